@@ -1,0 +1,3 @@
+"""Pure digitisation stages: bytes, images and settings in, frozen results out."""
+
+PIPELINE_VERSION = "1"

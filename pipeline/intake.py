@@ -1,0 +1,177 @@
+"""What an input file is, whether we accept it, and how to get its pages out.
+
+The kind is sniffed from the bytes, never from the name. Every refusal is a PermanentError
+subclass naming the reason; parser failures of any sort become CorruptInput here.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+
+from pipeline.verification import signature_count
+from schemas.errors import CorruptInput, EmptyInput, EncryptedInput, InputTooLarge, UnsupportedInput
+from schemas.settings import InputLimits
+
+Kind = Literal["png", "jpeg", "tiff", "pdf"]
+_IMAGE_FORMATS: dict[str, Kind] = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "TIFF": "tiff"}
+EXTENSIONS: dict[Kind, str] = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}
+MIN_TEXT_CHARS = 20  # a page with fewer extractable characters is treated as a scan
+
+
+@dataclass(frozen=True)
+class Inspection:
+    kind: Kind
+    page_count: int
+    signed: bool = False  # a PDF carrying signatures: never rewritten
+    text_pages: frozenset[int] = frozenset()  # PDF pages that already have a text layer
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.kind]
+
+
+def sniff(data: bytes) -> Kind:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    raise UnsupportedInput("not a PNG, JPEG, TIFF or PDF file")
+
+
+def inspect(data: bytes, limits: InputLimits) -> Inspection:
+    """Accept or refuse one input file, cheaply (headers, not pixels)."""
+    if not data:
+        raise EmptyInput("the file is empty (0 bytes)")
+    if len(data) > limits.max_bytes:
+        raise InputTooLarge(f"{len(data)} bytes is over the limit of {limits.max_bytes}")
+    kind = sniff(data)
+    return _inspect_pdf(data, limits) if kind == "pdf" else _inspect_image(data, kind, limits)
+
+
+def _open_image(data: bytes, limits: InputLimits) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputTooLarge(f"decompression bomb guard: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise CorruptInput(f"cannot read the image: {exc}") from exc
+    return image
+
+
+def _check_pixels(image: Image.Image, limits: InputLimits, page: int) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise CorruptInput(f"page {page + 1} has no pixels ({width}x{height})")
+    if width * height > limits.max_pixels:
+        raise InputTooLarge(
+            f"page {page + 1} is {width}x{height} = {width * height} pixels, "
+            f"over the limit of {limits.max_pixels}"
+        )
+
+
+def _inspect_image(data: bytes, kind: Kind, limits: InputLimits) -> Inspection:
+    image = _open_image(data, limits)
+    if _IMAGE_FORMATS.get(image.format or "") != kind:
+        raise UnsupportedInput(f"looks like {kind} but Pillow reads it as {image.format}")
+    frames = getattr(image, "n_frames", 1)
+    if frames < 1:
+        raise EmptyInput("the image has no frames")
+    if frames > limits.max_pages:
+        raise InputTooLarge(f"{frames} pages is over the limit of {limits.max_pages}")
+    for frame in range(frames):
+        try:
+            image.seek(frame)
+        except (EOFError, OSError, ValueError) as exc:
+            raise CorruptInput(f"cannot read page {frame + 1}: {exc}") from exc
+        _check_pixels(image, limits, frame)
+    return Inspection(kind=kind, page_count=frames)
+
+
+def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise EncryptedInput("the PDF is encrypted")
+        count = len(reader.pages)
+        if count == 0:
+            raise EmptyInput("the PDF has no pages")
+        if count > limits.max_pages:
+            raise InputTooLarge(f"{count} pages is over the limit of {limits.max_pages}")
+        text_pages = frozenset(
+            i for i, page in enumerate(reader.pages) if len(page.extract_text().strip()) >= MIN_TEXT_CHARS
+        )
+    except (EncryptedInput, EmptyInput, InputTooLarge):
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on hostile files
+        raise CorruptInput(f"cannot parse the PDF: {exc.__class__.__name__}: {exc}") from exc
+    return Inspection(
+        kind="pdf", page_count=count, signed=signature_count(data) > 0, text_pages=text_pages
+    )
+
+
+def load_image_page(data: bytes, index: int, limits: InputLimits) -> tuple[Image.Image, int]:
+    """Decode one frame of an image file; returns it with its resolution in dpi."""
+    image = _open_image(data, limits)
+    try:
+        image.seek(index)
+        _check_pixels(image, limits, index)
+        image.load()
+    except (OSError, EOFError, ValueError, SyntaxError) as exc:
+        raise CorruptInput(f"cannot decode page {index + 1}: {exc}") from exc
+    return image, _dpi(image)
+
+
+def _dpi(image: Image.Image) -> int:
+    dpi = image.info.get("dpi")
+    try:
+        value = round(float(dpi[0])) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        value = 0
+    if 100 <= value <= 1200:
+        return value
+    # No usable resolution: assume the longer side is an A4 page's (11.69 in).
+    return max(100, min(600, round(max(image.size) / 11.69)))
+
+
+def rasterise_pdf_page(
+    data: bytes, index: int, dpi: int, limits: InputLimits
+) -> tuple[Image.Image, int]:
+    """Render one PDF page with poppler's pdftoppm, lowering dpi if the page would be huge."""
+    try:
+        box = PdfReader(io.BytesIO(data), strict=False).pages[index].mediabox
+        area_pt = abs(float(box.width) * float(box.height)) or 612 * 792
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
+        raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc
+    dpi = min(dpi, int(72 * math.sqrt(limits.max_pixels / area_pt)))
+    with tempfile.TemporaryDirectory(prefix="sohoa-raster-") as tmp:
+        source = Path(tmp, "in.pdf")
+        source.write_bytes(data)
+        command = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)]
+        command += ["-singlefile", str(source), str(Path(tmp, "page"))]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=300)
+        except subprocess.TimeoutExpired as exc:
+            raise CorruptInput(f"page {index + 1} took over 300 s to render") from exc
+        out = Path(tmp, "page.ppm")
+        if done.returncode != 0 or not out.exists():
+            message = done.stderr.decode("utf-8", "replace").strip()[-200:]
+            raise CorruptInput(f"cannot render page {index + 1}: {message}")
+        image = Image.open(out)
+        image.load()
+    return image, dpi

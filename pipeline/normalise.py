@@ -1,0 +1,106 @@
+"""Page normalisation: decode a page, turn it upright, straighten it.
+
+Orientation comes from Tesseract's OSD on a downscaled copy; skew from a projection profile
+on a small binarised copy. The full-resolution image is rotated once, by the sum of both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pytesseract
+from PIL import Image, ImageOps
+
+from schemas.settings import OcrSettings
+
+WHITE = {"L": 255, "RGB": (255, 255, 255)}
+_ROTATE = re.compile(r"Rotate:\s+(\d+)")
+_OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
+_CLOCKWISE = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+@dataclass(frozen=True)
+class Upright:
+    image: Image.Image
+    rotation: int  # degrees turned clockwise
+    skew: float  # degrees of skew removed (counter-clockwise positive)
+
+
+def to_working_mode(image: Image.Image) -> Image.Image:
+    """Grayscale stays grayscale, everything else becomes RGB on white (no alpha, no palette)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, WHITE["RGB"])
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    if image.mode in {"1", "L", "I;16", "I;16B", "I;16L", "I", "F"}:
+        if image.mode in {"I", "F"} or image.mode.startswith("I;16"):
+            arr = np.asarray(image, dtype=np.float64)
+            top = arr.max() or 1.0
+            return Image.fromarray((arr * (255.0 / top)).astype(np.uint8), "L")
+        return image.convert("L")
+    return image.convert("RGB")
+
+
+def _small_gray(image: Image.Image, longest: int) -> Image.Image:
+    gray = image.convert("L")
+    scale = longest / max(gray.size)
+    if scale < 1:
+        gray = gray.resize((max(1, int(gray.width * scale)), max(1, int(gray.height * scale))))
+    return gray
+
+
+def detect_rotation(image: Image.Image, dpi: int) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that make the page upright; 0 when OSD is unsure."""
+    scale = min(1.0, 200 / max(dpi, 1))  # OSD reads ~200-dpi text well; smaller is faster
+    small = image.convert("L")
+    if scale < 1:
+        small = small.resize((int(small.width * scale), int(small.height * scale)))
+    try:
+        osd = pytesseract.image_to_osd(small, config="--psm 0 -c min_characters_to_try=10")
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0  # too little text to decide: leave the page as scanned
+    rotate = _ROTATE.search(osd)
+    confidence = _OSD_CONFIDENCE.search(osd)
+    if not rotate or not confidence or float(confidence.group(1)) < 1.0:
+        return 0
+    return int(rotate.group(1)) % 360
+
+
+def estimate_skew(image: Image.Image, max_angle: float = 10.0) -> float:
+    """Skew angle in degrees (counter-clockwise positive) by projection-profile variance."""
+    small = _small_gray(image, 900)
+    arr = np.asarray(small, dtype=np.uint8)
+    ink = arr < min(160, int(arr.mean()) - 30)
+    if ink.mean() < 0.002:  # blank page
+        return 0.0
+    mask = Image.fromarray((ink * 255).astype(np.uint8), "L")
+
+    def score(angle: float) -> float:
+        rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST, expand=True))
+        profile = rotated.sum(axis=1, dtype=np.float64)
+        return float(np.var(profile))
+
+    best = max(np.arange(-max_angle, max_angle + 0.01, 1.0), key=score)
+    fine = np.arange(best - 1.0, best + 1.01, 0.1)
+    angle = float(max(fine, key=score))
+    return round(angle, 2) if abs(angle) >= 0.1 else 0.0
+
+
+def make_upright(image: Image.Image, dpi: int, settings: OcrSettings) -> Upright:
+    """Turn the page upright, then remove skew, in one resampling of the full image."""
+    rotation = detect_rotation(image, dpi) if settings.detect_orientation else 0
+    turned = image.transpose(_CLOCKWISE[rotation]) if rotation else image
+    skew = estimate_skew(turned) if settings.deskew else 0.0
+    if skew:
+        turned = turned.rotate(
+            skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=WHITE[turned.mode]
+        )
+    return Upright(image=turned, rotation=rotation, skew=skew)

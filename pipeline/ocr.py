@@ -1,0 +1,89 @@
+"""OCR of one upright page with Tesseract: the words with their boxes and confidences, and a
+text-only PDF page (invisible text, Tesseract's own glyphless font) aligned to those words.
+
+One Tesseract run per page produces both (``tessedit_create_tsv`` + ``textonly_pdf``), so the
+text layer and the recorded text never disagree. Tesseract failures become typed errors here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from schemas.errors import OcrFailed, OcrTimeout
+from schemas.results import Word
+from schemas.settings import OcrSettings
+
+
+@dataclass(frozen=True)
+class OcrOutput:
+    text: str
+    words: tuple[Word, ...]
+    mean_confidence: float | None
+    text_pdf: bytes  # one page, invisible text only, same size as the image at ``dpi``
+
+
+def ocr_page(image: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
+    config = f"--psm 3 --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        source = Path(tmp, "page.pnm")  # uncompressed: no time spent encoding
+        image.save(source)
+        base = Path(tmp, "out")
+        command = [pytesseract.pytesseract.tesseract_cmd, str(source), str(base)]
+        command += ["-l", settings.languages, *config.split(), "pdf"]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, timeout=settings.timeout_s
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeout(f"Tesseract took longer than {settings.timeout_s:g} s") from exc
+        except OSError as exc:
+            raise OcrFailed(f"cannot run Tesseract: {exc.strerror}") from exc
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()[-300:]
+            raise OcrFailed(f"Tesseract exited with {done.returncode}: {message}")
+        tsv = base.with_suffix(".tsv").read_text(encoding="utf-8")
+        text_pdf = base.with_suffix(".pdf").read_bytes()
+    words, text = parse_tsv(tsv)
+    confidences = [w.confidence for w in words]
+    mean = round(sum(confidences) / len(confidences), 2) if confidences else None
+    return OcrOutput(text=text, words=words, mean_confidence=mean, text_pdf=text_pdf)
+
+
+def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str]:
+    """Words (level 5 rows) and the text in Tesseract's reading order: one line per text line,
+    a blank line between blocks. Everything NFC-normalised."""
+    words: list[Word] = []
+    lines: list[str] = []
+    current_line: tuple[str, ...] | None = None
+    current_block: str | None = None
+    line_words: list[str] = []
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if row.get("level") != "5":
+            continue
+        text = unicodedata.normalize("NFC", (row.get("text") or "").strip())
+        conf = float(row.get("conf") or -1)
+        if not text or conf < 0:
+            continue
+        line_id = (row["block_num"], row["par_num"], row["line_num"])
+        if line_id != current_line:
+            if line_words:
+                lines.append(" ".join(line_words))
+            if current_block is not None and row["block_num"] != current_block:
+                lines.append("")
+            current_line, current_block, line_words = line_id, row["block_num"], []
+        line_words.append(text)
+        box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
+        words.append(Word(text=text, confidence=min(conf, 100.0), box=box))
+    if line_words:
+        lines.append(" ".join(line_words))
+    return tuple(words), "\n".join(lines)

@@ -1,0 +1,84 @@
+"""Building the searchable PDF: image pages with Tesseract's invisible text laid over them,
+pages kept from a source PDF, and the metadata as document info and XMP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from PIL import Image
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.xmp import XmpInformation
+
+from schemas.document import DocumentMetadata
+
+JPEG_QUALITY = 85
+PRODUCER = "sohoa"
+
+
+def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None) -> bytes:
+    """One PDF page: the scan at ``dpi`` (JPEG), with the text-only page merged on top."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
+    if not text_pdf:
+        return buffer.getvalue()
+    page = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    text_page = PdfReader(io.BytesIO(text_pdf)).pages[0]
+    page.merge_page(text_page)
+    writer = PdfWriter()
+    writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _describe(meta: DocumentMetadata) -> dict[str, str]:
+    title = " ".join(x for x in (meta.type_name, meta.number_and_symbol) if x)
+    info = {
+        "/Title": title or "Văn bản số hóa",
+        "/Subject": meta.subject or "",
+        "/Author": meta.organ_name or "",
+        "/Keywords": "; ".join(
+            f"{k}={v}" for k, v in meta.model_dump(mode="json", include=set(
+                ("code_number", "code_notation", "issued_date", "place", "type_name"))).items()
+            if v
+        ),
+        "/Producer": PRODUCER,
+        "/Creator": PRODUCER,
+    }
+    return {k: v for k, v in info.items() if v}
+
+
+def assemble(pages: list[PageObject], meta: DocumentMetadata, *, now: dt.datetime) -> bytes:
+    """The unsigned result: the pages in order, document info and XMP from ``meta``."""
+    writer = PdfWriter()
+    for page in pages:
+        writer.add_page(page)
+    info = _describe(meta)
+    writer.add_metadata(info)
+    xmp = XmpInformation.create()
+    xmp.dc_title = {"x-default": info["/Title"]}
+    if meta.subject:
+        xmp.dc_description = {"x-default": meta.subject}
+    if meta.organ_name:
+        xmp.dc_creator = [meta.organ_name]
+    if meta.type_name:
+        xmp.dc_type = [meta.type_name]
+    if meta.number_and_symbol:
+        xmp.dc_identifier = meta.number_and_symbol
+    if meta.issued_date:
+        xmp.dc_date = [dt.datetime.combine(meta.issued_date, dt.time())]
+    xmp.dc_language = ["vi"]
+    xmp.pdf_producer = PRODUCER
+    xmp.pdf_keywords = info.get("/Keywords", "")
+    xmp.xmp_creator_tool = PRODUCER
+    xmp.xmp_create_date = now
+    xmp.xmp_modify_date = now
+    writer.xmp_metadata = xmp
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pages_of(pdf: bytes) -> list[PageObject]:
+    return list(PdfReader(io.BytesIO(pdf)).pages)

@@ -1,0 +1,129 @@
+"""The sohoa error tree and the exit codes it maps to.
+
+    SohoaError
+    ├─ PermanentError        bad input or policy: never retried, the input is quarantined
+    │    UnsupportedInput    not an image or PDF we accept
+    │    CorruptInput        truncated, damaged, unparsable
+    │    EncryptedInput      a PDF we may not open
+    │    EmptyInput          zero pages / zero bytes
+    │    InputTooLarge       over the byte or pixel limit
+    │    InvalidManifest     manifest.json that does not validate
+    │    InvalidObjectKey    a key from outside with '..', an absolute path, control characters
+    │    ObjectNotFound      no object under that key
+    │    SignatureInvalid    our own freshly signed output did not verify
+    │    SigningKeyError     the signing key or certificate cannot be used
+    │    ConfigurationError  settings that make no sense
+    └─ RetryableError        a service or resource failed: retried, then ``failed``
+         StorageUnavailable, WarehouseUnavailable, OcrFailed, OcrTimeout
+
+Every error carries a short machine ``reason`` (used as the quarantine folder name) and the
+process exit code that the CLI returns for it. Adapters translate backend exceptions into this
+tree at their boundary; callers never match on message text.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes of the ``sohoa`` CLI. 2 is reserved for usage errors (click)."""
+
+    OK = 0
+    FAILED = 1  # digitise: a retryable failure left documents `failed`; verify: a signature failed
+    USAGE = 2
+    INDETERMINATE = 3  # verify: intact but not trusted, or the verdict cannot be reached
+    NO_SIGNATURE = 4  # verify: the file has no signature at all
+    UNREADABLE = 5  # verify: the file cannot be read or is not a PDF
+    ENCRYPTED = 6  # verify: the file is encrypted
+    REJECTED = 7  # digitise: some inputs were quarantined
+    CONFIG = 8  # bad settings or signing key
+    INTERNAL = 70  # a bug: never mapped to success
+
+
+class SohoaError(Exception):
+    """Base of every error sohoa raises on purpose."""
+
+    reason = "error"
+    exit_code = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, subject: str | None = None) -> None:
+        self.message = message
+        self.subject = subject  # usually the file name the error is about
+        super().__init__(f"{subject}: {message}" if subject else message)
+
+
+class PermanentError(SohoaError):
+    """Retrying cannot help: bad input or policy."""
+
+    reason = "permanent"
+    exit_code = ExitCode.REJECTED
+
+
+class UnsupportedInput(PermanentError):
+    reason = "unsupported"
+
+
+class CorruptInput(PermanentError):
+    reason = "corrupt"
+
+
+class EncryptedInput(PermanentError):
+    reason = "encrypted"
+
+
+class EmptyInput(PermanentError):
+    reason = "empty"
+
+
+class InputTooLarge(PermanentError):
+    reason = "too-large"
+
+
+class InvalidManifest(PermanentError):
+    reason = "invalid-manifest"
+
+
+class InvalidObjectKey(PermanentError):
+    reason = "invalid-key"
+
+
+class ObjectNotFound(PermanentError):
+    reason = "not-found"
+
+
+class SignatureInvalid(PermanentError):
+    reason = "signature-invalid"
+
+
+class SigningKeyError(PermanentError):
+    reason = "signing-key"
+    exit_code = ExitCode.CONFIG
+
+
+class ConfigurationError(PermanentError):
+    reason = "configuration"
+    exit_code = ExitCode.CONFIG
+
+
+class RetryableError(SohoaError):
+    """A service or resource failed; the same work may succeed later."""
+
+    reason = "retryable"
+    exit_code = ExitCode.FAILED
+
+
+class StorageUnavailable(RetryableError):
+    reason = "storage-unavailable"
+
+
+class WarehouseUnavailable(RetryableError):
+    reason = "warehouse-unavailable"
+
+
+class OcrFailed(RetryableError):
+    reason = "ocr-failed"
+
+
+class OcrTimeout(RetryableError):
+    reason = "ocr-timeout"

@@ -1,0 +1,1 @@
+"""Persistence: object stores and the results warehouse, behind small protocols."""

@@ -1,0 +1,68 @@
+"""Object keys: validation of anything that comes from outside, and the layout of our prefixes.
+
+    intake/<agency>/<dossier>/...
+    originals/<agency>/<yyyy>/<dossier>/<sha256>.<ext>
+    results/<agency>/<yyyy>/<dossier>/<document>.v<N>.pdf (+ .json)
+    quarantine/<reason>/<agency>/<dossier>/<file name> (+ <file name>.error.json)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from schemas.errors import InvalidObjectKey
+
+MAX_KEY_BYTES = 1024
+MAX_SEGMENT_BYTES = 255
+_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def validate_segment(segment: str, *, what: str = "name") -> str:
+    """One path segment from outside (a file or folder name). Returns it NFC-normalised."""
+    if not isinstance(segment, str) or not segment:
+        raise InvalidObjectKey(f"empty {what}")
+    segment = unicodedata.normalize("NFC", segment)
+    if segment in {".", ".."}:
+        raise InvalidObjectKey(f"{what} {segment!r} is a relative path step")
+    if "/" in segment or "\\" in segment:
+        raise InvalidObjectKey(f"{what} {segment!r} contains a path separator")
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in segment):
+        raise InvalidObjectKey(f"{what} {segment!r} contains control or unassigned characters")
+    if segment != segment.strip():
+        raise InvalidObjectKey(f"{what} {segment!r} has leading or trailing spaces")
+    if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
+        raise InvalidObjectKey(f"{what} is longer than {MAX_SEGMENT_BYTES} bytes")
+    return segment
+
+
+def validate_key(key: str) -> str:
+    """A whole key from outside: relative, '/'-separated, every segment valid."""
+    if not isinstance(key, str) or not key:
+        raise InvalidObjectKey("empty object key")
+    if key.startswith("/"):
+        raise InvalidObjectKey(f"object key {key!r} is absolute")
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise InvalidObjectKey(f"object key is longer than {MAX_KEY_BYTES} bytes")
+    return "/".join(validate_segment(part, what="key segment") for part in key.split("/"))
+
+
+def original_key(agency: str, year: int, dossier: str, sha256: str, extension: str) -> str:
+    if not _SHA256.match(sha256):
+        raise InvalidObjectKey(f"not a SHA-256 hex digest: {sha256!r}")
+    if not _EXTENSION.match(extension):
+        raise InvalidObjectKey(f"bad file extension {extension!r}")
+    return validate_key(f"originals/{agency}/{year:04d}/{dossier}/{sha256}.{extension}")
+
+
+def result_key(agency: str, year: int, dossier: str, document: str, version: int) -> str:
+    return validate_key(f"results/{agency}/{year:04d}/{dossier}/{document}.v{version}.pdf")
+
+
+def sidecar_key(result: str) -> str:
+    return result.removesuffix(".pdf") + ".json"
+
+
+def quarantine_key(reason: str, agency: str, dossier: str, file_name: str) -> str:
+    return validate_key(f"quarantine/{reason}/{agency}/{dossier}/{file_name}")

@@ -1,0 +1,60 @@
+"""The ``sohoa`` command line. Each command builds the settings once and calls into the job."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from schemas.errors import ExitCode, SohoaError
+from schemas.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="sohoa",
+    help="Digitise Vietnamese administrative dossiers into signed, searchable, counted records.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="embedded store, warehouse and dev keys (env SOHOA_DATA)"),
+]
+
+
+def settings_for(**overrides: object) -> Settings:
+    """Settings from SOHOA_* plus command-line overrides; a bad setting exits with CONFIG."""
+    try:
+        return load_settings(**overrides)
+    except SohoaError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(int(exc.exit_code)) from exc
+
+
+def _register_commands() -> None:
+    from workers import cli_digitise, cli_samples, cli_verify
+
+    for module in (cli_digitise, cli_verify, cli_samples):
+        module.register(app)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    _register_commands()
+    try:
+        app()
+    except SohoaError as exc:  # a typed error that escaped a command: say it, exit by class
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(int(exc.exit_code))
+
+
+if __name__ == "__main__":
+    main()
