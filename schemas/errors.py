@@ -23,6 +23,7 @@ tree at their boundary; callers never match on message text.
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 
 
@@ -51,6 +52,16 @@ class SohoaError(Exception):
         self.message = message
         self.subject = subject  # usually the file name the error is about
         super().__init__(f"{subject}: {message}" if subject else message)
+
+    def about(self, subject: str) -> SohoaError:
+        """Name the file this error is about, unless it already names one."""
+        if self.subject is None:
+            self.subject = subject
+            self.args = (f"{subject}: {self.message}",)
+        return self
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]  # survive the process pool intact
+        return (functools.partial(type(self), subject=self.subject), (self.message,))
 
 
 class PermanentError(SohoaError):

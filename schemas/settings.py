@@ -20,7 +20,7 @@ ENV_PREFIX = "SOHOA_"
 class OcrSettings(BaseModel):
     """What the OCR stage needs, and nothing else."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     languages: str = Field("vie+eng", description="Tesseract language string")
     timeout_s: float = Field(180.0, gt=0, description="per page; a timeout is retryable")
@@ -32,7 +32,7 @@ class OcrSettings(BaseModel):
 class InputLimits(BaseModel):
     """Guards against hostile or accidental giant inputs."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_bytes: int = Field(256 * 1024 * 1024, gt=0, description="largest input file accepted")
     max_pixels: int = Field(80_000_000, gt=0, description="largest page accepted, in pixels")

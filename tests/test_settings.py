@@ -1,0 +1,25 @@
+import pytest
+
+from schemas.errors import ConfigurationError
+from schemas.settings import load_settings
+
+
+def test_environment_and_overrides():
+    s = load_settings({"SOHOA_JOBS": "3", "SOHOA_OCR__TIMEOUT_S": "12", "HOME": "/x"}, agency="A")
+    assert s.jobs == 3 and s.ocr.timeout_s == 12 and s.agency == "A"
+    assert s.resolved_warehouse_url.startswith("sqlite:///")
+    assert s.resolved_store_url.startswith("file:///")
+
+
+@pytest.mark.parametrize("env", [{"SOHOA_JBOS": "2"}, {"SOHOA_OCR__TIMEOUT": "2"},
+                                 {"SOHOA_JOBS": "zero"}, {"SOHOA_JOBS": "0"}])
+def test_unknown_or_bad_settings_name_the_variable(env):
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(env)
+    assert next(iter(env)).removeprefix("SOHOA_").split("__")[0] in str(caught.value)
+
+
+def test_settings_are_frozen():
+    s = load_settings({})
+    with pytest.raises(Exception):
+        s.jobs = 5  # type: ignore[misc]

@@ -1,0 +1,91 @@
+"""``sohoa digitise``: local paths through the job, pages in a process pool."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from schemas.errors import ExitCode
+from storage.objects import open_store
+from storage.warehouse import Warehouse
+from workers.cli import DataOption, console, settings_for
+from workers.job import DocumentOutcome, JobContext, digitise_dossier
+from workers.keys import ensure_signing_key
+from workers.local_intake import dossiers_from_paths
+from workers.pool import PagePool
+from pipeline.signing import load_signer
+
+HELP = """Digitise scans: PATH is an image (PNG, JPEG, TIFF), a PDF, or a dossier folder (page
+files plus an optional manifest.json); a folder of folders is a batch of dossiers.
+
+Exit codes: 0 every document digitised (or already digitised); 7 some inputs were rejected
+and quarantined; 1 some documents failed on a retryable error (re-run to retry);
+8 bad settings or signing key.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help=HELP)(digitise)
+
+
+def digitise(
+    paths: Annotated[list[Path], typer.Argument(help="images, PDFs or dossier folders", exists=True)],
+    data: DataOption = None,
+    agency: Annotated[str | None, typer.Option(help="agency code when a manifest names none")] = None,
+    jobs: Annotated[int | None, typer.Option(help="OCR processes (default: every core)")] = None,
+) -> None:
+    settings = settings_for(data=data, agency=agency, jobs=jobs)
+    settings.data.mkdir(parents=True, exist_ok=True)
+    material = ensure_signing_key(settings)
+    signer = load_signer(material.pkcs12, material.password)
+    store = open_store(settings.resolved_store_url)
+    warehouse = Warehouse.open(settings.resolved_warehouse_url)
+    outcomes: list[DocumentOutcome] = []
+    columns = (TextColumn("[bold]digitising"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("pages"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress, PagePool(settings.jobs) as pool:
+        bar = progress.add_task("pages", total=0)
+        pool.on_page = lambda n: progress.advance(bar, n)
+        pool.on_plan = lambda n: progress.update(bar, total=(progress.tasks[0].total or 0) + n)
+        ctx = JobContext(settings, store, warehouse, signer, material.trust_roots, pool.run)
+        # Dossiers overlap so that assembling and signing one keeps no core idle; at most
+        # 2 x jobs are read into memory at once.
+        with ThreadPoolExecutor(max_workers=settings.jobs) as threads:
+            pending: deque[Future[list[DocumentOutcome]]] = deque()
+            for dossier in dossiers_from_paths(paths, settings):
+                if len(pending) >= 2 * settings.jobs:
+                    outcomes.extend(pending.popleft().result())
+                pending.append(threads.submit(digitise_dossier, dossier, ctx))
+            while pending:
+                outcomes.extend(pending.popleft().result())
+    _summarise(outcomes, settings.data)
+    raise typer.Exit(int(_exit_code(outcomes)))
+
+
+def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
+    statuses = Counter(o.status for o in outcomes)
+    if statuses["failed"]:
+        return ExitCode.FAILED
+    if statuses["quarantined"]:
+        return ExitCode.REJECTED
+    return ExitCode.OK
+
+
+def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
+    table = Table(title="sohoa digitise", show_lines=False)
+    for column in ("dossier", "document", "outcome", "pages", "output or reason"):
+        table.add_column(column)
+    styles = {"digitised": "green", "already-digitised": "cyan", "quarantined": "yellow", "failed": "red"}
+    for o in outcomes:
+        status = "already digitised" if o.status == "already-digitised" else o.status
+        where = o.result_key or f"{o.reason}: {o.message}"
+        table.add_row(o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where)
+    console.print(table)
+    counts = Counter(o.status for o in outcomes)
+    console.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")

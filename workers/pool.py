@@ -1,0 +1,59 @@
+"""Pages in a process pool: one Tesseract per core, results back in document order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from pipeline.page import PageResult, PageTask, process_page
+from schemas.errors import OcrFailed
+
+
+def _init_worker() -> None:
+    # One page per process: Tesseract's own OpenMP threads would only fight the pool for cores.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class PagePool:
+    def __init__(self, jobs: int, on_page: Callable[[int], None] = lambda n: None) -> None:
+        self.jobs, self.on_page = jobs, on_page
+        self.on_plan: Callable[[int], None] = lambda n: None
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("spawn"),  # the parent runs threads
+            initializer=_init_worker,
+        )
+
+    def run(self, tasks: Sequence[PageTask]) -> list[PageResult]:
+        """Every task's result in order; the first error cancels the rest and is raised."""
+        self.on_plan(len(tasks))
+        futures: list[Future[PageResult]] = [self.executor.submit(process_page, t) for t in tasks]
+        for future in futures:
+            future.add_done_callback(lambda f: f.exception() is None and self.on_page(1))
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        for future in futures:
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):  # a page process died (OOM, signal)
+                    self.executor.shutdown(wait=False, cancel_futures=True)
+                    self.executor = self._start()
+                    raise OcrFailed("an OCR process died; the pool was restarted") from error
+                raise error  # type: ignore[misc]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> PagePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
