@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -43,7 +44,7 @@ def digitise(
     settings = settings_for(data=data, agency=agency, jobs=jobs)
     settings.data.mkdir(parents=True, exist_ok=True)
     material = ensure_signing_key(settings)
-    signer = load_signer(material.pkcs12, material.password)
+    signer = load_signer(material.pkcs12, material.password, now=dt.datetime.now(dt.UTC))
     store = open_store(settings.resolved_store_url)
     warehouse = Warehouse.open(settings.resolved_warehouse_url)
     outcomes: list[DocumentOutcome] = []

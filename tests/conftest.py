@@ -1,0 +1,71 @@
+"""Shared fixtures. Everything here is real: Pillow, pypdf, Tesseract, poppler."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfWriter
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CONFORMANCE = SHARED / "conformance" / "pyhanko"
+FONT = "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"
+
+
+def text_image(lines: list[str], size=(1240, 1754), dpi=150, font_size=34) -> Image.Image:
+    """A clean page with the given lines, for tests that need a known text."""
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, font_size)
+    y = 120
+    for line in lines:
+        draw.text((110, y), line, font=font, fill="black")
+        y += int(font_size * 1.6)
+    image.info["dpi"] = (dpi, dpi)
+    return image
+
+
+def encode(image: Image.Image, fmt: str, **kw) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, dpi=image.info.get("dpi", (150, 150)), **kw)
+    return buffer.getvalue()
+
+
+def blank_pdf(pages: int = 1) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("user-secret", "owner-secret", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+ZERO_PAGE_PDF = blank_pdf(0)
+
+
+@pytest.fixture(scope="session")
+def bad_inputs() -> dict[str, tuple[bytes, str]]:
+    """name -> (bytes, expected quarantine reason)."""
+    png = encode(text_image(["Số: 01/QĐ-UBND"]), "PNG")
+    return {
+        "empty.png": (b"", "empty"),
+        "notes.txt": ("Đây không phải là ảnh".encode(), "unsupported"),
+        "truncated.png": (png[: len(png) // 2], "corrupt"),
+        "garbage.jpg": (b"\xff\xd8\xff" + b"\x00garbage" * 50, "corrupt"),
+        "broken.pdf": (b"%PDF-1.7\n" + b"\x00" * 300, "corrupt"),
+        "zero-pages.pdf": (ZERO_PAGE_PDF, "empty"),
+        "locked.pdf": (encrypted_pdf(), "encrypted"),
+        "huge.png": (encode(Image.new("1", (12000, 12000)), "PNG"), "too-large"),
+    }
