@@ -12,12 +12,14 @@ from pipeline.intake import Kind, load_image_page, rasterise_pdf_page
 from pipeline.normalise import make_upright, to_working_mode
 from pipeline.ocr import ocr_page
 from pipeline.pdf import image_page
+from schemas.errors import SohoaError
 from schemas.results import PageText
 from schemas.settings import InputLimits, OcrSettings
 
 
 @dataclass(frozen=True)
 class PageTask:
+    file_name: str  # named in every error about this page
     data: bytes  # the whole input file (an image or a PDF)
     kind: Kind
     index: int  # page within that file
@@ -33,6 +35,13 @@ class PageResult:
 
 
 def process_page(task: PageTask) -> PageResult:
+    try:
+        return _process(task)
+    except SohoaError as exc:
+        raise exc.about(task.file_name)
+
+
+def _process(task: PageTask) -> PageResult:
     if task.kind == "pdf":
         image, dpi = rasterise_pdf_page(task.data, task.index, task.ocr.raster_dpi, task.limits)
     else:

@@ -22,11 +22,8 @@ def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None) -> bytes:
     image.save(buffer, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
     if not text_pdf:
         return buffer.getvalue()
-    page = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
-    text_page = PdfReader(io.BytesIO(text_pdf)).pages[0]
-    page.merge_page(text_page)
-    writer = PdfWriter()
-    writer.add_page(page)
+    writer = PdfWriter(clone_from=io.BytesIO(buffer.getvalue()))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(text_pdf)).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,6 +100,8 @@ class Warehouse:
         try:
             engine = sa.create_engine(url)
             if engine.dialect.name == "sqlite":
+                if engine.url.database and engine.url.database != ":memory:":
+                    Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
             metadata.create_all(engine)
         except SQLAlchemyError as exc:

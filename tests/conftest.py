@@ -12,7 +12,7 @@ from pypdf import PdfWriter
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CONFORMANCE = SHARED / "conformance" / "pyhanko"
-FONT = "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"
+FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
 
 def text_image(lines: list[str], size=(1240, 1754), dpi=150, font_size=34) -> Image.Image:

@@ -173,12 +173,22 @@ def _digitise_document(
         return _quarantine(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
     except RetryableError as exc:
         log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
-        ctx.warehouse.record_document(
-            dossier_id, input_sha256=input_sha, pipeline_version=PIPELINE_VERSION,
-            status="failed", error_reason=exc.reason, error=str(exc),
-        )
-        return DocumentOutcome(dossier.code, doc.name, "failed", names,
-                               reason=exc.reason, message=str(exc))
+        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
+        log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
+        return _fail(ctx, dossier_id, dossier, doc, input_sha, "internal-error",
+                     f"{exc.__class__.__name__}: {exc}")
+
+
+def _fail(ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput,
+          input_sha: str, reason: str, message: str) -> DocumentOutcome:
+    ctx.warehouse.record_document(
+        dossier_id, input_sha256=input_sha, pipeline_version=PIPELINE_VERSION,
+        status="failed", error_reason=reason, error=message,
+    )
+    ctx.warehouse.add_event(dossier_id, "job", "failed", detail=f"{reason}: {message}")
+    return DocumentOutcome(dossier.code, doc.name, "failed", tuple(f.name for f in doc.files),
+                           reason=reason, message=message)
 
 
 def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
@@ -214,7 +224,7 @@ def _produce(
             if reader is not None and index in found.text_pages:
                 kept[number] = reader.pages[index]
             else:
-                tasks.append(PageTask(blob.data, found.kind, index, number,
+                tasks.append(PageTask(blob.name, blob.data, found.kind, index, number,
                                       ctx.settings.ocr, ctx.settings.limits))
             order.append(number)
     with timer("ocr"):
