@@ -38,10 +38,10 @@ def settings_for(**overrides: object) -> Settings:
 
 
 def _register_commands() -> None:
-    from workers import cli_digitise, cli_samples, cli_verify
+    import importlib
 
-    for module in (cli_digitise, cli_verify, cli_samples):
-        module.register(app)
+    for name in ("cli_digitise", "cli_verify", "cli_samples"):
+        importlib.import_module(f"workers.{name}").register(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console
 from rich.table import Table
 
 from schemas.errors import ExitCode
@@ -79,14 +80,15 @@ def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
 
 
 def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
+    out = Console()  # the summary is the result: stdout; progress and errors go to stderr
     table = Table(title="sohoa digitise", show_lines=False)
     for column in ("dossier", "document", "outcome", "pages", "output or reason"):
         table.add_column(column)
     styles = {"digitised": "green", "already-digitised": "cyan", "quarantined": "yellow", "failed": "red"}
     for o in outcomes:
         status = "already digitised" if o.status == "already-digitised" else o.status
-        where = o.result_key or f"{o.reason}: {o.message}"
+        where = o.result_key or f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
         table.add_row(o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where)
-    console.print(table)
+    out.print(table)
     counts = Counter(o.status for o in outcomes)
-    console.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")
+    out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")

@@ -71,6 +71,7 @@ class DocumentOutcome:
     files: tuple[str, ...]
     pages: int = 0
     result_key: str | None = None
+    quarantine_keys: tuple[str, ...] = ()
     reason: str | None = None
     message: str | None = None
 
@@ -305,8 +306,10 @@ def _quarantine(
     """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
     log.warning("dossier %s document %s quarantined: %s", dossier.code, doc.name, error)
     at = ctx.clock().isoformat()
+    stored = []
     for blob in doc.files:
         key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, blob.name)
+        stored.append(key)
         ctx.store.put(key, blob.data)
         report = {
             "file": blob.name, "reason": error.reason, "error": type(error).__name__,
@@ -324,4 +327,4 @@ def _quarantine(
     ctx.warehouse.add_event(dossier_id, "quarantine", "quarantined", document_id=document_id,
                             detail=f"{error.reason}: {error}")
     return DocumentOutcome(dossier.code, doc.name, "quarantined", tuple(f.name for f in doc.files),
-                           reason=error.reason, message=str(error))
+                           quarantine_keys=tuple(stored), reason=error.reason, message=str(error))

@@ -1,0 +1,186 @@
+"""End to end through the real ``sohoa`` CLI: real Tesseract, real signatures checked by
+poppler's pdfsig, a real SQLite warehouse and file store. Small pages, few of them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from schemas.results import Sidecar
+from tests.conftest import encode, text_image
+
+HEADER = [
+    "UBND TỈNH ĐỒNG NAI", "SỞ TƯ PHÁP", "", "Số: 05/2024/QĐ-UBND",
+    "Biên Hòa, ngày 05 tháng 02 năm 2024", "", "QUYẾT ĐỊNH",
+    "Về việc ban hành quy chế làm việc", "", "Căn cứ Luật Tổ chức chính quyền địa phương;",
+    "Xét đề nghị của Giám đốc Sở Tư pháp về việc tập trung số hóa hồ sơ.",
+]
+AGENCY = "000.17.22.H56"
+
+
+def sohoa(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "workers.cli", *args, "--data", str(data)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+
+
+def warehouse(data: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(data / "warehouse.sqlite")
+    db.row_factory = sqlite3.Row
+    return db
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, bad_inputs):
+    """One digitise run over a dossier with a manifest, loose files and every bad input."""
+    root = tmp_path_factory.mktemp("e2e")
+    dossier = root / "inbox" / "ho-so-1"
+    dossier.mkdir(parents=True)
+    upright = text_image(HEADER)
+    encode(upright, "PNG") and (dossier / "trang-1.png").write_bytes(encode(upright, "PNG"))
+    skewed = upright.rotate(-2.0, expand=True, fillcolor="white", resample=Image.BICUBIC)
+    skewed.info["dpi"] = (150, 150)
+    (dossier / "nghieng.jpg").write_bytes(encode(skewed, "JPEG", quality=80))
+    turned = upright.transpose(Image.Transpose.ROTATE_90)
+    turned.info["dpi"] = (150, 150)
+    (dossier / "xoay.png").write_bytes(encode(turned, "PNG"))
+    manifest = {
+        "dossier_code": "000.17.22.H56-240315-0001", "agency": AGENCY,
+        "received_date": "2024-03-15",
+        "documents": [{"name": "quyet-dinh", "files": ["trang-1.png"],
+                       "metadata": {"subject": "Về việc ban hành quy chế làm việc của Sở"}}],
+    }
+    (dossier / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    bad = root / "inbox" / "loi"
+    bad.mkdir()
+    for name, (data, _reason) in bad_inputs.items():
+        (bad / name).write_bytes(data)
+    data = root / "data"
+    first = sohoa("digitise", str(root / "inbox"), "--jobs", "2", "--agency", AGENCY, data=data)
+    second = sohoa("digitise", str(root / "inbox"), "--jobs", "2", "--agency", AGENCY, data=data)
+    return root, data, first, second
+
+
+def results(data: Path) -> list[Path]:
+    return sorted((data / "objects" / "results").rglob("*.pdf"))
+
+
+def test_exit_code_says_inputs_were_rejected(run):
+    _root, _data, first, _second = run
+    assert first.returncode == 7, first.stdout + first.stderr
+    assert "Traceback" not in first.stderr
+
+
+def test_every_good_document_has_a_signed_searchable_result(run):
+    _root, data, _first, _second = run
+    pdfs = results(data)
+    assert [p.name for p in pdfs] == ["nghieng.v1.pdf", "quyet-dinh.v1.pdf", "xoay.v1.pdf"]
+    for pdf in pdfs:
+        assert "/2024/000.17.22.H56-240315-0001/" in pdf.as_posix()
+        sig = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
+        assert "Signature is Valid." in sig and "ETSI.CAdES.detached" in sig
+        assert "Total document signed" in sig
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Biên Hòa" in text and "QUYẾT ĐỊNH" in text, (pdf.name, text)
+        assert "tập trung số hóa hồ sơ" in text
+
+
+def test_sidecars_validate_and_tell_what_happened(run):
+    _root, data, _first, _second = run
+    sidecars = {p.stem: Sidecar.model_validate_json(p.read_text()) for p in
+                (data / "objects" / "results").rglob("*.json")}
+    assert set(sidecars) == {"nghieng.v1", "quyet-dinh.v1", "xoay.v1"}
+    turned, skewed, manifest = sidecars["xoay.v1"], sidecars["nghieng.v1"], sidecars["quyet-dinh.v1"]
+    assert turned.pages[0].rotation == 90
+    assert 1.5 <= abs(skewed.pages[0].skew) <= 2.5
+    for car in sidecars.values():
+        assert car.verification.ok and car.result_was_rewritten
+        assert car.metadata.code_notation == "2024/QĐ-UBND"
+        assert str(car.metadata.issued_date) == "2024-02-05"
+        assert car.metadata.type_name == "QUYẾT ĐỊNH"
+        assert car.mean_confidence and car.mean_confidence > 70
+        assert set(car.stage_seconds) >= {"inspect", "ocr", "extract", "assemble", "sign", "verify"}
+    assert manifest.metadata.subject == "Về việc ban hành quy chế làm việc của Sở"
+    assert manifest.metadata.sources["subject"] == "manifest"
+    reader = PdfReader(data / "objects" / manifest.result_key)
+    assert reader.metadata.title == "QUYẾT ĐỊNH 05/2024/QĐ-UBND"
+    assert reader.xmp_metadata.dc_identifier == "05/2024/QĐ-UBND"
+
+
+def test_originals_are_stored_byte_for_byte(run):
+    root, data, _first, _second = run
+    for source in (root / "inbox" / "ho-so-1").glob("*.*"):
+        if source.name == "manifest.json":
+            continue
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        stored = list((data / "objects" / "originals").rglob(f"{digest}.*"))
+        assert len(stored) == 1 and stored[0].read_bytes() == source.read_bytes()
+
+
+def test_every_bad_input_is_quarantined_with_its_reason(run, bad_inputs):
+    _root, data, first, _second = run
+    quarantine = data / "objects" / "quarantine"
+    for name, (payload, reason) in bad_inputs.items():
+        kept = list(quarantine.glob(f"{reason}/{AGENCY}/loi/{name}"))
+        assert len(kept) == 1 and kept[0].read_bytes() == payload, name
+        report = json.loads(Path(str(kept[0]) + ".error.json").read_text())
+        assert report["reason"] == reason and report["file"] == name
+        assert name in report["message"]
+        assert name in first.stdout
+
+
+def test_warehouse_rows_per_dossier_document_and_stage(run, bad_inputs):
+    _root, data, _first, _second = run
+    db = warehouse(data)
+    dossiers = {r["code"]: r["status"] for r in db.execute("select * from dossiers")}
+    assert dossiers == {"000.17.22.H56-240315-0001": "digitised", "loi": "quarantined"}
+    docs = db.execute("select * from documents").fetchall()
+    by_status = {}
+    for doc in docs:
+        by_status.setdefault(doc["status"], []).append(doc)
+    assert len(by_status["digitised"]) == 3 and len(by_status["quarantined"]) == len(bad_inputs)
+    for doc in by_status["digitised"]:
+        assert doc["page_count"] == 1 and doc["mean_confidence"] > 70
+        assert json.loads(doc["signature"])["signatures"][0]["indication"] == "TOTAL_PASSED"
+        assert len(doc["result_sha256"]) == 64
+        stored = data / "objects" / doc["result_key"]
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == doc["result_sha256"]
+        stages = {e["stage"] for e in db.execute("select stage from events where document_id=?", (doc["id"],))}
+        assert stages >= {"inspect", "store-originals", "ocr", "extract", "assemble", "sign", "verify", "store-result"}
+
+
+def test_second_run_digitises_nothing_again(run):
+    _root, data, first, second = run
+    assert second.returncode == 7
+    assert second.stdout.count("already digitised") == 3
+    assert len(results(data)) == 3
+    db = warehouse(data)
+    assert db.execute("select count(*) from documents where status='digitised'").fetchone()[0] == 3
+
+
+def test_a_signed_pdf_is_kept_unchanged_and_verified(run, tmp_path):
+    _root, data, _first, _second = run
+    signed = results(data)[0]
+    inbox = tmp_path / "ky-so"
+    inbox.mkdir()
+    copy = inbox / "da-ky.pdf"
+    copy.write_bytes(signed.read_bytes() + b"")
+    # Different bytes (one trailing newline) so it is not a duplicate of our own result.
+    copy.write_bytes(signed.read_bytes() + b"\n")
+    done = sohoa("digitise", str(inbox), data=data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    kept = [p for p in results(data) if "/ky-so/" in p.as_posix()]
+    assert len(kept) == 1 and kept[0].read_bytes() == copy.read_bytes()
+    car = Sidecar.model_validate_json(kept[0].with_suffix(".json").read_text())
+    assert not car.result_was_rewritten and car.verification.signatures
+    assert "Biên Hòa" in car.pages[0].text
