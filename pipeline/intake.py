@@ -119,6 +119,8 @@ def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
     except (EncryptedInput, EmptyInput, InputTooLarge):
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on hostile files
+        if b"/Encrypt" in data:  # e.g. public-key security handlers pypdf cannot open
+            raise EncryptedInput(f"the PDF is encrypted and cannot be opened: {exc}") from exc
         raise CorruptInput(f"cannot parse the PDF: {exc.__class__.__name__}: {exc}") from exc
     return Inspection(
         kind="pdf", page_count=count, signed=signature_count(data) > 0, text_pages=text_pages

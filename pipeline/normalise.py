@@ -62,7 +62,9 @@ def detect_rotation(image: Image.Image, dpi: int) -> int:
     scale = min(1.0, 200 / max(dpi, 1))  # OSD reads ~200-dpi text well; smaller is faster
     small = image.convert("L")
     if scale < 1:
-        small = small.resize((int(small.width * scale), int(small.height * scale)))
+        small = small.resize((max(1, int(small.width * scale)), max(1, int(small.height * scale))))
+    if min(small.size) < 50:  # too small to hold text worth turning
+        return 0
     try:
         osd = pytesseract.image_to_osd(small, config="--psm 0 -c min_characters_to_try=10")
     except (pytesseract.TesseractError, RuntimeError):

@@ -8,6 +8,7 @@ import io
 
 from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject
 from pypdf.xmp import XmpInformation
 
 from schemas.document import DocumentMetadata
@@ -50,7 +51,9 @@ def assemble(pages: list[PageObject], meta: DocumentMetadata, *, now: dt.datetim
     """The unsigned result: the pages in order, document info and XMP from ``meta``."""
     writer = PdfWriter()
     for page in pages:
-        writer.add_page(page)
+        added = writer.add_page(page)
+        if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
+            del added["/Annots"]  # a null or broken /Annots would stop the signature widget
     info = _describe(meta)
     writer.add_metadata(info)
     xmp = XmpInformation.create()

@@ -48,6 +48,22 @@ def validate_key(key: str) -> str:
     return "/".join(validate_segment(part, what="key segment") for part in key.split("/"))
 
 
+def safe_name(text: str, fallback: str = "document") -> str:
+    """A key segment from any name: ASCII letters, digits, '.', '_' and '-' only."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_only = folded.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_only).strip("-.")[:100]
+    return slug or fallback
+
+
+def file_segment(name: str) -> str:
+    """A file name from outside kept as it is when it is a valid segment, made safe otherwise."""
+    try:
+        return validate_segment(name, what="file name")
+    except InvalidObjectKey:
+        return safe_name(name, "file")
+
+
 def original_key(agency: str, year: int, dossier: str, sha256: str, extension: str) -> str:
     if not _SHA256.match(sha256):
         raise InvalidObjectKey(f"not a SHA-256 hex digest: {sha256!r}")
@@ -65,4 +81,4 @@ def sidecar_key(result: str) -> str:
 
 
 def quarantine_key(reason: str, agency: str, dossier: str, file_name: str) -> str:
-    return validate_key(f"quarantine/{reason}/{agency}/{dossier}/{file_name}")
+    return validate_key(f"quarantine/{reason}/{agency}/{dossier}/{file_segment(file_name)}")

@@ -48,6 +48,10 @@ def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    # pyHanko logs every untrusted chain with a traceback; our reports already say it in words.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs of damaged files, not news
     _register_commands()
     try:
         app()

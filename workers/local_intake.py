@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,17 +15,10 @@ from pydantic import ValidationError
 from schemas.document import Manifest
 from schemas.errors import InvalidManifest
 from schemas.settings import Settings
+from storage.keys import safe_name
 from workers.job import DocumentInput, DossierInput, InputBlob
 
 MANIFEST = "manifest.json"
-
-
-def safe_name(text: str, fallback: str = "document") -> str:
-    """A key segment from any name: ASCII letters, digits, '.', '_' and '-' only."""
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_only = folded.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_only).strip("-.")[:100]
-    return slug or fallback
 
 
 def _natural(path: Path) -> list[object]:
