@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from schemas.errors import ExitCode, SohoaError
 from schemas.settings import Settings, load_settings
+from workers.logs import configure as configure_logging
 
 app = typer.Typer(
     name="sohoa",
@@ -45,13 +45,7 @@ def _register_commands() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # pyHanko logs every untrusted chain with a traceback; our reports already say it in words.
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs of damaged files, not news
+    configure_logging()
     _register_commands()
     try:
         app()
