@@ -114,7 +114,9 @@ def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
         if count > limits.max_pages:
             raise InputTooLarge(f"{count} pages is over the limit of {limits.max_pages}")
         text_pages = frozenset(
-            i for i, page in enumerate(reader.pages) if len(page.extract_text().strip()) >= MIN_TEXT_CHARS
+            i
+            for i, page in enumerate(reader.pages)
+            if len(page.extract_text().strip()) >= MIN_TEXT_CHARS
         )
     except (EncryptedInput, EmptyInput, InputTooLarge):
         raise

@@ -40,9 +40,7 @@ def ocr_page(image: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
         command = [pytesseract.pytesseract.tesseract_cmd, str(source), str(base)]
         command += ["-l", settings.languages, *config.split(), "pdf"]
         try:
-            done = subprocess.run(
-                command, capture_output=True, timeout=settings.timeout_s
-            )
+            done = subprocess.run(command, capture_output=True, timeout=settings.timeout_s)
         except subprocess.TimeoutExpired as exc:
             raise OcrTimeout(f"Tesseract took longer than {settings.timeout_s:g} s") from exc
         except OSError as exc:

@@ -38,7 +38,8 @@ def process_page(task: PageTask) -> PageResult:
     try:
         return _process(task)
     except SohoaError as exc:
-        raise exc.about(task.file_name)
+        exc.about(task.file_name)
+        raise
 
 
 def _process(task: PageTask) -> PageResult:

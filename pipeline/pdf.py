@@ -37,8 +37,11 @@ def _describe(meta: DocumentMetadata) -> dict[str, str]:
         "/Subject": meta.subject or "",
         "/Author": meta.organ_name or "",
         "/Keywords": "; ".join(
-            f"{k}={v}" for k, v in meta.model_dump(mode="json", include=set(
-                ("code_number", "code_notation", "issued_date", "place", "type_name"))).items()
+            f"{k}={v}"
+            for k, v in meta.model_dump(
+                mode="json",
+                include=set(("code_number", "code_notation", "issued_date", "place", "type_name")),
+            ).items()
             if v
         ),
         "/Producer": PRODUCER,

@@ -62,7 +62,7 @@ class DevPki:
 def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("a timezone-aware datetime is required")
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _dev_name(common_name: str) -> x509.Name:
@@ -210,8 +210,9 @@ def load_signer(pkcs12_data: bytes, password: bytes, *, now: dt.datetime) -> sig
     if cert is None:
         raise SigningKeyError("the PKCS#12 file holds no certificate for its private key")
     public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(serialization.Encoding.DER, public) != cert.public_key(
-    ).public_bytes(serialization.Encoding.DER, public):
+    if key.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ) != cert.public_key().public_bytes(serialization.Encoding.DER, public):
         raise SigningKeyError("the PKCS#12 private key does not match its certificate")
     _check_certificate(cert, moment)
     try:

@@ -51,11 +51,15 @@ class Settings(BaseModel):
     store_url: str | None = Field(None, description="object store; default file://<data>/objects")
     warehouse_url: str | None = Field(None, description="default sqlite:///<data>/warehouse.sqlite")
     agency: str = Field("000.00.00.H00", description="agency code used when a manifest names none")
-    jobs: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, description="OCR processes")
+    jobs: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="OCR processes"
+    )
     ocr: OcrSettings = OcrSettings()
     limits: InputLimits = InputLimits()
     signing_pkcs12: Path | None = Field(None, description="agency PKCS#12; none: a dev key")
-    signing_password_file: Path | None = Field(None, description="file holding the PKCS#12 password")
+    signing_password_file: Path | None = Field(
+        None, description="file holding the PKCS#12 password"
+    )
     trust_pem: Path | None = Field(None, description="trust anchors for verify; default: our CA")
 
     @property

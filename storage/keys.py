@@ -1,9 +1,9 @@
 """Object keys: validation of anything that comes from outside, and the layout of our prefixes.
 
-    intake/<agency>/<dossier>/...
-    originals/<agency>/<yyyy>/<dossier>/<sha256>.<ext>
-    results/<agency>/<yyyy>/<dossier>/<document>.v<N>.pdf (+ .json)
-    quarantine/<reason>/<agency>/<dossier>/<file name> (+ <file name>.error.json)
+intake/<agency>/<dossier>/...
+originals/<agency>/<yyyy>/<dossier>/<sha256>.<ext>
+results/<agency>/<yyyy>/<dossier>/<document>.v<N>.pdf (+ .json)
+quarantine/<reason>/<agency>/<dossier>/<file name> (+ <file name>.error.json)
 """
 
 from __future__ import annotations

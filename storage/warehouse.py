@@ -136,7 +136,9 @@ class Warehouse:
                 with self._tx() as conn:
                     values = dict(agency=agency, code=code, status="received", source=source)
                     values.update(procedure_code=procedure_code, received_at=now, updated_at=now)
-                    return int(conn.execute(dossiers.insert().values(**values)).inserted_primary_key[0])
+                    return int(
+                        conn.execute(dossiers.insert().values(**values)).inserted_primary_key[0]
+                    )
             except IntegrityError:
                 continue
         raise WarehouseUnavailable(f"cannot register dossier {code}")

@@ -29,7 +29,7 @@ PDF_DIR = CONFORMANCE / "pdf"
 CA_DIR = CONFORMANCE / "crypto" / "testing-ca" / "root"
 EXPECTED: dict[str, dict] = json.loads((CONFORMANCE / "expected.json").read_text())
 FILES = sorted(str(p.relative_to(PDF_DIR)) for p in PDF_DIR.rglob("*") if p.is_file())
-AT = dt.datetime(2020, 11, 1, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2020, 11, 1, tzinfo=dt.UTC)
 VERDICT_STATUS = {
     "no-signature": FileStatus.NO_SIGNATURE,
     "encrypted": FileStatus.ENCRYPTED,
@@ -146,7 +146,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("cli")
     settings = Settings(data=root / "data")
     material = ensure_signing_key(settings)
-    signer = load_signer(material.pkcs12, material.password, now=dt.datetime.now(dt.timezone.utc))
+    signer = load_signer(material.pkcs12, material.password, now=dt.datetime.now(dt.UTC))
     signed = root / "signed.pdf"
     signed.write_bytes(sign_pdf((PDF_DIR / "minimal.pdf").read_bytes(), signer))
     ca = root / "dev-ca.pem"
@@ -156,8 +156,13 @@ def dev(tmp_path_factory: pytest.TempPathFactory):
     tampered = root / "tampered.pdf"
     tampered.write_bytes(signed.read_bytes().replace(b"Hello", b"Jello", 1))
     assert tampered.read_bytes() != signed.read_bytes()
-    return {"data": settings.data, "signed": signed, "ca": ca, "garbage": garbage,
-            "tampered": tampered}
+    return {
+        "data": settings.data,
+        "signed": signed,
+        "ca": ca,
+        "garbage": garbage,
+        "tampered": tampered,
+    }
 
 
 def test_verify_help_documents_exit_codes(run) -> None:
@@ -237,7 +242,7 @@ def test_an_unexpected_crash_is_never_success(run, dev, monkeypatch: pytest.Monk
 
 
 def test_dev_pki_is_not_shared_between_installations(dev) -> None:
-    other = make_dev_pki(dt.datetime.now(dt.timezone.utc))
+    other = make_dev_pki(dt.datetime.now(dt.UTC))
     report = verify_pdf(dev["signed"].read_bytes(), name="s", trust_roots=[other.ca_cert_pem])
     assert report.exit_code == ExitCode.INDETERMINATE
 
@@ -249,7 +254,7 @@ def test_a_form_field_filled_after_signing_fails_under_our_policy() -> None:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     pki = make_dev_pki(now)
     signer = load_signer(pki.pkcs12, pki.password, now=now)
     signed = sign_pdf((PDF_DIR / "minimal-with-simple-form.pdf").read_bytes(), signer)

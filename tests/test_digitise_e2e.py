@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,9 +19,16 @@ from schemas.results import Sidecar
 from tests.conftest import encode, text_image
 
 HEADER = [
-    "UBND TỈNH ĐỒNG NAI", "SỞ TƯ PHÁP", "", "Số: 05/2024/QĐ-UBND",
-    "Biên Hòa, ngày 05 tháng 02 năm 2024", "", "QUYẾT ĐỊNH",
-    "Về việc ban hành quy chế làm việc", "", "Căn cứ Luật Tổ chức chính quyền địa phương;",
+    "UBND TỈNH ĐỒNG NAI",
+    "SỞ TƯ PHÁP",
+    "",
+    "Số: 05/2024/QĐ-UBND",
+    "Biên Hòa, ngày 05 tháng 02 năm 2024",
+    "",
+    "QUYẾT ĐỊNH",
+    "Về việc ban hành quy chế làm việc",
+    "",
+    "Căn cứ Luật Tổ chức chính quyền địa phương;",
     "Xét đề nghị của Giám đốc Sở Tư pháp về việc tập trung số hóa hồ sơ.",
 ]
 AGENCY = "000.17.22.H56"
@@ -30,8 +36,13 @@ AGENCY = "000.17.22.H56"
 
 def sohoa(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "workers.cli", *args, "--data", str(data)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600,
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
 
 
 def warehouse(data: Path) -> sqlite3.Connection:
@@ -55,10 +66,16 @@ def run(tmp_path_factory, bad_inputs):
     turned.info["dpi"] = (150, 150)
     (dossier / "xoay.png").write_bytes(encode(turned, "PNG"))
     manifest = {
-        "dossier_code": "000.17.22.H56-240315-0001", "agency": AGENCY,
+        "dossier_code": "000.17.22.H56-240315-0001",
+        "agency": AGENCY,
         "received_date": "2024-03-15",
-        "documents": [{"name": "quyet-dinh", "files": ["trang-1.png"],
-                       "metadata": {"subject": "Về việc ban hành quy chế làm việc của Sở"}}],
+        "documents": [
+            {
+                "name": "quyet-dinh",
+                "files": ["trang-1.png"],
+                "metadata": {"subject": "Về việc ban hành quy chế làm việc của Sở"},
+            }
+        ],
     }
     (dossier / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
     bad = root / "inbox" / "loi"
@@ -97,10 +114,16 @@ def test_every_good_document_has_a_signed_searchable_result(run):
 
 def test_sidecars_validate_and_tell_what_happened(run):
     _root, data, _first, _second = run
-    sidecars = {p.stem: Sidecar.model_validate_json(p.read_text()) for p in
-                (data / "objects" / "results").rglob("*.json")}
+    sidecars = {
+        p.stem: Sidecar.model_validate_json(p.read_text())
+        for p in (data / "objects" / "results").rglob("*.json")
+    }
     assert set(sidecars) == {"nghieng.v1", "quyet-dinh.v1", "xoay.v1"}
-    turned, skewed, manifest = sidecars["xoay.v1"], sidecars["nghieng.v1"], sidecars["quyet-dinh.v1"]
+    turned, skewed, manifest = (
+        sidecars["xoay.v1"],
+        sidecars["nghieng.v1"],
+        sidecars["quyet-dinh.v1"],
+    )
     assert turned.pages[0].rotation == 90
     assert 1.5 <= abs(skewed.pages[0].skew) <= 2.5
     for car in sidecars.values():
@@ -155,8 +178,20 @@ def test_warehouse_rows_per_dossier_document_and_stage(run, bad_inputs):
         assert len(doc["result_sha256"]) == 64
         stored = data / "objects" / doc["result_key"]
         assert hashlib.sha256(stored.read_bytes()).hexdigest() == doc["result_sha256"]
-        stages = {e["stage"] for e in db.execute("select stage from events where document_id=?", (doc["id"],))}
-        assert stages >= {"inspect", "store-originals", "ocr", "extract", "assemble", "sign", "verify", "store-result"}
+        stages = {
+            e["stage"]
+            for e in db.execute("select stage from events where document_id=?", (doc["id"],))
+        }
+        assert stages >= {
+            "inspect",
+            "store-originals",
+            "ocr",
+            "extract",
+            "assemble",
+            "sign",
+            "verify",
+            "store-result",
+        }
 
 
 def test_second_run_digitises_nothing_again(run):
@@ -184,3 +219,27 @@ def test_a_signed_pdf_is_kept_unchanged_and_verified(run, tmp_path):
     car = Sidecar.model_validate_json(kept[0].with_suffix(".json").read_text())
     assert not car.result_was_rewritten and car.verification.signatures
     assert "Biên Hòa" in car.pages[0].text
+
+
+def test_pdf_pages_with_a_text_layer_are_kept_and_the_others_ocred(run, tmp_path):
+    _root, data, _first, _second = run
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(results(data)[0]).pages[0])  # has Tesseract's text layer
+    scan = io.BytesIO()
+    text_image(["GIẤY MỜI", "Kính mời đồng chí dự họp về chuyển đổi số"]).save(
+        scan, "PDF", resolution=150.0
+    )
+    writer.append(PdfReader(io.BytesIO(scan.getvalue())))
+    inbox = tmp_path / "hon-hop"
+    inbox.mkdir()
+    with open(inbox / "hai-trang.pdf", "wb") as handle:
+        writer.write(handle)
+    done = sohoa("digitise", str(inbox), data=data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = next(p for p in results(data) if "/hon-hop/" in p.as_posix())
+    car = Sidecar.model_validate_json(result.with_suffix(".json").read_text())
+    assert [p.source for p in car.pages] == ["text-layer", "ocr"]
+    assert "Biên Hòa" in car.pages[0].text and "chuyển đổi số" in car.pages[1].text
+    assert len(PdfReader(result).pages) == 2 and car.verification.ok

@@ -34,7 +34,12 @@ def test_multi_page_tiff_counts_its_frames():
 
 def test_unsigned_pdf_without_text():
     found = inspect(blank_pdf(2), LIMITS)
-    assert (found.kind, found.page_count, found.signed, found.text_pages) == ("pdf", 2, False, frozenset())
+    assert (found.kind, found.page_count, found.signed, found.text_pages) == (
+        "pdf",
+        2,
+        False,
+        frozenset(),
+    )
 
 
 def test_every_bad_input_is_refused_with_its_reason(bad_inputs):

@@ -1,4 +1,5 @@
 import pytest
+from pydantic import ValidationError
 
 from schemas.errors import ConfigurationError
 from schemas.settings import load_settings
@@ -11,8 +12,10 @@ def test_environment_and_overrides():
     assert s.resolved_store_url.startswith("file:///")
 
 
-@pytest.mark.parametrize("env", [{"SOHOA_JBOS": "2"}, {"SOHOA_OCR__TIMEOUT": "2"},
-                                 {"SOHOA_JOBS": "zero"}, {"SOHOA_JOBS": "0"}])
+@pytest.mark.parametrize(
+    "env",
+    [{"SOHOA_JBOS": "2"}, {"SOHOA_OCR__TIMEOUT": "2"}, {"SOHOA_JOBS": "zero"}, {"SOHOA_JOBS": "0"}],
+)
 def test_unknown_or_bad_settings_name_the_variable(env):
     with pytest.raises(ConfigurationError) as caught:
         load_settings(env)
@@ -21,5 +24,5 @@ def test_unknown_or_bad_settings_name_the_variable(env):
 
 def test_settings_are_frozen():
     s = load_settings({})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.jobs = 5  # type: ignore[misc]

@@ -30,7 +30,7 @@ from schemas.results import FileStatus, Indication
 from schemas.settings import Settings
 from workers.keys import ensure_signing_key, trust_roots
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def tiny_pdf(text: bytes = b"Hello sohoa") -> bytes:

@@ -11,8 +11,19 @@ from storage.objects import FileObjectStore, open_store
 
 @pytest.mark.parametrize(
     "key",
-    ["", "/etc/passwd", "a/../b", "../x", "a//b", "a/./b", "a\\b", "a/b\x00c", "a/\u202eb",
-     " a/b", "a/" + "x" * 300],
+    [
+        "",
+        "/etc/passwd",
+        "a/../b",
+        "../x",
+        "a//b",
+        "a/./b",
+        "a\\b",
+        "a/b\x00c",
+        "a/\u202eb",
+        " a/b",
+        "a/" + "x" * 300,
+    ],
 )
 def test_hostile_keys_are_refused(key):
     with pytest.raises(InvalidObjectKey):

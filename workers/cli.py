@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from schemas.errors import ExitCode, SohoaError
+from schemas.errors import SohoaError
 from schemas.settings import Settings, load_settings
 from workers.logs import configure as configure_logging
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.signing import load_signer
 from schemas.errors import ExitCode
 from storage.objects import open_store
 from storage.warehouse import Warehouse
@@ -21,7 +22,6 @@ from workers.job import DocumentOutcome, JobContext, digitise_dossier
 from workers.keys import ensure_signing_key
 from workers.local_intake import dossiers_from_paths
 from workers.pool import PagePool
-from pipeline.signing import load_signer
 
 HELP = """Digitise scans: PATH is an image (PNG, JPEG, TIFF), a PDF, or a dossier folder (page
 files plus an optional manifest.json); a folder of folders is a batch of dossiers.
@@ -37,9 +37,13 @@ def register(app: typer.Typer) -> None:
 
 
 def digitise(
-    paths: Annotated[list[Path], typer.Argument(help="images, PDFs or dossier folders", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="images, PDFs or dossier folders", exists=True)
+    ],
     data: DataOption = None,
-    agency: Annotated[str | None, typer.Option(help="agency code when a manifest names none")] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="agency code when a manifest names none")
+    ] = None,
     jobs: Annotated[int | None, typer.Option(help="OCR processes (default: every core)")] = None,
 ) -> None:
     settings = settings_for(data=data, agency=agency, jobs=jobs)
@@ -49,8 +53,13 @@ def digitise(
     store = open_store(settings.resolved_store_url)
     warehouse = Warehouse.open(settings.resolved_warehouse_url)
     outcomes: list[DocumentOutcome] = []
-    columns = (TextColumn("[bold]digitising"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("pages"), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]digitising"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pages"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress, PagePool(settings.jobs) as pool:
         bar = progress.add_task("pages", total=0)
         pool.on_page = lambda n: progress.advance(bar, n)
@@ -84,11 +93,18 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
     table = Table(title="sohoa digitise", show_lines=False)
     for column in ("dossier", "document", "outcome", "pages", "output or reason"):
         table.add_column(column)
-    styles = {"digitised": "green", "already-digitised": "cyan", "quarantined": "yellow", "failed": "red"}
+    styles = {
+        "digitised": "green",
+        "already-digitised": "cyan",
+        "quarantined": "yellow",
+        "failed": "red",
+    }
     for o in outcomes:
         status = "already digitised" if o.status == "already-digitised" else o.status
         where = o.result_key or f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
-        table.add_row(o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where)
+        table.add_row(
+            o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where
+        )
     out.print(table)
     counts = Counter(o.status for o in outcomes)
     out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from pipeline import PIPELINE_VERSION
 from pipeline.extract import extract, merge_manifest
@@ -27,15 +27,17 @@ from pipeline.page import PageResult, PageTask
 from pipeline.pdf import assemble, pages_of
 from pipeline.signing import sign_pdf
 from pipeline.verification import verify_pdf
-from schemas.document import Manifest, MetadataFields
+from schemas.document import DocumentMetadata, Manifest, MetadataFields
 from schemas.errors import PermanentError, RetryableError, SignatureInvalid, SohoaError
-from schemas.results import InputFile, PageText, Sidecar
+from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.settings import Settings
 from storage import keys
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
+
+SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
 
 Status = Literal["digitised", "already-digitised", "quarantined", "failed"]
 
@@ -108,8 +110,12 @@ class StageTimer:
             took = time.perf_counter() - start
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + took, 4)
             self.ctx.warehouse.add_event(
-                self.dossier_id, stage, outcome,
-                document_id=self.document_id, seconds=round(took, 4), detail=detail,
+                self.dossier_id,
+                stage,
+                outcome,
+                document_id=self.document_id,
+                seconds=round(took, 4),
+                detail=detail,
             )
 
 
@@ -125,7 +131,9 @@ def document_key(files: Sequence[InputBlob]) -> str:
 
 def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOutcome]:
     dossier_id = ctx.warehouse.ensure_dossier(
-        dossier.agency, dossier.code, source=dossier.source,
+        dossier.agency,
+        dossier.code,
+        source=dossier.source,
         procedure_code=dossier.manifest.procedure_code,
     )
     ctx.warehouse.set_dossier_status(dossier_id, "processing")
@@ -137,7 +145,13 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
     else:
         outcomes = [_digitise_document(ctx, dossier_id, dossier, doc) for doc in dossier.documents]
     statuses = {o.status for o in outcomes}
-    final = "failed" if "failed" in statuses else "quarantined" if "quarantined" in statuses else "digitised"
+    final = (
+        "failed"
+        if "failed" in statuses
+        else "quarantined"
+        if "quarantined" in statuses
+        else "digitised"
+    )
     ctx.warehouse.set_dossier_status(dossier_id, final)
     return outcomes
 
@@ -153,23 +167,33 @@ def _digitise_document(
     names = tuple(f.name for f in doc.files)
     existing = ctx.warehouse.find_document(input_sha, PIPELINE_VERSION)
     if existing is not None and existing.status == "digitised":
-        ctx.warehouse.add_event(dossier_id, "dedupe", "skipped", document_id=existing.id,
-                                detail=f"same bytes as {existing.result_key}")
-        return DocumentOutcome(dossier.code, doc.name, "already-digitised", names,
-                               result_key=existing.result_key)
+        ctx.warehouse.add_event(
+            dossier_id,
+            "dedupe",
+            "skipped",
+            document_id=existing.id,
+            detail=f"same bytes as {existing.result_key}",
+        )
+        return DocumentOutcome(
+            dossier.code, doc.name, "already-digitised", names, result_key=existing.result_key
+        )
     inputs = tuple(
         InputFile(name=f.name, sha256=sha256(f.data), size=len(f.data), original_key="")
         for f in doc.files
     )
     document_id = ctx.warehouse.record_document(
-        dossier_id, name=doc.name, status="processing", input_sha256=input_sha,
-        pipeline_version=PIPELINE_VERSION, inputs=[i.model_dump() for i in inputs],
+        dossier_id,
+        name=doc.name,
+        status="processing",
+        input_sha256=input_sha,
+        pipeline_version=PIPELINE_VERSION,
+        inputs=[i.model_dump() for i in inputs],
     )
     timer = StageTimer(ctx, dossier_id, document_id)
     try:
         with timer("inspect"):
             inspections = [_inspect(f, ctx) for f in doc.files]
-        return _produce(ctx, timer, dossier, doc, inputs, inspections, input_sha, document_id)
+        return _DocumentRun(ctx, timer, dossier, doc, input_sha).produce(inputs, inspections)
     except PermanentError as exc:
         return _quarantine(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
     except RetryableError as exc:
@@ -177,131 +201,226 @@ def _digitise_document(
         return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
         log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
-        return _fail(ctx, dossier_id, dossier, doc, input_sha, "internal-error",
-                     f"{exc.__class__.__name__}: {exc}")
+        return _fail(
+            ctx,
+            dossier_id,
+            dossier,
+            doc,
+            input_sha,
+            "internal-error",
+            f"{exc.__class__.__name__}: {exc}",
+        )
 
 
-def _fail(ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput,
-          input_sha: str, reason: str, message: str) -> DocumentOutcome:
+def _fail(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    input_sha: str,
+    reason: str,
+    message: str,
+) -> DocumentOutcome:
     ctx.warehouse.record_document(
-        dossier_id, input_sha256=input_sha, pipeline_version=PIPELINE_VERSION,
-        status="failed", error_reason=reason, error=message,
+        dossier_id,
+        input_sha256=input_sha,
+        pipeline_version=PIPELINE_VERSION,
+        status="failed",
+        error_reason=reason,
+        error=message,
     )
     ctx.warehouse.add_event(dossier_id, "job", "failed", detail=f"{reason}: {message}")
-    return DocumentOutcome(dossier.code, doc.name, "failed", tuple(f.name for f in doc.files),
-                           reason=reason, message=message)
+    return DocumentOutcome(
+        dossier.code,
+        doc.name,
+        "failed",
+        tuple(f.name for f in doc.files),
+        reason=reason,
+        message=message,
+    )
 
 
 def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
     try:
         return inspect(blob.data, ctx.settings.limits)
     except SohoaError as exc:
-        raise exc.about(blob.name)
+        exc.about(blob.name)
+        raise
 
 
-def _produce(
-    ctx: JobContext, timer: StageTimer, dossier: DossierInput, doc: DocumentInput,
-    inputs: tuple[InputFile, ...], inspections: list[Inspection], input_sha: str, document_id: int,
-) -> DocumentOutcome:
-    year = _year(dossier, ctx)
-    with timer("store-originals"):
+@dataclass
+class _DocumentRun:
+    """One document's way through the stages, once its inputs were accepted."""
+
+    ctx: JobContext
+    timer: StageTimer
+    dossier: DossierInput
+    doc: DocumentInput
+    input_sha: str
+
+    def produce(self, inputs: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
+        stored = self._store_originals(inputs, found)
+        signed = [f.name for f, i in zip(self.doc.files, found, strict=True) if i.signed]
+        if signed and len(self.doc.files) > 1:
+            raise SignatureInvalid("a signed PDF must be a document of its own", subject=signed[0])
+        if signed:
+            return self._keep_signed(stored)
+        return self._rewrite(stored, found)
+
+    def _store_originals(
+        self, inputs: tuple[InputFile, ...], found: list[Inspection]
+    ) -> tuple[InputFile, ...]:
+        ctx, dossier = self.ctx, self.dossier
         stored = []
-        for blob, info, found in zip(doc.files, inputs, inspections, strict=True):
-            key = keys.original_key(dossier.agency, year, dossier.code, info.sha256, found.extension)
-            if not ctx.store.exists(key):
-                ctx.store.put(key, blob.data)
-            stored.append(info.model_copy(update={"original_key": key}))
-    signed = [f.name for f, i in zip(doc.files, inspections, strict=True) if i.signed]
-    if signed and len(doc.files) > 1:
-        raise SignatureInvalid("a signed PDF must be a document of its own", subject=signed[0])
-    if signed:
-        return _keep_signed(ctx, timer, dossier, doc, tuple(stored), input_sha, document_id)
+        with self.timer("store-originals"):
+            for blob, info, kind in zip(self.doc.files, inputs, found, strict=True):
+                key = keys.original_key(
+                    dossier.agency, _year(dossier, ctx), dossier.code, info.sha256, kind.extension
+                )
+                if not ctx.store.exists(key):
+                    ctx.store.put(key, blob.data)
+                stored.append(info.model_copy(update={"original_key": key}))
+        return tuple(stored)
 
-    tasks, kept, order = [], {}, []
-    for blob, found in zip(doc.files, inspections, strict=True):
-        reader = PdfReader(io.BytesIO(blob.data)) if found.text_pages else None
-        for index in range(found.page_count):
-            number = len(order)
-            if reader is not None and index in found.text_pages:
-                kept[number] = reader.pages[index]
+    def _rewrite(self, stored: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
+        """OCR what needs it, keep pages that have text, assemble, sign, verify."""
+        ctx, timer = self.ctx, self.timer
+        tasks: list[PageTask] = []
+        kept: dict[int, PageObject] = {}
+        for blob, kind in zip(self.doc.files, found, strict=True):
+            reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
+            for index in range(kind.page_count):
+                number = len(tasks) + len(kept)
+                if reader is not None and index in kind.text_pages:
+                    kept[number] = reader.pages[index]
+                else:
+                    tasks.append(
+                        PageTask(
+                            blob.name,
+                            blob.data,
+                            kind.kind,
+                            index,
+                            number,
+                            ctx.settings.ocr,
+                            ctx.settings.limits,
+                        )
+                    )
+        with timer("ocr"):
+            ocred = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
+        pages, page_objects = [], []
+        for number in range(len(tasks) + len(kept)):
+            if number in kept:
+                pages.append(
+                    PageText(index=number, source="text-layer", text=kept[number].extract_text())
+                )
+                page_objects.append(kept[number])
             else:
-                tasks.append(PageTask(blob.name, blob.data, found.kind, index, number,
-                                      ctx.settings.ocr, ctx.settings.limits))
-            order.append(number)
-    with timer("ocr"):
-        results = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
-    pages, page_objects = [], []
-    for number in order:
-        if number in kept:
-            text = kept[number].extract_text()
-            pages.append(PageText(index=number, source="text-layer", text=text))
-            page_objects.append(kept[number])
-        else:
-            pages.append(results[number].page)
-            page_objects.extend(pages_of(results[number].pdf))
-    full_text = "\n\n".join(p.text for p in pages)
-    with timer("extract"):
-        meta = merge_manifest(extract(full_text), dossier.manifest.metadata, doc.metadata)
-    with timer("assemble"):
-        unsigned = assemble(page_objects, meta, now=ctx.clock())
-    with timer("sign"):
-        signed_pdf = sign_pdf(unsigned, ctx.signer, reason="Số hóa bản sao điện tử",
-                              location=dossier.agency)
-    with timer("verify"):
-        report = verify_pdf(signed_pdf, name=doc.name, trust_roots=ctx.trust_roots)
-        if not report.ok:
-            raise SignatureInvalid(f"our own signature did not verify: {report.signatures}")
-    return _store_result(ctx, timer, dossier, doc, stored, input_sha, document_id,
-                         signed_pdf, meta, tuple(pages), report, rewritten=True)
+                pages.append(ocred[number].page)
+                page_objects.extend(pages_of(ocred[number].pdf))
+        meta = self._metadata(pages)
+        with timer("assemble"):
+            unsigned = assemble(page_objects, meta, now=ctx.clock())
+        with timer("sign"):
+            signed = sign_pdf(
+                unsigned, ctx.signer, reason=SIGNING_REASON, location=self.dossier.agency
+            )
+        with timer("verify"):
+            report = verify_pdf(signed, name=self.doc.name, trust_roots=ctx.trust_roots)
+            if not report.ok:
+                reasons = "; ".join(r for s in report.signatures for r in s.reasons)
+                raise SignatureInvalid(f"our own signature did not verify: {reasons}")
+        return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
 
-
-def _keep_signed(ctx, timer, dossier, doc, stored, input_sha, document_id):  # type: ignore[no-untyped-def]
-    """A PDF that already carries signatures: verify and record it, never rewrite a byte."""
-    data = doc.files[0].data
-    with timer("verify"):
-        report = verify_pdf(data, name=doc.name, trust_roots=ctx.trust_roots)
-    with timer("extract"):
+    def _keep_signed(self, stored: tuple[InputFile, ...]) -> DocumentOutcome:
+        """A PDF that already carries signatures: verify and record it, never rewrite a byte."""
+        data = self.doc.files[0].data
+        with self.timer("verify"):
+            report = verify_pdf(data, name=self.doc.name, trust_roots=self.ctx.trust_roots)
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = tuple(PageText(index=i, source="text-layer", text=p.extract_text())
-                      for i, p in enumerate(reader.pages))
-        meta = merge_manifest(extract("\n\n".join(p.text for p in pages)),
-                              dossier.manifest.metadata, doc.metadata)
-    return _store_result(ctx, timer, dossier, doc, stored, input_sha, document_id,
-                         data, meta, pages, report, rewritten=False)
-
-
-def _store_result(ctx, timer, dossier, doc, stored, input_sha, document_id,  # type: ignore[no-untyped-def]
-                  pdf, meta, pages, report, *, rewritten):
-    version = 1
-    key = keys.result_key(dossier.agency, _year(dossier, ctx), dossier.code, doc.name, version)
-    confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
-    mean = round(sum(confidences) / len(confidences), 2) if confidences else None
-    with timer("store-result"):
-        ctx.store.put(key, pdf)
-        sidecar = Sidecar(
-            dossier_code=dossier.code, agency=dossier.agency, document=doc.name,
-            pipeline_version=PIPELINE_VERSION, result_version=version, digitised_at=ctx.clock(),
-            inputs=stored, input_sha256=input_sha, result_key=key, result_sha256=sha256(pdf),
-            result_was_rewritten=rewritten, page_count=len(pages), mean_confidence=mean,
-            metadata=meta, pages=pages, verification=report, stage_seconds=dict(timer.seconds),
+        pages = tuple(
+            PageText(index=i, source="text-layer", text=p.extract_text())
+            for i, p in enumerate(reader.pages)
         )
-        ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())
-    ctx.warehouse.record_document(
-        ctx.warehouse.find_document(input_sha, PIPELINE_VERSION).dossier_id,  # type: ignore[union-attr]
-        input_sha256=input_sha, pipeline_version=PIPELINE_VERSION, status="digitised",
-        result_version=version, page_count=len(pages), mean_confidence=mean,
-        metadata=meta.model_dump(mode="json"),
-        signature=report.model_dump(mode="json"),
-        inputs=[s.model_dump() for s in stored], result_key=key, result_sha256=sha256(pdf),
-        stage_seconds=dict(timer.seconds), error_reason=None, error=None,
-    )
-    return DocumentOutcome(dossier.code, doc.name, "digitised", tuple(f.name for f in doc.files),
-                           pages=len(pages), result_key=key)
+        meta = self._metadata(pages)
+        return self._store_result(stored, data, meta, pages, report, rewritten=False)
+
+    def _metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
+        with self.timer("extract"):
+            found = extract("\n\n".join(p.text for p in pages))
+            return merge_manifest(found, self.dossier.manifest.metadata, self.doc.metadata)
+
+    def _store_result(
+        self,
+        stored: tuple[InputFile, ...],
+        pdf: bytes,
+        meta: DocumentMetadata,
+        pages: tuple[PageText, ...],
+        report: VerificationReport,
+        *,
+        rewritten: bool,
+    ) -> DocumentOutcome:
+        ctx, dossier, doc = self.ctx, self.dossier, self.doc
+        version = 1
+        key = keys.result_key(dossier.agency, _year(dossier, ctx), dossier.code, doc.name, version)
+        confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
+        mean = round(sum(confidences) / len(confidences), 2) if confidences else None
+        with self.timer("store-result"):
+            ctx.store.put(key, pdf)
+            sidecar = Sidecar(
+                dossier_code=dossier.code,
+                agency=dossier.agency,
+                document=doc.name,
+                pipeline_version=PIPELINE_VERSION,
+                result_version=version,
+                digitised_at=ctx.clock(),
+                inputs=stored,
+                input_sha256=self.input_sha,
+                result_key=key,
+                result_sha256=sha256(pdf),
+                result_was_rewritten=rewritten,
+                page_count=len(pages),
+                mean_confidence=mean,
+                metadata=meta,
+                pages=pages,
+                verification=report,
+                stage_seconds=dict(self.timer.seconds),
+            )
+            ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())
+        ctx.warehouse.record_document(
+            self.timer.dossier_id,
+            input_sha256=self.input_sha,
+            pipeline_version=PIPELINE_VERSION,
+            status="digitised",
+            result_version=version,
+            page_count=len(pages),
+            mean_confidence=mean,
+            metadata=meta.model_dump(mode="json"),
+            signature=report.model_dump(mode="json"),
+            inputs=[s.model_dump() for s in stored],
+            result_key=key,
+            result_sha256=sha256(pdf),
+            stage_seconds=dict(self.timer.seconds),
+            error_reason=None,
+            error=None,
+        )
+        return DocumentOutcome(
+            dossier.code,
+            doc.name,
+            "digitised",
+            tuple(f.name for f in doc.files),
+            pages=len(pages),
+            result_key=key,
+        )
 
 
 def _quarantine(
-    ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput,
-    error: PermanentError, document_id: int | None, input_sha: str | None = None,
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    error: PermanentError,
+    document_id: int | None,
+    input_sha: str | None = None,
 ) -> DocumentOutcome:
     """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
     log.warning("dossier %s document %s quarantined: %s", dossier.code, doc.name, error)
@@ -312,19 +431,46 @@ def _quarantine(
         stored.append(key)
         ctx.store.put(key, blob.data)
         report = {
-            "file": blob.name, "reason": error.reason, "error": type(error).__name__,
-            "message": str(error), "dossier": dossier.code, "agency": dossier.agency,
-            "document": doc.name, "sha256": sha256(blob.data), "size": len(blob.data),
-            "pipeline_version": PIPELINE_VERSION, "at": at, "source": dossier.source,
+            "file": blob.name,
+            "reason": error.reason,
+            "error": type(error).__name__,
+            "message": str(error),
+            "dossier": dossier.code,
+            "agency": dossier.agency,
+            "document": doc.name,
+            "sha256": sha256(blob.data),
+            "size": len(blob.data),
+            "pipeline_version": PIPELINE_VERSION,
+            "at": at,
+            "source": dossier.source,
         }
-        ctx.store.put(key + ".error.json", json.dumps(report, ensure_ascii=False, indent=1).encode())
+        ctx.store.put(
+            key + ".error.json", json.dumps(report, ensure_ascii=False, indent=1).encode()
+        )
     input_sha = input_sha or document_key(doc.files)
     ctx.warehouse.record_document(
-        dossier_id, name=doc.name, input_sha256=input_sha, pipeline_version=PIPELINE_VERSION,
-        status="quarantined", error_reason=error.reason, error=str(error),
+        dossier_id,
+        name=doc.name,
+        input_sha256=input_sha,
+        pipeline_version=PIPELINE_VERSION,
+        status="quarantined",
+        error_reason=error.reason,
+        error=str(error),
         inputs=[{"name": f.name, "sha256": sha256(f.data), "size": len(f.data)} for f in doc.files],
     )
-    ctx.warehouse.add_event(dossier_id, "quarantine", "quarantined", document_id=document_id,
-                            detail=f"{error.reason}: {error}")
-    return DocumentOutcome(dossier.code, doc.name, "quarantined", tuple(f.name for f in doc.files),
-                           quarantine_keys=tuple(stored), reason=error.reason, message=str(error))
+    ctx.warehouse.add_event(
+        dossier_id,
+        "quarantine",
+        "quarantined",
+        document_id=document_id,
+        detail=f"{error.reason}: {error}",
+    )
+    return DocumentOutcome(
+        dossier.code,
+        doc.name,
+        "quarantined",
+        tuple(f.name for f in doc.files),
+        quarantine_keys=tuple(stored),
+        reason=error.reason,
+        message=str(error),
+    )

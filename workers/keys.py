@@ -154,9 +154,7 @@ def _self_signed_in(pkcs12_data: bytes, password: bytes) -> tuple[bytes, ...]:
         raise SigningKeyError(
             "cannot open the PKCS#12 signing key: wrong password or damaged file"
         ) from exc
-    return tuple(
-        c.public_bytes(serialization.Encoding.PEM) for c in chain if c.issuer == c.subject
-    )
+    return tuple(c.public_bytes(serialization.Encoding.PEM) for c in chain if c.issuer == c.subject)
 
 
 def _read_trust_pem(path: Path) -> tuple[bytes, ...]:
@@ -203,7 +201,7 @@ def ensure_signing_key(settings: Settings, *, now: dt.datetime | None = None) ->
     The key is checked to be usable at ``now`` (default: the current time). Raises
     SigningKeyError on missing, unreadable, expired or otherwise unusable key material.
     """
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     if settings.signing_pkcs12 is not None:
         data = _read(settings.signing_pkcs12, "signing PKCS#12 file")
         password = _read_password(settings.signing_password_file)

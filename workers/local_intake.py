@@ -70,7 +70,9 @@ def _documents(folder: Path, pages: list[Path], manifest: Manifest) -> tuple[Doc
         documents.append(DocumentInput(name, blobs, entry.metadata))
     for path in pages:  # files the manifest does not mention are documents of their own
         if path.name not in claimed:
-            documents.append(DocumentInput(safe_name(path.stem), (InputBlob(path.name, path.read_bytes()),)))
+            documents.append(
+                DocumentInput(safe_name(path.stem), (InputBlob(path.name, path.read_bytes()),))
+            )
     return tuple(documents)
 
 
@@ -87,10 +89,13 @@ def read_manifest(path: Path) -> Manifest:
     names = [name for doc in manifest.documents for name in doc.files]
     for name in names:
         if "/" in name or "\\" in name or name in {".", ".."} or name == MANIFEST:
-            raise InvalidManifest(f"documents: file name {name!r} is not a plain file name",
-                                  subject=str(path))
+            raise InvalidManifest(
+                f"documents: file name {name!r} is not a plain file name", subject=str(path)
+            )
         if not (path.parent / name).is_file():
-            raise InvalidManifest(f"documents: file {name!r} is not in the folder", subject=str(path))
+            raise InvalidManifest(
+                f"documents: file {name!r} is not in the folder", subject=str(path)
+            )
     if len(names) != len(set(names)):
         raise InvalidManifest("documents: a file is listed twice", subject=str(path))
     return manifest

@@ -41,6 +41,9 @@ def configure(level: int = logging.WARNING) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # pyHanko logs every untrusted chain with a traceback; our reports already say it in words.
-    for noisy, quiet in (("pyhanko", logging.CRITICAL), ("pyhanko_certvalidator", logging.CRITICAL),
-                         ("pypdf", logging.ERROR)):
+    for noisy, quiet in (
+        ("pyhanko", logging.CRITICAL),
+        ("pyhanko_certvalidator", logging.CRITICAL),
+        ("pypdf", logging.ERROR),
+    ):
         logging.getLogger(noisy).setLevel(quiet)
