@@ -47,11 +47,43 @@ DOCUMENT_TYPES = (
     "GIẤY XÁC NHẬN",
 )
 CONG_VAN = "CÔNG VĂN"
+# The type's abbreviation in ký hiệu (Decree 30/2020, Appendix III); mixed case matters.
+ABBREVIATIONS = {
+    "NGHỊ QUYẾT": "NQ",
+    "QUYẾT ĐỊNH": "QĐ",
+    "CHỈ THỊ": "CT",
+    "QUY CHẾ": "QC",
+    "QUY ĐỊNH": "QyĐ",
+    "THÔNG CÁO": "TC",
+    "THÔNG BÁO": "TB",
+    "HƯỚNG DẪN": "HD",
+    "CHƯƠNG TRÌNH": "CTr",
+    "KẾ HOẠCH": "KH",
+    "PHƯƠNG ÁN": "PA",
+    "ĐỀ ÁN": "ĐA",
+    "DỰ ÁN": "DA",
+    "BÁO CÁO": "BC",
+    "BIÊN BẢN": "BB",
+    "TỜ TRÌNH": "TTr",
+    "HỢP ĐỒNG": "HĐ",
+    "CÔNG ĐIỆN": "CĐ",
+    "BẢN GHI NHỚ": "BGN",
+    "BẢN THỎA THUẬN": "BTT",
+    "GIẤY ỦY QUYỀN": "GUQ",
+    "GIẤY MỜI": "GM",
+    "GIẤY GIỚI THIỆU": "GGT",
+    "GIẤY NGHỈ PHÉP": "GNP",
+    "PHIẾU GỬI": "PG",
+    "PHIẾU CHUYỂN": "PC",
+    "PHIẾU BÁO": "PB",
+}
+_INCOMPLETE_AGENCY_LINES = {"UY BAN NHAN DAN", "HOI DONG NHAN DAN"}
 _MOTTO_KEYS = ("CONG HOA XA HOI", "DOC LAP", "TU DO", "HANH PHUC", "CHU NGHIA VIET NAM")
 # Abbreviations whose Đ Tesseract often reads as D, and where the D spelling means nothing else.
 _D_FIXES = {"QD": "QĐ", "QYD": "QyĐ", "CD": "CĐ"}
 
 _NUMBER = re.compile(r"\bS\S{0,2}\s*[:;.,]\s*(\d{1,6})\s*/\s*([^\s,;]+)", re.IGNORECASE)
+_CONG_VAN_SUBJECT = re.compile(r"^V\s*/\s*(v)?\s+", re.IGNORECASE)  # "V/ góp ý": v lost
 _DATE = re.compile(
     r"ng\w{1,2}y\s+(\d{1,2})\s+th\w{1,3}ng\s+(\d{1,2})\s+n\w{1,2}m\s+(\d{4})", re.IGNORECASE
 )
@@ -115,25 +147,46 @@ def find_type(lines: list[str]) -> tuple[str, int, float] | None:
     return None
 
 
+def _left_column(line: str) -> str:
+    """Tesseract often reads the agency block and the motto beside it as one line: keep the
+    part before the motto (or before the place-and-date after a number)."""
+    words = line.split()
+    folded = [fold(w) for w in words]
+    for i in range(len(words) - 1):
+        if (folded[i], folded[i + 1]) in {("CONG", "HOA"), ("DOC", "LAP")}:
+            return " ".join(words[:i])
+    return line
+
+
 def find_organ(lines: list[str]) -> tuple[str, float] | None:
+    """The issuing agency: the last upper-case line of the header block, or the two lines of
+    a block such as 'ỦY BAN NHÂN DÂN' / 'TỈNH QUẢNG NINH' whose first line names no place."""
     header: list[str] = []
     for line in lines[:12]:
         if _NUMBER.search(line) or _DATE.search(line):
             break
-        key = fold(line)
-        if not line or any(m in key for m in _MOTTO_KEYS) or not _is_upper(line):
+        left = _left_column(line).strip(" -_*")
+        if not left or any(m in fold(left) for m in _MOTTO_KEYS) or not _is_upper(left):
             continue
-        header.append(line.strip(" -_"))
-    return (header[-1][:200], 0.7 if len(header) > 1 else 0.5) if header else None
+        header.append(left)
+    if not header:
+        return None
+    if len(header) >= 2 and fold(header[-2]) in _INCOMPLETE_AGENCY_LINES:
+        return f"{header[-2]} {header[-1]}"[:200], 0.7
+    return header[-1][:200], 0.7 if len(header) > 1 else 0.5
 
 
 def find_subject(lines: list[str], type_line: int | None) -> tuple[str, float] | None:
     for i, line in enumerate(lines[:40]):
-        if re.match(r"^V\s*/\s*v\b", line, re.IGNORECASE):
-            return _gather(lines, i)[:500], 0.85
+        if match := _CONG_VAN_SUBJECT.match(line):
+            lines = [*lines[:i], "V/v " + line[match.end() :], *lines[i + 1 :]]
+            return _gather(lines, i)[:500], 0.85 if match.group(1) else 0.6
     if type_line is None:
         return None
-    return (_gather(lines, type_line + 1)[:500], 0.7) if type_line + 1 < len(lines) else None
+    start = type_line + 1
+    while start < len(lines) and not lines[start]:
+        start += 1
+    return (_gather(lines, start)[:500], 0.7) if start < len(lines) else None
 
 
 def _gather(lines: list[str], start: int) -> str:
@@ -144,6 +197,15 @@ def _gather(lines: list[str], start: int) -> str:
             break
         taken.append(line)
     return " ".join(taken)
+
+
+def _spell_abbreviation(notation: str, type_name: str) -> str:
+    """'HD-UBND' under HỢP ĐỒNG is 'HĐ-UBND': the type says which spelling was printed."""
+    wanted = ABBREVIATIONS.get(type_name)
+    if not wanted:
+        return notation
+    parts = re.split(r"([-/])", notation)
+    return "".join(wanted if fold(p) == fold(wanted) else p for p in parts)
 
 
 def extract(text: str) -> DocumentMetadata:
@@ -166,6 +228,8 @@ def extract(text: str) -> DocumentMetadata:
         values["subject"], confidence["subject"] = subject
     if not type_found and "subject" in values and fold(str(values["subject"])).startswith("V/V"):
         values["type_name"], confidence["type_name"] = CONG_VAN, 0.6
+    if type_found and "code_notation" in values:
+        values["code_notation"] = _spell_abbreviation(str(values["code_notation"]), type_found[0])
     sources = {name: "ocr" for name in values}
     return DocumentMetadata(**values, confidence=confidence, sources=sources)  # type: ignore[arg-type]
 

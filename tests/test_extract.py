@@ -107,3 +107,11 @@ def test_any_number_round_trips(number, notation):
 def test_every_type_is_recognised_even_without_diacritics():
     for name in DOCUMENT_TYPES:
         assert extract(f"A\n\n{fold(name)}\nVề việc x").type_name == name
+
+
+def test_the_type_decides_between_d_and_đ_in_the_symbol():
+    contract = extract("Số: 12/HD-UBND\n\nHỢP ĐỒNG\nVề việc thuê")
+    guide = extract("Số: 12/HD-UBND\n\nHƯỚNG DẪN\nVề việc thuê")
+    report = extract("Số: 3/Ttr-UBND\n\nTỜ TRÌNH\nVề việc x")
+    assert contract.code_notation == "HĐ-UBND" and guide.code_notation == "HD-UBND"
+    assert report.code_notation == "TTr-UBND"
