@@ -91,8 +91,9 @@ def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
 def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
     out = Console()  # the summary is the result: stdout; progress and errors go to stderr
     table = Table(title="sohoa digitise", show_lines=False)
-    for column in ("dossier", "document", "outcome", "pages", "output or reason"):
+    for column in ("dossier", "document", "outcome", "pages"):
         table.add_column(column)
+    table.add_column("output or reason", overflow="fold")
     styles = {
         "digitised": "green",
         "already-digitised": "cyan",
