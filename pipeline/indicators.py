@@ -93,8 +93,10 @@ def indicator_rates(dossier: DossierFacts) -> dict[IndicatorCode, Rate]:
     all_digitised = dossier.components_digitised >= dossier.components
     result_ok = dossier.electronic_result or not dossier.result_is_document
     return {
-        "4.1": Rate(int(dossier.result_is_document and dossier.electronic_result),
-                    int(dossier.result_is_document)),
+        "4.1": Rate(
+            int(dossier.result_is_document and dossier.electronic_result),
+            int(dossier.result_is_document),
+        ),
         "4.2": Rate(int(all_digitised and result_ok), 1),
         "4.3": Rate(int(dossier.components_reused > 0), 1),
     }

@@ -8,19 +8,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.indicators import (
-    Agency, AgencyTree, DossierFacts, Rate, compute, parse_period, period_of,
+    Agency,
+    AgencyTree,
+    DossierFacts,
+    Rate,
+    compute,
+    parse_period,
+    period_of,
 )
 
 D = dt.date
 # A province, one of its departments, a district (abolished on 2025-07-01 by the two-level
 # reform) and a commune that was under the district and then directly under the province.
-TREE = AgencyTree([
-    Agency("P", "UBND tỉnh", "province"),
-    Agency("P.S", "Sở Tư pháp", "province", parent="P"),
-    Agency("P.D", "UBND huyện", "district", parent="P", valid_to=D(2025, 7, 1)),
-    Agency("P.D.C", "UBND xã", "commune", parent="P.D", valid_to=D(2025, 7, 1)),
-    Agency("P.D.C", "UBND xã", "commune", parent="P", valid_from=D(2025, 7, 1)),
-])
+TREE = AgencyTree(
+    [
+        Agency("P", "UBND tỉnh", "province"),
+        Agency("P.S", "Sở Tư pháp", "province", parent="P"),
+        Agency("P.D", "UBND huyện", "district", parent="P", valid_to=D(2025, 7, 1)),
+        Agency("P.D.C", "UBND xã", "commune", parent="P.D", valid_to=D(2025, 7, 1)),
+        Agency("P.D.C", "UBND xã", "commune", parent="P", valid_from=D(2025, 7, 1)),
+    ]
+)
 
 
 def dossier(code, agency, received, *, doc=True, comps=2, digitised=2, reused=0, result=True):
@@ -29,17 +37,19 @@ def dossier(code, agency, received, *, doc=True, comps=2, digitised=2, reused=0,
 
 FIXTURE = [
     # code agency  received          result is doc, components, digitised, reused, e-result
-    dossier("a", "P.S", D(2025, 3, 1)),                                        # 4.1 4.2
-    dossier("b", "P.S", D(2025, 3, 2), digitised=1),                           # 4.1
-    dossier("c", "P.S", D(2025, 8, 9), result=False, reused=1),                # 4.3
-    dossier("d", "P.D.C", D(2025, 5, 5), doc=False, comps=1, digitised=1),     # 4.2
+    dossier("a", "P.S", D(2025, 3, 1)),  # 4.1 4.2
+    dossier("b", "P.S", D(2025, 3, 2), digitised=1),  # 4.1
+    dossier("c", "P.S", D(2025, 8, 9), result=False, reused=1),  # 4.3
+    dossier("d", "P.D.C", D(2025, 5, 5), doc=False, comps=1, digitised=1),  # 4.2
     dossier("e", "P.D.C", D(2025, 9, 5), doc=False, comps=1, digitised=0, reused=2),  # 4.3
-    dossier("f", "P.D", D(2025, 1, 1), comps=0, digitised=0),                  # 4.1 4.2
+    dossier("f", "P.D", D(2025, 1, 1), comps=0, digitised=0),  # 4.1 4.2
 ]
 
 
 def rows(by, grain="year"):
-    return {(r.group, r.period, r.indicator): r.rate for r in compute(FIXTURE, TREE, by=by, grain=grain)}
+    return {
+        (r.group, r.period, r.indicator): r.rate for r in compute(FIXTURE, TREE, by=by, grain=grain)
+    }
 
 
 def test_by_agency_sub_units_roll_up():
@@ -85,11 +95,13 @@ def test_two_decimals_and_scoring():
 
 @pytest.mark.parametrize(
     "text, start, end, grain",
-    [("2024", D(2024, 1, 1), D(2025, 1, 1), "year"),
-     ("2024-Q4", D(2024, 10, 1), D(2025, 1, 1), "quarter"),
-     ("2024-Q1", D(2024, 1, 1), D(2024, 4, 1), "quarter"),
-     ("2024-12", D(2024, 12, 1), D(2025, 1, 1), "month"),
-     ("2024-02", D(2024, 2, 1), D(2024, 3, 1), "month")],
+    [
+        ("2024", D(2024, 1, 1), D(2025, 1, 1), "year"),
+        ("2024-Q4", D(2024, 10, 1), D(2025, 1, 1), "quarter"),
+        ("2024-Q1", D(2024, 1, 1), D(2024, 4, 1), "quarter"),
+        ("2024-12", D(2024, 12, 1), D(2025, 1, 1), "month"),
+        ("2024-02", D(2024, 2, 1), D(2024, 3, 1), "month"),
+    ],
 )
 def test_periods(text, start, end, grain):
     assert parse_period(text) == (start, end, grain)
@@ -101,8 +113,10 @@ def test_bad_periods(text):
         parse_period(text)
 
 
-@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2099, 12, 31)),
-       st.sampled_from(["year", "quarter", "month"]))
+@given(
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2099, 12, 31)),
+    st.sampled_from(["year", "quarter", "month"]),
+)
 def test_a_day_lies_in_its_period(day, grain):
     start, end, parsed = parse_period(period_of(day, grain))
     assert parsed == grain and start <= day < end

@@ -1,0 +1,48 @@
+"""One row of the one-stop shop's register of received dossiers (`sohoa register import`).
+
+The register gives the indicators their denominators: every dossier received, whether or not
+anything of it was scanned. Rows come from CSV (header names as below) or JSON (a list of
+objects with the same keys).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.document import AGENCY_CODE_PATTERN, DOSSIER_CODE_PATTERN
+
+Channel = Literal["counter", "online", "post"]
+
+
+class RegisterEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    dossier_code: str = Field(pattern=DOSSIER_CODE_PATTERN, description="mã số hồ sơ")
+    agency: str = Field(pattern=AGENCY_CODE_PATTERN, description="receiving agency code")
+    procedure_code: str = Field(min_length=1, max_length=30, description="mã TTHC")
+    procedure_name: str | None = Field(None, max_length=500)
+    result_is_document: bool = Field(True, description="the procedure's result is a document")
+    received_at: dt.datetime | dt.date = Field(description="ngày tiếp nhận")
+    channel: Channel = "counter"
+    components: int = Field(0, ge=0, le=1000, description="paper components to digitise")
+    components_digitised: int = Field(0, ge=0, le=1000)
+    components_reused: int = Field(
+        0, ge=0, le=1000, description="taken from earlier digitised data"
+    )
+    result_issued_electronically: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegisterEntry:
+        if self.components_digitised > self.components:
+            raise ValueError("components_digitised is larger than components")
+        if self.components_reused > self.components:
+            raise ValueError("components_reused is larger than components")
+        return self
+
+    @property
+    def received_day(self) -> dt.date:
+        value = self.received_at
+        return value.date() if isinstance(value, dt.datetime) else value
