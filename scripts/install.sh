@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils
-              fonts-liberation2 fonts-dejavu-core qpdf openssl python3-venv python3-pip)
+              fonts-liberation2 fonts-dejavu-core qpdf openssl python3-venv python3-pip
+              chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
