@@ -1,0 +1,90 @@
+"""Read-side queries for people: a dossier's history (``sohoa audit``) and the list of stored
+objects with the hashes the warehouse recorded for them (``sohoa fixity``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from schemas.errors import WarehouseUnavailable
+from storage.warehouse import Warehouse, documents, dossiers, events
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    agency: str
+    dossier: str
+    document: str | None
+    stage: str
+    outcome: str
+    seconds: float | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class RecordedObject:
+    key: str
+    sha256: str
+    role: str  # "original" or "result"
+    dossier: str
+    document: str
+
+
+def dossier_history(warehouse: Warehouse, code: str) -> list[HistoryLine]:
+    """Every event of every dossier with this code (any agency), oldest first."""
+    query = (
+        sa.select(
+            events.c.at,
+            dossiers.c.agency,
+            dossiers.c.code,
+            documents.c.name,
+            events.c.stage,
+            events.c.outcome,
+            events.c.seconds,
+            events.c.detail,
+        )
+        .select_from(
+            events.join(dossiers, events.c.dossier_id == dossiers.c.id).outerjoin(
+                documents, events.c.document_id == documents.c.id
+            )
+        )
+        .where(dossiers.c.code == code)
+        .order_by(events.c.at, events.c.id)
+    )
+    try:
+        with warehouse.engine.connect() as conn:
+            return [HistoryLine(*row) for row in conn.execute(query)]
+    except SQLAlchemyError as exc:
+        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+
+
+def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
+    """Originals and results of digitised documents, with the SHA-256 the warehouse holds."""
+    query = (
+        sa.select(
+            dossiers.c.code,
+            documents.c.name,
+            documents.c.inputs,
+            documents.c.result_key,
+            documents.c.result_sha256,
+        )
+        .select_from(documents.join(dossiers, documents.c.dossier_id == dossiers.c.id))
+        .where(documents.c.status == "digitised")
+        .order_by(documents.c.id)
+    )
+    try:
+        with warehouse.engine.connect() as conn:
+            rows = conn.execute(query).all()
+    except SQLAlchemyError as exc:
+        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+    for code, name, inputs, result_key, result_sha in rows:
+        for item in inputs or []:
+            if item.get("original_key"):
+                yield RecordedObject(item["original_key"], item["sha256"], "original", code, name)
+        if result_key:
+            yield RecordedObject(result_key, result_sha, "result", code, name)
