@@ -1,237 +1,112 @@
-"""Metadata from the text of a Vietnamese administrative document (first cut, see DOMAIN.md).
+"""Metadata from the text of a Vietnamese administrative document (see DOMAIN.md).
 
-Parsers work on NFC text, tolerate Tesseract's usual slips (Đ read as D, lost diacritics,
-"Số" read as "Sô"/"S6") and report a confidence per field. Manifest values win over the text;
-where they disagree the text's reading is kept as a disagreement.
+    extract(text)                       -> DocumentMetadata, a confidence (0..1) per field found
+    merge_manifest(found, *overrides)   -> manifest values win; disagreements are recorded
+    archival_metadata(meta, ...)        -> the 22 fields of Circular 02/2019/TT-BNV
+
+The finders live in ``extract_header`` (agency, số và ký hiệu, place and date, type, trích
+yếu) and ``extract_signer`` (Nơi nhận, signing authority, signer). Fields cross-check each
+other: the type says whether 'HD' in the ký hiệu is HĐ (hợp đồng) or HD (hướng dẫn), the
+agency's initials say 'SKHĐT' rather than 'SKHDT', and a type abbreviation in the ký hiệu
+that agrees with the type line raises both confidences.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
-
-from schemas.document import DocumentMetadata, MetadataFields
-
-DOCUMENT_TYPES = (
-    "NGHỊ QUYẾT",
-    "QUYẾT ĐỊNH",
-    "CHỈ THỊ",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "THÔNG CÁO",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "CHƯƠNG TRÌNH",
-    "KẾ HOẠCH",
-    "PHƯƠNG ÁN",
-    "ĐỀ ÁN",
-    "DỰ ÁN",
-    "BÁO CÁO",
-    "BIÊN BẢN",
-    "TỜ TRÌNH",
-    "HỢP ĐỒNG",
-    "CÔNG ĐIỆN",
-    "BẢN GHI NHỚ",
-    "BẢN THỎA THUẬN",
-    "GIẤY ỦY QUYỀN",
-    "GIẤY MỜI",
-    "GIẤY GIỚI THIỆU",
-    "GIẤY NGHỈ PHÉP",
-    "PHIẾU GỬI",
-    "PHIẾU CHUYỂN",
-    "PHIẾU BÁO",
-    "THƯ CÔNG",
-    "GIẤY CHỨNG NHẬN",
-    "GIẤY PHÉP",
-    "GIẤY XÁC NHẬN",
+from pipeline.extract_header import (
+    ABBREVIATIONS,
+    CONG_VAN,
+    DOCUMENT_TYPES,
+    find_date,
+    find_organ,
+    find_subject,
+    find_type,
+    number_line,
+    spell_notation,
+    type_from_notation,
 )
-CONG_VAN = "CÔNG VĂN"
-# The type's abbreviation in ký hiệu (Decree 30/2020, Appendix III); mixed case matters.
-ABBREVIATIONS = {
-    "NGHỊ QUYẾT": "NQ",
-    "QUYẾT ĐỊNH": "QĐ",
-    "CHỈ THỊ": "CT",
-    "QUY CHẾ": "QC",
-    "QUY ĐỊNH": "QyĐ",
-    "THÔNG CÁO": "TC",
-    "THÔNG BÁO": "TB",
-    "HƯỚNG DẪN": "HD",
-    "CHƯƠNG TRÌNH": "CTr",
-    "KẾ HOẠCH": "KH",
-    "PHƯƠNG ÁN": "PA",
-    "ĐỀ ÁN": "ĐA",
-    "DỰ ÁN": "DA",
-    "BÁO CÁO": "BC",
-    "BIÊN BẢN": "BB",
-    "TỜ TRÌNH": "TTr",
-    "HỢP ĐỒNG": "HĐ",
-    "CÔNG ĐIỆN": "CĐ",
-    "BẢN GHI NHỚ": "BGN",
-    "BẢN THỎA THUẬN": "BTT",
-    "GIẤY ỦY QUYỀN": "GUQ",
-    "GIẤY MỜI": "GM",
-    "GIẤY GIỚI THIỆU": "GGT",
-    "GIẤY NGHỈ PHÉP": "GNP",
-    "PHIẾU GỬI": "PG",
-    "PHIẾU CHUYỂN": "PC",
-    "PHIẾU BÁO": "PB",
-}
-_INCOMPLETE_AGENCY_LINES = {"UY BAN NHAN DAN", "HOI DONG NHAN DAN"}
-_MOTTO_KEYS = ("CONG HOA XA HOI", "DOC LAP", "TU DO", "HANH PHUC", "CHU NGHIA VIET NAM")
-# Abbreviations whose Đ Tesseract often reads as D, and where the D spelling means nothing else.
-_D_FIXES = {"QD": "QĐ", "QYD": "QyĐ", "CD": "CĐ"}
+from pipeline.extract_header import find_number as _find_number
+from pipeline.extract_signer import find_recipients, find_signer
+from pipeline.extract_text import fold, lines_of
+from schemas.document import ArchivalMetadata, DocumentMetadata, FieldSource, MetadataFields
 
-_NUMBER = re.compile(r"\bS\S{0,2}\s*[:;.,]\s*(\d{1,6})\s*/\s*([^\s,;]+)", re.IGNORECASE)
-_CONG_VAN_SUBJECT = re.compile(r"^V\s*/\s*(v)?\s+", re.IGNORECASE)  # "V/ góp ý": v lost
-_DATE = re.compile(
-    r"ng\w{1,2}y\s+(\d{1,2})\s+th\w{1,3}ng\s+(\d{1,2})\s+n\w{1,2}m\s+(\d{4})", re.IGNORECASE
-)
-
-
-def fold(text: str) -> str:
-    """Upper case without diacritics, Đ as D: a key for tolerant comparisons."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", bare).strip().upper()
-
-
-_TYPE_KEYS = sorted(((fold(t), t) for t in DOCUMENT_TYPES), key=lambda kv: -len(kv[0]))
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in unicodedata.normalize("NFC", text).splitlines()]
-
-
-def _is_upper(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+__all__ = [
+    "ABBREVIATIONS",
+    "CONG_VAN",
+    "DOCUMENT_TYPES",
+    "archival_metadata",
+    "extract",
+    "find_date",
+    "find_number",
+    "fold",
+    "merge_manifest",
+]
 
 
 def find_number(text: str) -> tuple[str, str, float] | None:
-    match = _NUMBER.search(text)
-    if not match:
+    """(số, ký hiệu, confidence) from a text; see ``extract_header.find_number``."""
+    found = _find_number(lines_of(text))
+    if found is None:
         return None
-    number, notation = match.group(1), match.group(2).strip(".:;,")
-    parts = notation.split("-")
-    fixed = "-".join(
-        "/".join(_D_FIXES.get(p.upper(), p) for p in part.split("/")) for part in parts
-    )
-    return number, fixed[:30], 0.9 if fixed == notation else 0.7
+    number, notation = found.value  # type: ignore[misc]
+    return number, spell_notation(notation), found.confidence
 
 
-def find_date(text: str) -> tuple[dt.date, str | None, float] | None:
-    for line in _lines(text):
-        match = _DATE.search(line)
-        if not match:
-            continue
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            date = dt.date(year, month, day)
-        except ValueError:
-            continue
-        before = _NUMBER.sub("", line[: match.start()]).strip(" ,.;:-")
-        place = before.split("  ")[-1].strip(" ,") or None
-        return date, place, 0.9
-    return None
-
-
-def find_type(lines: list[str]) -> tuple[str, int, float] | None:
-    for i, line in enumerate(lines[:40]):
-        key = fold(line)
-        for type_key, canonical in _TYPE_KEYS:
-            if key == type_key or (key.startswith(type_key + " ") and _is_upper(line)):
-                exact = line.upper() == canonical or line.startswith(canonical)
-                name = canonical if key == type_key else line.upper() if exact else canonical
-                return name[:100], i, 0.95 if exact else 0.75
-    return None
-
-
-def _left_column(line: str) -> str:
-    """Tesseract often reads the agency block and the motto beside it as one line: keep the
-    part before the motto (or before the place-and-date after a number)."""
-    words = line.split()
-    folded = [fold(w) for w in words]
-    for i in range(len(words) - 1):
-        if (folded[i], folded[i + 1]) in {("CONG", "HOA"), ("DOC", "LAP")}:
-            return " ".join(words[:i])
-    return line
-
-
-def find_organ(lines: list[str]) -> tuple[str, float] | None:
-    """The issuing agency: the last upper-case line of the header block, or the two lines of
-    a block such as 'ỦY BAN NHÂN DÂN' / 'TỈNH QUẢNG NINH' whose first line names no place."""
-    header: list[str] = []
-    for line in lines[:12]:
-        if _NUMBER.search(line) or _DATE.search(line):
-            break
-        left = _left_column(line).strip(" -_*")
-        if not left or any(m in fold(left) for m in _MOTTO_KEYS) or not _is_upper(left):
-            continue
-        header.append(left)
-    if not header:
-        return None
-    if len(header) >= 2 and fold(header[-2]) in _INCOMPLETE_AGENCY_LINES:
-        return f"{header[-2]} {header[-1]}"[:200], 0.7
-    return header[-1][:200], 0.7 if len(header) > 1 else 0.5
-
-
-def find_subject(lines: list[str], type_line: int | None) -> tuple[str, float] | None:
-    for i, line in enumerate(lines[:40]):
-        if match := _CONG_VAN_SUBJECT.match(line):
-            lines = [*lines[:i], "V/v " + line[match.end() :], *lines[i + 1 :]]
-            return _gather(lines, i)[:500], 0.85 if match.group(1) else 0.6
-    if type_line is None:
-        return None
-    start = type_line + 1
-    while start < len(lines) and not lines[start]:
-        start += 1
-    return (_gather(lines, start)[:500], 0.7) if start < len(lines) else None
-
-
-def _gather(lines: list[str], start: int) -> str:
-    """A subject: its first line and up to two continuation lines before a blank line."""
-    taken = []
-    for line in lines[start : start + 3]:
-        if not line or (taken and _is_upper(line)):
-            break
-        taken.append(line)
-    return " ".join(taken)
-
-
-def _spell_abbreviation(notation: str, type_name: str) -> str:
-    """'HD-UBND' under HỢP ĐỒNG is 'HĐ-UBND': the type says which spelling was printed."""
-    wanted = ABBREVIATIONS.get(type_name)
-    if not wanted:
-        return notation
-    parts = re.split(r"([-/])", notation)
-    return "".join(wanted if fold(p) == fold(wanted) else p for p in parts)
-
-
-def extract(text: str) -> DocumentMetadata:
-    lines = _lines(text)
+def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
+    lines = lines_of(text)
     values: dict[str, object] = {}
     confidence: dict[str, float] = {}
-    if number := find_number(text):
-        values["code_number"], values["code_notation"], confidence["code_number"] = number
-        confidence["code_notation"] = number[2]
-    if date := find_date(text):
-        values["issued_date"], values["place"], confidence["issued_date"] = date
-        if date[1]:
-            confidence["place"] = 0.6
-    type_found = find_type(lines)
-    if type_found:
-        values["type_name"], _, confidence["type_name"] = type_found
-    if organ := find_organ(lines):
-        values["organ_name"], confidence["organ_name"] = organ
-    if subject := find_subject(lines, type_found[1] if type_found else None):
-        values["subject"], confidence["subject"] = subject
-    if not type_found and "subject" in values and fold(str(values["subject"])).startswith("V/V"):
-        values["type_name"], confidence["type_name"] = CONG_VAN, 0.6
-    if type_found and "code_notation" in values:
-        values["code_notation"] = _spell_abbreviation(str(values["code_notation"]), type_found[0])
-    sources = {name: "ocr" for name in values}
+
+    def put(name: str, value: object, sure: float) -> None:
+        if value not in (None, "", ()):
+            values[name], confidence[name] = value, round(sure, 2)
+
+    numbered = number_line(lines)
+    if organ := find_organ(lines, numbered):
+        name, parent = organ.value  # type: ignore[misc]
+        put("organ_name", name, organ.confidence)
+        put("parent_organ_name", parent, organ.confidence - 0.1)
+    type_found = find_type(lines, numbered + 1 if numbered is not None else 0)
+    if number := _find_number(lines):
+        code_number, notation = number.value  # type: ignore[misc]
+        type_name = type_found.value if type_found else None
+        spelled = spell_notation(notation, values.get("organ_name"), type_name)  # type: ignore[arg-type]
+        put("code_number", code_number, number.confidence)
+        put("code_notation", spelled, number.confidence - (0.05 if spelled != notation else 0))
+    if date := find_date(lines, numbered or 0):
+        issued, place = date.value  # type: ignore[misc]
+        put("issued_date", issued, date.confidence)
+        put("place", place, date.confidence - 0.1)
+    subject = find_subject(lines, type_found.line if type_found else None, numbered or 0)
+    if subject:
+        put("subject", subject.value, subject.confidence)
+    _settle_type(values, confidence, type_found, put)
+    if signer := find_signer(lines):
+        put("signing_authority", signer.authority, 0.8)
+        put("signer_position", signer.position, 0.8)
+        put("signer_name", signer.name, signer.confidence)
+    if recipients := find_recipients(lines):
+        put("recipients", recipients[0], recipients[1])
+    sources: dict[str, FieldSource] = {name: source for name in values}
     return DocumentMetadata(**values, confidence=confidence, sources=sources)  # type: ignore[arg-type]
+
+
+def _settle_type(values, confidence, type_found, put) -> None:  # type: ignore[no-untyped-def]
+    """The type line, else what the ký hiệu or a 'V/v' subject implies; agreement between the
+    type line and the ký hiệu raises the confidence of both."""
+    in_notation = type_from_notation(str(values.get("code_notation", "")))
+    if type_found:
+        sure = type_found.confidence
+        if in_notation == type_found.value:
+            sure = max(sure, 0.98)
+            confidence["code_notation"] = max(confidence.get("code_notation", 0), 0.98)
+        elif in_notation:
+            sure -= 0.2
+        put("type_name", type_found.value, sure)
+    elif in_notation:
+        put("type_name", in_notation, 0.5)
+    elif fold(str(values.get("subject", ""))).startswith("V/V"):
+        put("type_name", CONG_VAN, 0.85 if "code_notation" in values else 0.6)
 
 
 def merge_manifest(found: DocumentMetadata, *overrides: MetadataFields) -> DocumentMetadata:
@@ -242,8 +117,42 @@ def merge_manifest(found: DocumentMetadata, *overrides: MetadataFields) -> Docum
     for override in overrides:
         for name, value in override.model_dump(exclude_none=True).items():
             if values.get(name) not in (None, value):
-                disagreements[name] = str(values[name])
+                disagreements[name] = _as_text(values[name])
             values[name], confidence[name], sources[name] = value, 1.0, "manifest"
     return DocumentMetadata(
         **values, confidence=confidence, sources=sources, disagreements=disagreements
     )
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+ARCHIVAL_FROM_TEXT = {
+    "type_name",
+    "code_number",
+    "code_notation",
+    "issued_date",
+    "organ_name",
+    "subject",
+}
+
+
+def archival_metadata(
+    meta: MetadataFields, *, page_amount: int | None = None, **clerk: object
+) -> ArchivalMetadata:
+    """Circular 02/2019 metadata: the six text fields from ``meta``, the rest from the clerk
+    or the system (``file_code=``, ``doc_ordinal=``, ``mode=`` ..., by field name)."""
+    from_text = meta.model_dump(
+        include={
+            "type_name",
+            "code_number",
+            "code_notation",
+            "issued_date",
+            "organ_name",
+            "subject",
+        }
+    )
+    return ArchivalMetadata(**{**from_text, **clerk, "page_amount": page_amount})

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-Level = Literal["ministry", "province", "district", "commune"]
+from schemas.indicators import Agency, DossierFacts
+
 IndicatorCode = Literal["4.1", "4.2", "4.3"]
 INDICATORS: dict[IndicatorCode, str] = {
     "4.1": "electronic results issued",
@@ -28,36 +29,6 @@ INDICATORS: dict[IndicatorCode, str] = {
     "4.3": "reuse of digitised data",
 }
 FULL_POINTS_AT = Decimal("80")
-
-
-@dataclass(frozen=True)
-class Agency:
-    code: str
-    name: str
-    level: Level
-    parent: str | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None  # exclusive: the first day it no longer exists as such
-
-    def valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day < self.valid_to
-        )
-
-
-@dataclass(frozen=True)
-class DossierFacts:
-    """What the indicators need to know about one received dossier."""
-
-    code: str
-    agency: str
-    procedure: str | None
-    received: dt.date
-    result_is_document: bool  # the procedure's result is a document (kết quả là văn bản)
-    components: int  # paper components that must be digitised
-    components_digitised: int
-    components_reused: int
-    electronic_result: bool  # result issued as a signed electronic file
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
+from pipeline.layout import Zone, uzn
 from schemas.errors import OcrFailed, OcrTimeout
 from schemas.results import Word
 from schemas.settings import OcrSettings
@@ -31,11 +32,17 @@ class OcrOutput:
     text_pdf: bytes  # one page, invisible text only, same size as the image at ``dpi``
 
 
-def ocr_page(image: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
-    config = f"--psm 3 --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+def ocr_page(
+    image: Image.Image, dpi: int, settings: OcrSettings, zones: tuple[Zone, ...] = ()
+) -> OcrOutput:
+    """Read the page; with ``zones``, only those, in that order (each a block of one column)."""
+    psm = 4 if zones else 3
+    config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         source = Path(tmp, "page.pnm")  # uncompressed: no time spent encoding
         image.save(source)
+        if zones:  # Tesseract reads <image name>.uzn when the psm does its own layout no more
+            Path(tmp, "page.uzn").write_text(uzn(zones), encoding="ascii")
         base = Path(tmp, "out")
         command = [pytesseract.pytesseract.tesseract_cmd, str(source), str(base)]
         command += ["-l", settings.languages, *config.split(), "pdf"]
@@ -85,3 +92,12 @@ def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str]:
     if line_words:
         lines.append(" ".join(line_words))
     return tuple(words), "\n".join(lines)
+
+
+def scale_words(words: tuple[Word, ...], factor: float) -> tuple[Word, ...]:
+    """Word boxes read on a resized page, in the pixels of the page as it was."""
+    if factor == 1:
+        return words
+    return tuple(
+        w.model_copy(update={"box": tuple(round(v * factor) for v in w.box)}) for w in words
+    )

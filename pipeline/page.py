@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.intake import Kind, load_image_page, rasterise_pdf_page
-from pipeline.normalise import make_upright, to_working_mode
-from pipeline.ocr import ocr_page
+from pipeline.layout import find_zones
+from pipeline.normalise import at_resolution, for_ocr, make_upright, to_working_mode
+from pipeline.ocr import ocr_page, scale_words
 from pipeline.pdf import image_page
 from schemas.errors import SohoaError
 from schemas.results import PageText
@@ -48,12 +49,13 @@ def _process(task: PageTask) -> PageResult:
     else:
         image, dpi = load_image_page(task.data, task.index, task.limits)
     upright = make_upright(to_working_mode(image), dpi, task.ocr)
-    out = ocr_page(upright.image, dpi, task.ocr)
+    gray, ocr_dpi = at_resolution(for_ocr(upright.image), dpi, task.ocr.read_dpi)
+    out = ocr_page(gray, ocr_dpi, task.ocr, find_zones(gray, ocr_dpi))
     page = PageText(
         index=task.number,
         source="ocr",
         text=out.text,
-        words=out.words,
+        words=scale_words(out.words, dpi / ocr_dpi),
         mean_confidence=out.mean_confidence,
         rotation=upright.rotation,
         skew=upright.skew,

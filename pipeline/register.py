@@ -11,7 +11,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemas.errors import UnsupportedInput
 from schemas.register import RegisterEntry
@@ -32,7 +32,7 @@ _BOOL = {
 @dataclass(frozen=True)
 class RegisterRow:
     line: int
-    entry: RegisterEntry
+    entry: BaseModel  # RegisterEntry, AgencyEntry or TargetEntry
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,16 @@ class RejectedRow:
     reason: str
 
 
-def parse_register(data: bytes, name: str) -> tuple[list[RegisterRow], list[RejectedRow]]:
+def parse_register(
+    data: bytes, name: str, model: type[BaseModel] = RegisterEntry
+) -> tuple[list[RegisterRow], list[RejectedRow]]:
     """Entries and rejections, in file order. JSON when the name ends in .json, else CSV."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnsupportedInput(f"not UTF-8 text: {exc}", subject=name) from exc
     if name.lower().endswith(".json"):
-        return _rows(_json_items(text, name))
+        return _rows(_json_items(text, name), model)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     items: list[tuple[int, object]] = []
     try:
@@ -63,9 +65,9 @@ def parse_register(data: bytes, name: str) -> tuple[list[RegisterRow], list[Reje
                 )
             )
     except csv.Error as exc:  # the rest of the file cannot be split into rows
-        good, bad = _rows(items)
+        good, bad = _rows(items, model)
         return good, [*bad, RejectedRow(reader.line_num, f"CSV syntax, reading stopped: {exc}")]
-    return _rows(items)
+    return _rows(items, model)
 
 
 def _csv_value(value: str) -> object:
@@ -83,14 +85,16 @@ def _json_items(text: str, name: str) -> list[tuple[int, object]]:
     return list(enumerate(document, start=1))
 
 
-def _rows(items: list[tuple[int, object]]) -> tuple[list[RegisterRow], list[RejectedRow]]:
+def _rows(
+    items: list[tuple[int, object]], model: type[BaseModel]
+) -> tuple[list[RegisterRow], list[RejectedRow]]:
     good, bad = [], []
     for line, item in items:
         if isinstance(item, dict) and "__extra__" in item:
             bad.append(RejectedRow(line, "more cells than the header has columns"))
             continue
         try:
-            good.append(RegisterRow(line, RegisterEntry.model_validate(item)))
+            good.append(RegisterRow(line, model.model_validate(item)))
         except ValidationError as exc:
             reason = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in exc.errors()

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.indicators import (
-    AgencyTree,
-    DossierFacts,
-    IndicatorRow,
-    Level,
-    Targets,
-    compute,
-    parse_period,
-)
+from pipeline.indicators import AgencyTree, IndicatorRow, Targets, compute, parse_period
+from schemas.indicators import DossierFacts, Level, Operational
 
 # Provincial plan targets quoted in DOMAIN.md (percent), per indicator, level and year.
 DEFAULT_TARGETS: dict[tuple[str, str, int], Decimal] = {
@@ -28,23 +21,6 @@ DEFAULT_TARGETS: dict[tuple[str, str, int], Decimal] = {
     ("4.1", "commune", 2024): Decimal(20),
     ("4.1", "province", 2022): Decimal(30),
 }
-
-
-@dataclass(frozen=True)
-class Operational:
-    documents: int = 0
-    pages: int = 0
-    pages_per_day: Mapping[dt.date, int] = field(default_factory=dict)
-    quarantined: Mapping[str, int] = field(default_factory=dict)  # reason -> documents
-    median_hours_to_digitised: float | None = None
-
-    @property
-    def quarantine_rate(self) -> Decimal | None:
-        total = self.documents
-        if total == 0:
-            return None
-        value = Decimal(sum(self.quarantined.values())) * 100 / Decimal(total)
-        return value.quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -62,8 +38,9 @@ class Report:
 
 
 def targets_for(year_targets: Targets | None, years: Sequence[int]) -> Targets:
-    """Targets per year; a year without its own takes the latest earlier year's."""
-    table = dict(DEFAULT_TARGETS if year_targets is None else year_targets)
+    """The plan defaults overridden by ``year_targets``, per year; a year without its own
+    target takes the latest earlier year's."""
+    table = {**DEFAULT_TARGETS, **(year_targets or {})}
     out: dict[tuple[str, str, int], Decimal] = {}
     for (code, level, year), value in sorted(table.items(), key=lambda kv: kv[0][2]):
         for wanted in years:
@@ -80,7 +57,7 @@ def build_report(
     agency: str | None = None,
     level: Level | None = None,
     targets: Targets | None = None,
-    operational: Operational = Operational(),
+    operational: Operational | None = None,
     now: dt.datetime,
 ) -> Report:
     start, end, grain = parse_period(period)
@@ -106,6 +83,6 @@ def build_report(
         by_agency=tuple(compute(chosen, tree, by="agency", grain="year")),
         by_procedure=tuple(compute(chosen, tree, by="procedure", grain="year")),
         monthly=tuple(compute(chosen, tree, by="all", grain="month")),
-        operational=operational,
+        operational=operational or Operational(),
         agency_names=names,
     )

@@ -437,7 +437,12 @@ def generate_documents(
             place=content.place,
             type_name=content.type_name or "CÔNG VĂN",  # loại văn bản; no type line printed
             organ_name=content.organ_name,
+            parent_organ_name=content.agency_parent,
             subject=content.subject,
+            signing_authority=" ".join(s for s in content.signer_lines if "." in s) or None,
+            signer_position=next((s for s in content.signer_lines[::-1] if "." not in s), None),
+            signer_name=content.signer_name,
+            recipients=tuple(r.removeprefix("- ").rstrip(";.") for r in content.recipients),
         )
         yield SampleDocument(f"sample-{seed}-{index + 1:03d}", fmt, condition, tuple(pages), fields)
 

@@ -1,262 +1,279 @@
-"""Signing: a development PKI, loading a PKCS#12 signer, and PAdES B-B signatures.
+"""PAdES signatures at four levels: B-B, B-T, B-LT and B-LTA, invisible or as a copy stamp.
 
-Pure: bytes in, bytes out, no file writes (``workers/keys.py`` stores the development PKI).
+Pure with respect to storage: bytes in, bytes out. What a level needs from outside comes in
+the SigningProfile, built by ``workers/keys.py``: a pyHanko TimeStamper (B-T and up) and a
+factory of ValidationContexts that may fetch OCSP responses and CRLs (revocation check, B-LT).
 
-    make_dev_pki(now)                 -> DevPki   a local CA + signer, labelled DEVELOPMENT ONLY
-    load_signer(pkcs12, password, now=) -> Signer  raises SigningKeyError
-    sign_pdf(pdf, signer, ...)        -> bytes    an incremental update carrying one signature
+    sign_pdf(pdf, signer, profile=, field_name=, reason=, location=, signing_time=) -> bytes
 
-Errors: SigningKeyError for a key or certificate that cannot be used; CorruptInput for a PDF
-that cannot be parsed or signed.
+Errors, translated at this boundary:
+    CorruptInput          the PDF cannot be parsed or is already signed in that field
+    SigningKeyError       an expired, not yet valid, revoked or unusable signer certificate
+    ConfigurationError    a level without what it needs (no TSA for B-T, ...)
+    TimestampUnavailable  the TSA did not answer or refused (retryable; never a silent B-B)
+    RevocationUnavailable OCSP/CRL unreachable when the level or the check needs them
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import io
 import logging
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+import aiohttp
+from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    CertificateFetchError,
+    CRLFetchError,
+    OCSPFetchError,
+    PathValidationError,
+)
 
-from schemas.errors import CorruptInput, SigningKeyError
+from pipeline.sign_keys import (
+    DEV_ORGANISATION,
+    DevPki,
+    check_certificate,
+    check_revocation,
+    load_signer,
+    make_dev_pki,
+    utc,
+)
+from schemas.errors import (
+    ConfigurationError,
+    CorruptInput,
+    RevocationUnavailable,
+    SigningKeyError,
+    TimestampUnavailable,
+)
+from schemas.signing import SigningLevel
+
+__all__ = [
+    "DEV_ORGANISATION",
+    "CopyStamp",
+    "DevPki",
+    "SigningProfile",
+    "load_signer",
+    "make_dev_pki",
+    "sign_pdf",
+]
 
 log = logging.getLogger(__name__)
 
-DEV_ORGANISATION = "sohoa DEVELOPMENT ONLY - not a legal signature"
-DEV_CA_NAME = "sohoa development CA"
-DEV_SIGNER_NAME = "sohoa development signer"
-CA_LIFETIME = dt.timedelta(days=3652)  # 10 years
-SIGNER_LIFETIME = dt.timedelta(days=730)  # 2 years
-BACKDATE = dt.timedelta(minutes=5)  # tolerate small clock differences between machines
-# RFC 9336 id-kp-documentSigning; emailProtection too, which NSS (pdfsig) and OpenSSL's CMS
-# verification expect on a CMS signer whose certificate carries an extendedKeyUsage at all.
-DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 DIGEST = "sha256"
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")
+STAMP_SIZE = (200, 44)  # points: three lines of 10 pt text
+STAMP_MARGIN = 18  # points from the top and right edges of the page
 
 
-@dataclass(frozen=True, repr=False)
-class DevPki:
-    """A development CA and signer. ``repr`` never shows the password or the key."""
+@dataclass(frozen=True)
+class CopyStamp:
+    """The visible signature of an electronic copy (Decree 30/2020, Appendix I): top right of
+    page 1, no image, black upright 10 pt text: the copy form, the agency, the signing time in
+    ISO 8601 with the Vietnamese offset (+07:00)."""
 
-    ca_cert_pem: bytes
-    """The development CA certificate, the trust root for verifying our own output."""
-    pkcs12: bytes
-    """Signer key + signer certificate + CA certificate, encrypted with ``password``."""
-    password: bytes
-    """Random password of ``pkcs12``."""
-
-    def __repr__(self) -> str:
-        return "DevPki(ca_cert_pem=..., pkcs12=<%d bytes>, password=***)" % len(self.pkcs12)
+    copy_form: str
+    agency_name: str
+    font: Path
+    """A TrueType font with Vietnamese glyphs (Liberation Serif: Times New Roman metrics)."""
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        raise ValueError("a timezone-aware datetime is required")
-    return moment.astimezone(dt.UTC)
+@dataclass(frozen=True)
+class SigningProfile:
+    """What one signature looks like and what its level needs from outside."""
+
+    level: SigningLevel = SigningLevel.B_B
+    timestamper: TimeStamper | None = None
+    """RFC 3161 client for B-T, B-LT and B-LTA."""
+    validation_context: Callable[[], ValidationContext] | None = None
+    """A fresh context trusting the signer's root (and the TSA's), fetching allowed: used to
+    check the signer's revocation status and to gather B-LT validation data."""
+    check_revocation: bool = True
+    """Refuse a revoked signer; applies when the certificate names OCSP or CRLs and a
+    validation context is given. An unreachable source is then RevocationUnavailable."""
+    stamp: CopyStamp | None = None
+    """None: an invisible signature."""
 
 
-def _dev_name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORGANISATION),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
+class _ClockedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose claimed signing time (/M, the stamp) is ours, not its own clock's."""
+
+    def __init__(self, *args: object, signing_time: dt.datetime, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._signing_time = signing_time
+
+    def init_signing_session(
+        self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
+    ) -> signers.PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
+@functools.lru_cache(maxsize=4)
+def _font_at_1000_upem(path: Path) -> bytes:
+    """The font rescaled to 1000 units per em: pyHanko 0.38 writes glyph widths in font units
+    where PDF expects thousandths of an em, which spreads out 2048-unit TrueType fonts such as
+    Liberation Serif. Rescaling first keeps the embedded widths right."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(str(path))
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _StampFont(FontEngineFactory):
+    """pyHanko's glyph accumulator on a font rescaled in memory to 1000 units per em."""
+
+    path: Path
+    size: int = 10
+
+    def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: object = None) -> object:
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_at_1000_upem(self.path)),
+            font_size=self.size,
+            bcp47_lang_code="vi",
+            obj_stream=obj_stream,
+        )
+
+
+def _stamp_style(stamp: CopyStamp) -> object:
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    if not stamp.font.is_file():
+        raise ConfigurationError("the stamp font does not exist", subject=str(stamp.font))
+    # fontTools reports every table it cannot subset (FFTM) as a warning; nothing is wrong
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+    text = TextBoxStyle(font=_StampFont(stamp.font), font_size=10, leading=12)
+    return TextStampStyle(
+        stamp_text="%(copy_form)s\n%(agency)s\n%(ts)s",
+        text_box_style=text,
+        timestamp_format="%Y-%m-%dT%H:%M:%S+07:00",  # the time is converted to +07:00 first
+        border_width=0,
+        background=None,
     )
 
 
-def make_dev_pki(now: dt.datetime) -> DevPki:
-    """Create a development CA (P-256, 10 years) and a signer certificate (2 years) from ``now``.
-
-    Both subjects say ``DEVELOPMENT ONLY - not a legal signature``. The signer has keyUsage
-    digitalSignature + nonRepudiation and extendedKeyUsage documentSigning + emailProtection.
-    """
-    start = _utc(now) - BACKDATE
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    # a random suffix: two installations' development CAs never share a name
-    ca_name = _dev_name("%s %s" % (DEV_CA_NAME, secrets.token_hex(4)))
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + CA_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(ca_ski, critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    signer_key = ec.generate_private_key(ec.SECP256R1())
-    signer_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_dev_name(DEV_SIGNER_NAME))
-        .issuer_name(ca_name)
-        .public_key(signer_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + SIGNER_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # nonRepudiation
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-            critical=False,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(signer_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    password = secrets.token_urlsafe(32).encode("ascii")
-    bundle = pkcs12.serialize_key_and_certificates(
-        name=DEV_SIGNER_NAME.encode(),
-        key=signer_key,
-        cert=signer_cert,
-        cas=[ca_cert],
-        encryption_algorithm=serialization.BestAvailableEncryption(password),
-    )
-    return DevPki(
-        ca_cert_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
-        pkcs12=bundle,
-        password=password,
-    )
+def _stamp_box(writer: IncrementalPdfFileWriter) -> tuple[int, int, int, int]:
+    """Top right of page 1, inside its crop box."""
+    page = writer.prev.find_page_for_modification(0)[0].get_object()
+    box = page.get("/CropBox") or page.get("/MediaBox")
+    left, bottom, right, top = (float(v) for v in box)
+    width, height = STAMP_SIZE
+    x2 = int(right - STAMP_MARGIN)
+    y2 = int(top - STAMP_MARGIN)
+    return max(int(left), x2 - width), max(int(bottom), y2 - height), x2, y2
 
 
-def _check_certificate(cert: x509.Certificate, now: dt.datetime) -> None:
-    subject = cert.subject.rfc4514_string()
-    if now < cert.not_valid_before_utc:
-        raise SigningKeyError(
-            "the signing certificate is not valid yet (valid from %s)"
-            % cert.not_valid_before_utc.isoformat(),
-            subject=subject,
+def _require(profile: SigningProfile) -> None:
+    level = profile.level
+    if level.needs_tsa and profile.timestamper is None:
+        raise ConfigurationError(
+            "signing level %s needs a time-stamping service: set SOHOA_SIGNING__TSA_URL"
+            % level.value
         )
-    if now > cert.not_valid_after_utc:
-        raise SigningKeyError(
-            "the signing certificate expired on %s" % cert.not_valid_after_utc.isoformat(),
-            subject=subject,
-        )
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
+    if level.needs_revocation_data and profile.validation_context is None:
+        raise ConfigurationError("signing level %s needs revocation sources" % level.value)
+
+
+def _unreachable(exc: BaseException) -> type[Exception] | None:
+    """Which retryable error a failure stands for, following its causes; None: not network."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimestampRequestError):
+            return TimestampUnavailable
+        if isinstance(current, (OCSPFetchError, CRLFetchError, CertificateFetchError)):
+            return RevocationUnavailable
+        if isinstance(current, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError)):
+            return RevocationUnavailable
+        current = current.__cause__ or current.__context__
+    return None
+
+
+async def _check_revocation(
+    signer: signers.Signer, profile: SigningProfile, context: ValidationContext | None
+) -> None:
+    if not profile.check_revocation or context is None:
         return
-    if not (usage.digital_signature or usage.content_commitment):
-        raise SigningKeyError(
-            "the signing certificate may not be used for signatures "
-            "(keyUsage has neither digitalSignature nor nonRepudiation)",
+    cert = signer.signing_cert
+    chain = [c for c in signer.cert_registry if c != cert]
+    result = await check_revocation(cert, chain, context)
+    subject = cert.subject.human_friendly
+    if result.status == "revoked":
+        raise SigningKeyError("the signing certificate was %s" % result.detail, subject=subject)
+    if result.status == "unknown":
+        raise RevocationUnavailable(
+            "cannot confirm the signing certificate is not revoked: %s" % result.detail,
             subject=subject,
         )
+    log.debug("signer revocation status: %s (%s)", result.status, result.detail)
 
 
-def load_signer(pkcs12_data: bytes, password: bytes, *, now: dt.datetime) -> signers.Signer:
-    """A pyHanko signer from a PKCS#12 bundle, checked to be usable at ``now``.
-
-    Raises SigningKeyError on a wrong password or damaged bundle, a bundle without a private
-    key or certificate, a key that does not match the certificate, or a certificate that is
-    expired, not yet valid or not meant for signing.
-    """
-    moment = _utc(now)
+async def _sign(
+    pdf_signer: signers.PdfSigner,
+    writer: IncrementalPdfFileWriter,
+    profile: SigningProfile,
+    context: ValidationContext | None,
+    params: dict[str, str] | None,
+) -> io.BytesIO:
+    """Check the signer, then sign, in one event loop: OCSP answers are fetched once."""
     try:
-        key, cert, extra = pkcs12.load_key_and_certificates(pkcs12_data, password or None)
-    except (ValueError, TypeError) as exc:
-        raise SigningKeyError(
-            "cannot open the PKCS#12 signing key: wrong password or damaged file"
-        ) from exc
-    if key is None:
-        raise SigningKeyError("the PKCS#12 file holds no private key")
-    if cert is None:
-        raise SigningKeyError("the PKCS#12 file holds no certificate for its private key")
-    public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(
-        serialization.Encoding.DER, public
-    ) != cert.public_key().public_bytes(serialization.Encoding.DER, public):
-        raise SigningKeyError("the PKCS#12 private key does not match its certificate")
-    _check_certificate(cert, moment)
-    try:
-        signer = signers.SimpleSigner.load_pkcs12_data(
-            pkcs12_data, other_certs=(), passphrase=password or None
+        await _check_revocation(pdf_signer.signer, profile, context)
+        return await pdf_signer.async_sign_pdf(
+            writer, output=io.BytesIO(), appearance_text_params=params
         )
-    except ValueError as exc:  # pragma: no cover - cryptography already opened it above
-        raise SigningKeyError("pyHanko cannot use the PKCS#12 signing key") from exc
-    log.debug(
-        "signing key loaded: %s (valid until %s, %d chain certificates)",
-        cert.subject.rfc4514_string(),
-        cert.not_valid_after_utc.isoformat(),
-        len(extra),
-    )
-    return signer
+    finally:
+        if context is not None:
+            await context.aclose()
 
 
-def sign_pdf(
-    pdf: bytes,
-    signer: signers.Signer,
-    *,
-    field_name: str = "Signature1",
-    reason: str | None = None,
-    location: str | None = None,
-) -> bytes:
-    """Sign ``pdf`` with a PAdES B-B signature in an incremental update; return the new file.
-
-    SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2 attribute, an invisible
-    signature field ``field_name`` (created on the first page if the document lacks it). The
-    input bytes are kept unchanged as the file's prefix.
-
-    Raises CorruptInput when the PDF cannot be parsed or already has ``field_name`` signed,
-    SigningKeyError when pyHanko refuses the signer.
-    """
-    meta = signers.PdfSignatureMetadata(
+def _metadata(
+    profile: SigningProfile,
+    context: ValidationContext | None,
+    field_name: str,
+    reason: str | None,
+    location: str | None,
+) -> signers.PdfSignatureMetadata:
+    long_term = profile.level.needs_revocation_data
+    return signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm=DIGEST,
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location,
+        embed_validation_info=long_term,
+        use_pades_lta=profile.level is SigningLevel.B_LTA,
+        validation_context=context if long_term else None,
+        signer_key_usage={"digital_signature", "non_repudiation"},
     )
-    pdf_signer = signers.PdfSigner(
-        meta, signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
-    )
+
+
+def _open(pdf: bytes, field_name: str) -> IncrementalPdfFileWriter:
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         if writer.prev.encrypted:
@@ -265,10 +282,59 @@ def sign_pdf(
             raise CorruptInput("cannot sign: the field %r is already signed" % field_name)
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise CorruptInput("cannot sign: the PDF cannot be parsed (%s)" % exc) from exc
+    return writer
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    profile: SigningProfile | None = None,
+    field_name: str = "Signature1",
+    reason: str | None = None,
+    location: str | None = None,
+    signing_time: dt.datetime | None = None,
+) -> bytes:
+    """Sign ``pdf`` in an incremental update at ``profile.level``; return the new file.
+
+    SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2; a signature field
+    ``field_name`` on page 1 (invisible, or the copy stamp). B-T adds the TSA's signature
+    timestamp, B-LT the chain, OCSP responses and CRLs in the DSS, B-LTA a document timestamp
+    over it all. The input bytes stay the file's prefix. ``signing_time`` (default now) is
+    the claimed time (/M and the stamp) and the moment the certificate is checked at.
+    """
+    profile = profile or SigningProfile()
+    moment = utc(signing_time or dt.datetime.now(dt.UTC))
+    _require(profile)
+    check_certificate(signer.signing_cert, moment)
+    writer = _open(pdf, field_name)
+    context = profile.validation_context() if profile.validation_context else None
     try:
-        out = pdf_signer.sign_pdf(writer, output=io.BytesIO())
-    except SigningError as exc:
+        spec = fields.SigFieldSpec(sig_field_name=field_name)
+        style = params = None
+        if profile.stamp is not None:
+            spec = fields.SigFieldSpec(sig_field_name=field_name, box=_stamp_box(writer))
+            style = _stamp_style(profile.stamp)
+            params = {"copy_form": profile.stamp.copy_form, "agency": profile.stamp.agency_name}
+        pdf_signer = _ClockedPdfSigner(
+            _metadata(profile, context, field_name, reason, location),
+            signer,
+            timestamper=profile.timestamper,
+            stamp_style=style,
+            new_field_spec=spec,
+            signing_time=moment.astimezone(VIETNAM),
+        )
+        out = asyncio.run(_sign(pdf_signer, writer, profile, context, params))
+    except (SigningKeyError, ConfigurationError, RevocationUnavailable, CorruptInput):
+        raise
+    except (SigningError, PathValidationError, TimestampRequestError, OSError) as exc:
+        retryable = _unreachable(exc)
+        if retryable is not None:
+            raise retryable("cannot sign at %s: %s" % (profile.level.value, exc)) from exc
         raise SigningKeyError("pyHanko refused to sign: %s" % exc) from exc
     except (PdfError, ValueError, KeyError, TypeError) as exc:
+        retryable = _unreachable(exc)
+        if retryable is not None:
+            raise retryable("cannot sign at %s: %s" % (profile.level.value, exc)) from exc
         raise CorruptInput("cannot sign: the PDF cannot be parsed (%s)" % exc) from exc
     return out.getvalue()

@@ -1,22 +1,26 @@
 """Verification of PDF signatures into a frozen VerificationReport, never a traceback.
 
-    verify_pdf(data, name=, trust_roots=, other_certs=, at=) -> VerificationReport
+    verify_pdf(data, name=, trust_roots=, other_certs=, at=, policy=, fetchers=) -> report
     signature_count(data) -> int        raises EncryptedInput / CorruptInput
     load_certificates(blobs) -> list    raises ConfigurationError
 
-``verify_pdf`` never raises on any input bytes. The file is parsed strictly, then leniently;
-an unreadable file gets a diagnosis. Each ``/Sig`` signature is validated by pyHanko (no
-fetching, soft-fail revocation) and its facts are mapped to an ETSI indication:
+``verify_pdf`` never raises on any input bytes. The file is parsed strictly, then leniently
+(a file read leniently is never TOTAL_PASSED); an unreadable file gets a diagnosis. Each
+``/Sig`` signature is validated by ``pipeline/verify_signature.py`` (ETSI EN 319 102-1 with
+the file's own validation data, and fetched data when ``fetchers`` is given) and judged by
+``pipeline/verify_verdict.py``:
 
-* TOTAL_FAILED: not intact, not cryptographically valid, malformed, coverage short of the
-  entire file, or changes after signing other than later signatures / LTA material, or changes
-  that the document's DocMDP settings forbid, a revoked certificate or a seed-value violation;
-* INDETERMINATE: intact and valid, but the chain to a trusted root cannot be established (or a
-  timestamp fails, or the file could only be read leniently);
+* TOTAL_FAILED: not intact, not cryptographically valid, malformed, coverage short of a whole
+  revision, changes after signing that the document's DocMDP/FieldMDP settings or our policy
+  forbid (by default: any form filling, annotation, page or content change), a certificate
+  revoked before the proven signing time, or a seed-value violation;
+* INDETERMINATE: intact and valid, but the chain to a trusted root or its revocation status
+  cannot be established at the validation time nor at a proven earlier time (or a timestamp
+  is broken, or the file could only be read leniently);
 * TOTAL_PASSED otherwise.
 
-Document timestamps (``/DocTimeStamp``) are not signatures of a person: they are not listed,
-their effect shows as ``modification_level = LTA_UPDATES`` on the signatures they follow.
+Document timestamps (``/DocTimeStamp``) are not signatures of a person: they are not listed
+as signatures; they show in the ``timestamps`` of the signatures they follow.
 """
 
 from __future__ import annotations
@@ -27,51 +31,41 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESFailure, AdESSubIndic
-from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.validation import (
-    EmbeddedPdfSignature,
-    PdfSignatureStatus,
-    SignatureCoverageLevel,
-    async_validate_pdf_signature,
-)
+from pyhanko.sign.validation import EmbeddedPdfSignature, SignatureCoverageLevel
 from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
+from pipeline.verify_embedded import read_embedded
+from pipeline.verify_signature import (
+    FileContext,
+    Inputs,
+    RevocationMode,
+    validate_doc_timestamps,
+    validate_signature,
+)
+from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ConfigurationError, CorruptInput, EncryptedInput
-from schemas.results import FileStatus, Indication, SignatureReport, VerificationReport
+from schemas.verification import FileStatus, Indication, SignatureReport, VerificationReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CHANGED = "the document was changed after it was signed"
-UNTRUSTED = "the signer's certificate is not issued by a trusted authority"
-_TRUST_REASONS: dict[str, str] = {
-    "NO_CERTIFICATE_CHAIN_FOUND": UNTRUSTED,
-    "NO_SIGNING_CERTIFICATE_FOUND": "the signer's certificate is missing from the signature",
-    "CHAIN_CONSTRAINTS_FAILURE": UNTRUSTED + " (or its chain may not be used for signing)",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": UNTRUSTED + " (its certificate chain does not check out)",
-    "CRYPTO_CONSTRAINTS_FAILURE": "the signature uses a cryptographic algorithm that is not "
-    "accepted",
-    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "the signature uses a cryptographic algorithm that is "
-    "no longer accepted",
-    "EXPIRED": "the signer's certificate had expired",
-    "OUT_OF_BOUNDS_NO_POE": "the signer's certificate was expired or not yet valid, and nothing "
-    "proves the signature was made while it was valid",
-    "OUT_OF_BOUNDS_NOT_REVOKED": "the signer's certificate was expired or not yet valid",
-    "NOT_YET_VALID": "the signer's certificate was not yet valid",
-    "REVOKED": "the signer's certificate has been revoked",
-    "REVOKED_NO_POE": "the signer's certificate has been revoked",
-    "REVOKED_CA_NO_POE": "a certificate in the signer's chain has been revoked",
-    "SIG_CONSTRAINTS_FAILURE": "the signer's certificate may not be used for this signature",
-    "TRY_LATER": "the revocation status of the signer's certificate could not be checked",
-}
+
+@dataclass(frozen=True)
+class VerifyPolicy:
+    """How strict verification is, beyond what the file itself allows."""
+
+    revocation: RevocationMode = "hard-fail"
+    """hard-fail: a certificate that names OCSP or CRLs needs an answer (embedded or fetched);
+    soft-fail: revocation is checked only when data is at hand (pyHanko's default)."""
+    modifications: ModificationPolicy = ModificationPolicy()
 
 
 def load_certificates(blobs: Iterable[bytes]) -> list[asn1_x509.Certificate]:
@@ -148,7 +142,7 @@ def _name(value: object) -> str | None:
 
 
 def _failed_report(
-    emb: EmbeddedPdfSignature, indication: Indication, reason: str
+    emb: EmbeddedPdfSignature, indication: Indication, sub: str, reason: str
 ) -> SignatureReport:
     """Facts we can still salvage about a signature whose validation could not complete."""
     signer = sha256 = None
@@ -161,6 +155,7 @@ def _failed_report(
     return SignatureReport(
         field_name=str(emb.field_name),
         indication=indication,
+        sub_indication=sub,
         reasons=(reason,),
         intact=False,
         valid=False,
@@ -172,109 +167,23 @@ def _failed_report(
     )
 
 
-def _modification_reasons(status: PdfSignatureStatus, signature_fields: set[str]) -> list[str]:
-    """Why the changes made after signing are not acceptable (empty list: they are)."""
-    coverage, level = status.coverage, status.modification_level
-    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        return []
-    if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
-        return ["the signature does not cover the whole document (%s)" % _name(coverage)]
-    reasons: list[str] = []
-    if level is None:
-        reasons.append(CHANGED + " and the changes could not be analysed")
-    elif level == ModificationLevel.OTHER:
-        reasons.append(CHANGED + " (content, pages or structure were modified)")
-    elif level == ModificationLevel.ANNOTATIONS:
-        reasons.append(CHANGED + " (comments, stamps or drawings were added)")
-    elif level == ModificationLevel.FORM_FILLING and isinstance(status.diff_result, DiffResult):
-        filled = sorted(set(status.diff_result.changed_form_fields) - signature_fields)
-        if filled:
-            reasons.append(
-                CHANGED + " (form fields were filled in or changed: %s)" % ", ".join(filled)
-            )
-    if status.docmdp_ok is False:
-        reasons.append("the changes made after signing are not allowed by the document's rules")
-    return reasons
-
-
-def _trust_reason(indic: AdESSubIndic | None) -> str:
-    if indic is None:
-        return UNTRUSTED
-    key = _name(indic) or ""
-    return _TRUST_REASONS.get(key, "the signer's certificate could not be validated (%s)" % key)
-
-
-def _report(
-    emb: EmbeddedPdfSignature, status: PdfSignatureStatus, signature_fields: set[str]
-) -> SignatureReport:
-    failed: list[str] = []
-    doubtful: list[str] = []
-    if not status.intact:
-        failed.append(CHANGED + " (its fingerprint no longer matches the signature)")
-    if not status.valid:
-        failed.append("the signature value is not cryptographically valid")
-    failed += _modification_reasons(status, signature_fields)
-    if status.intact and status.valid and not status.trusted:
-        indic = status.trust_problem_indic
-        (failed if isinstance(indic, AdESFailure) or status.revoked else doubtful).append(
-            _trust_reason(indic)
-        )
-    if not status.seed_value_ok:
-        failed.append("the signature does not meet the requirements set for its signature field")
-    for label, tst in (
-        ("timestamp", status.timestamp_validity),
-        ("content timestamp", status.content_timestamp_validity),
-    ):
-        if tst is not None and not (tst.intact and tst.valid and tst.trusted):
-            doubtful.append("the %s inside the signature could not be verified" % label)
-    signing_time = status.signer_reported_dt
-    tst = status.timestamp_validity
-    if tst is not None and tst.intact and tst.valid and tst.trusted:
-        signing_time = tst.timestamp
-    if failed:
-        indication = Indication.TOTAL_FAILED
-    elif doubtful:
-        indication = Indication.INDETERMINATE
-    else:
-        indication = Indication.TOTAL_PASSED
-    level = status.modification_level
-    return SignatureReport(
-        field_name=str(emb.field_name),
-        indication=indication,
-        reasons=tuple(failed + doubtful),
-        intact=status.intact,
-        valid=status.valid,
-        trusted=status.trusted,
-        coverage=_name(status.coverage) or SignatureCoverageLevel.UNCLEAR.name,
-        modification_level=_name(level),
-        docmdp_ok=status.docmdp_ok,
-        signer=status.signing_cert.subject.human_friendly,
-        signer_certificate_sha256=status.signing_cert.sha256.hex(),
-        signing_time=signing_time,
-        subfilter=_name(emb.sig_object.get("/SubFilter")),
-    )
-
-
 async def _validate_all(
     embs: Sequence[EmbeddedPdfSignature],
-    new_context: Callable[[], ValidationContext],
-    signature_fields: set[str],
+    stamps: Sequence[EmbeddedPdfSignature],
+    ctx: FileContext,
 ) -> list[SignatureReport]:
+    await validate_doc_timestamps(ctx, stamps)
     reports = []
     for emb in embs:
-        context = new_context()
         try:
-            status = await async_validate_pdf_signature(emb, signer_validation_context=context)
-            reports.append(_report(emb, status, signature_fields))
+            reports.append(await validate_signature(emb, ctx))
         except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
             reason = "the signature is malformed and cannot be checked (%s)" % _describe(exc)
-            reports.append(_failed_report(emb, Indication.TOTAL_FAILED, reason))
+            reports.append(_failed_report(emb, Indication.TOTAL_FAILED, "FORMAT_FAILURE", reason))
         except Exception as exc:  # a bug or an unforeseen input: no verdict, never a pass
             log.warning("signature %s: validation crashed: %r", emb.field_name, exc)
             reason = "the verifier could not reach a verdict (%s)" % _describe(exc)
-            reports.append(_failed_report(emb, Indication.INDETERMINATE, reason))
-        finally:
-            await context.aclose()
+            reports.append(_failed_report(emb, Indication.INDETERMINATE, "GENERIC", reason))
     return reports
 
 
@@ -292,6 +201,7 @@ def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]
             SignatureReport(
                 field_name=str(name),
                 indication=Indication.INDETERMINATE,
+                sub_indication="FORMAT_FAILURE",
                 reasons=("this kind of signature (%s) cannot be checked" % subfilter,),
                 intact=False,
                 valid=False,
@@ -303,15 +213,12 @@ def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]
     return reports
 
 
-def _verify(
-    data: bytes,
-    name: str,
-    trust_roots: list[asn1_x509.Certificate],
-    other_certs: list[asn1_x509.Certificate],
-    at: dt.datetime | None,
-) -> VerificationReport:
+def _verify(data: bytes, name: str, inputs: Inputs) -> VerificationReport:
+    at = inputs.moment
     if not data:
-        return VerificationReport(file=name, status=FileStatus.UNREADABLE, detail="empty file")
+        return VerificationReport(
+            file=name, status=FileStatus.UNREADABLE, detail="empty file", validation_time=at
+        )
     try:
         reader, strict = _open(data)
     except Exception as exc:
@@ -325,6 +232,7 @@ def _verify(
             file=name,
             status=FileStatus.ENCRYPTED,
             detail="the PDF is encrypted; its signatures cannot be checked without the key",
+            validation_time=at,
         )
     try:
         embedded = list(reader.embedded_signatures)
@@ -334,36 +242,29 @@ def _verify(
     except Exception as exc:
         return _unreadable(name, data, "the signature fields cannot be read", exc)
     regular = [e for e in embedded if e.sig_object_type == "/Sig"]
+    stamps = [e for e in embedded if e.sig_object_type == "/DocTimeStamp"]
     if not regular and not unsupported:
-        stamps = len(embedded)
-        detail = "%d document timestamp(s) but no signature" % stamps if stamps else None
-        return VerificationReport(file=name, status=FileStatus.NO_SIGNATURE, detail=detail)
-
-    def new_context() -> ValidationContext:
-        return ValidationContext(
-            trust_roots=list(trust_roots),
-            other_certs=list(other_certs),
-            moment=at,
-            allow_fetching=False,
-            revocation_mode="soft-fail",
+        detail = "%d document timestamp(s) but no signature" % len(stamps) if stamps else None
+        return VerificationReport(
+            file=name, status=FileStatus.NO_SIGNATURE, detail=detail, validation_time=at
         )
-
-    reports = _run(lambda: _validate_all(regular, new_context, signature_fields)) + unsupported
+    ctx = FileContext(
+        reader=reader,
+        inputs=inputs,
+        embedded=read_embedded(reader),
+        signature_fields=signature_fields,
+        lenient=not strict,
+    )
+    reports = _run(lambda: _validate_all(regular, stamps, ctx)) + unsupported
     detail = None
     if not strict:
         detail = "the file's structure is damaged; it could only be read leniently"
-        reports = [_cap_lenient(r) for r in reports]
     return VerificationReport(
-        file=name, status=FileStatus.SIGNED, detail=detail, signatures=tuple(reports)
-    )
-
-
-def _cap_lenient(report: SignatureReport) -> SignatureReport:
-    if report.indication is not Indication.TOTAL_PASSED:
-        return report
-    reason = "the file's structure is damaged, so what was signed cannot be confirmed"
-    return report.model_copy(
-        update={"indication": Indication.INDETERMINATE, "reasons": report.reasons + (reason,)}
+        file=name,
+        status=FileStatus.SIGNED,
+        detail=detail,
+        signatures=tuple(reports),
+        validation_time=at,
     )
 
 
@@ -374,25 +275,36 @@ def verify_pdf(
     trust_roots: Sequence[bytes],
     other_certs: Sequence[bytes] = (),
     at: dt.datetime | None = None,
+    policy: VerifyPolicy = VerifyPolicy(),
+    fetchers: Callable[[], FetcherBackend] | None = None,
 ) -> VerificationReport:
     """Verify every signature in ``data`` against ``trust_roots`` (PEM or DER) at ``at``.
 
     ``other_certs`` help build chains (intermediates); they are not trusted. ``at`` defaults
-    to now. Never raises on any ``data``; raises ConfigurationError when a certificate given
-    as a trust root or other certificate cannot be read, ValueError on a naive ``at``.
+    to now. ``fetchers``: a factory of fetcher backends to get OCSP responses and CRLs from
+    the network (None: only what the file carries). Never raises on any ``data``; raises
+    ConfigurationError when a trust root or other certificate cannot be read, ValueError on a
+    naive ``at``.
     """
     if at is not None and at.tzinfo is None:
         raise ValueError("verify_pdf(at=...) needs a timezone-aware datetime")
-    roots = load_certificates(trust_roots)
-    extra = load_certificates(other_certs)
+    inputs = Inputs(
+        trust_roots=load_certificates(trust_roots),
+        other_certs=load_certificates(other_certs),
+        moment=at or dt.datetime.now(dt.UTC),
+        revocation=policy.revocation,
+        fetchers=fetchers,
+        policy=policy.modifications,
+    )
     try:
-        return _verify(data, name, roots, extra, at)
+        return _verify(data, name, inputs)
     except Exception as exc:  # the last line of defence: a diagnosis, never a traceback
         log.warning("verification of %s crashed: %r", name, exc)
         return VerificationReport(
             file=name,
             status=FileStatus.UNREADABLE,
             detail="the verifier could not analyse the file: %s" % _describe(exc),
+            validation_time=inputs.moment,
         )
 
 

@@ -14,7 +14,8 @@
     │    SigningKeyError     the signing key or certificate cannot be used
     │    ConfigurationError  settings that make no sense
     └─ RetryableError        a service or resource failed: retried, then ``failed``
-         StorageUnavailable, WarehouseUnavailable, OcrFailed, OcrTimeout
+         StorageUnavailable, WarehouseUnavailable, OcrFailed, OcrTimeout,
+         TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
 
 Every error carries a short machine ``reason`` (used as the quarantine folder name) and the
 process exit code that the CLI returns for it. Adapters translate backend exceptions into this
@@ -138,3 +139,27 @@ class OcrFailed(RetryableError):
 
 class OcrTimeout(RetryableError):
     reason = "ocr-timeout"
+
+
+class QueueUnavailable(RetryableError):
+    """The message broker (Redis) cannot be reached."""
+
+    reason = "queue-unavailable"
+
+
+class DocumentBusy(RetryableError):
+    """Another run holds the same document (same bytes, same pipeline version) right now."""
+
+    reason = "busy"
+
+
+class TimestampUnavailable(RetryableError):
+    """The time-stamping service did not answer, or answered with an error."""
+
+    reason = "timestamp-unavailable"
+
+
+class RevocationUnavailable(RetryableError):
+    """The signer's OCSP responder or CRL could not be reached to check revocation."""
+
+    reason = "revocation-unavailable"

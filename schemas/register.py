@@ -8,6 +8,7 @@ objects with the same keys).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -46,3 +47,28 @@ class RegisterEntry(BaseModel):
     def received_day(self) -> dt.date:
         value = self.received_at
         return value.date() if isinstance(value, dt.datetime) else value
+
+
+class AgencyEntry(BaseModel):
+    """One agency (mã định danh đơn vị) and its level for a span of time: the July 2025 reform
+    is two rows, before (valid_to 2025-07-01) and after (valid_from 2025-07-01)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=300)
+    level: Literal["ministry", "province", "district", "commune"]
+    parent: str | None = Field(None, max_length=30)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = Field(None, description="exclusive")
+
+
+class TargetEntry(BaseModel):
+    """A plan's target for one indicator, level and year, in percent."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    indicator: Literal["4.1", "4.2", "4.3"]
+    level: Literal["ministry", "province", "district", "commune"]
+    year: int = Field(ge=2000, le=2100)
+    percent: Decimal = Field(ge=0, le=100, decimal_places=2)

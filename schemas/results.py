@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.document import DocumentMetadata
-from schemas.errors import ExitCode
+from schemas.verification import (  # noqa: F401 - re-exported: verification reports
+    FileStatus,
+    Indication,
+    SignatureReport,
+    VerificationReport,
+)
 
 SIDECAR_SCHEMA_VERSION = 1
 
@@ -37,68 +41,6 @@ class PageText(Frozen):
     width_px: int = 0
     height_px: int = 0
     dpi: int = 0
-
-
-class Indication(str, Enum):
-    """ETSI EN 319 102-1 main indications."""
-
-    TOTAL_PASSED = "TOTAL_PASSED"
-    TOTAL_FAILED = "TOTAL_FAILED"
-    INDETERMINATE = "INDETERMINATE"
-
-
-class SignatureReport(Frozen):
-    """Fine-grained facts about one signature, plus the one verdict derived from them."""
-
-    field_name: str
-    indication: Indication
-    reasons: tuple[str, ...] = Field((), description="why it is not TOTAL_PASSED, for a clerk")
-    intact: bool
-    valid: bool
-    trusted: bool
-    coverage: str = Field(description="ENTIRE_FILE, ENTIRE_REVISION, PARTIAL ...")
-    modification_level: str | None = Field(None, description="NONE, LTA_UPDATES, FORM_FILLING ...")
-    docmdp_ok: bool | None = None
-    signer: str | None = None
-    signer_certificate_sha256: str | None = None
-    signing_time: dt.datetime | None = None
-    subfilter: str | None = None
-
-
-class FileStatus(str, Enum):
-    SIGNED = "signed"
-    NO_SIGNATURE = "no-signature"
-    UNREADABLE = "unreadable"
-    ENCRYPTED = "encrypted"
-
-
-class VerificationReport(Frozen):
-    file: str
-    status: FileStatus
-    detail: str | None = Field(None, description="why the file could not be read")
-    signatures: tuple[SignatureReport, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == ExitCode.OK
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """Fails closed: OK only with at least one signature and every one TOTAL_PASSED."""
-        if self.status is FileStatus.NO_SIGNATURE:
-            return ExitCode.NO_SIGNATURE
-        if self.status is FileStatus.UNREADABLE:
-            return ExitCode.UNREADABLE
-        if self.status is FileStatus.ENCRYPTED:
-            return ExitCode.ENCRYPTED
-        if not self.signatures:
-            return ExitCode.NO_SIGNATURE
-        indications = {s.indication for s in self.signatures}
-        if Indication.TOTAL_FAILED in indications:
-            return ExitCode.FAILED
-        if Indication.INDETERMINATE in indications:
-            return ExitCode.INDETERMINATE
-        return ExitCode.OK
 
 
 class InputFile(Frozen):

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.errors import ConfigurationError
+from schemas.signing import SigningSettings
 
 ENV_PREFIX = "SOHOA_"
 
@@ -22,9 +23,14 @@ class OcrSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    languages: str = Field("vie+eng", description="Tesseract language string")
+    languages: str = Field(
+        "vie", description="Tesseract language string (vie alone: vie+eng drops diacritics)"
+    )
     timeout_s: float = Field(180.0, gt=0, description="per page; a timeout is retryable")
     raster_dpi: int = Field(300, ge=72, le=600, description="resolution for rasterising PDF pages")
+    read_dpi: int = Field(
+        200, ge=72, le=1200, description="pages scanned finer are read (not stored) at this dpi"
+    )
     detect_orientation: bool = Field(True, description="turn 90/180/270° pages upright")
     deskew: bool = Field(True, description="straighten skewed scans (±10°)")
 
@@ -37,6 +43,77 @@ class InputLimits(BaseModel):
     max_bytes: int = Field(256 * 1024 * 1024, gt=0, description="largest input file accepted")
     max_pixels: int = Field(80_000_000, gt=0, description="largest page accepted, in pixels")
     max_pages: int = Field(2000, gt=0, description="most pages in one input file")
+
+
+class S3Buckets(BaseModel):
+    """One bucket per role when the store URL names none (``s3://host:port``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    intake: str = Field("sohoa-intake", description="what clerks drop; watched")
+    originals: str = Field("sohoa-originals", description="immutable copies of every input")
+    results: str = Field("sohoa-results", description="signed PDFs and sidecars")
+    quarantine: str = Field("sohoa-quarantine", description="rejected input and why")
+
+
+class S3Settings(BaseModel):
+    """The S3 object store (MinIO in a deployment), used when ``store_url`` is ``s3://``.
+
+    ``s3://host:port`` keeps each role in its own bucket (``buckets``); ``s3://host:port/name``
+    keeps every role as a prefix of one bucket. Credentials are read from files.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    access_key_file: Path | None = Field(None, description="file holding the access key")
+    secret_key_file: Path | None = Field(None, description="file holding the secret key")
+    secure: bool = Field(False, description="HTTPS to the endpoint")
+    region: str = Field("us-east-1", description="signing region (MinIO accepts us-east-1)")
+    buckets: S3Buckets = S3Buckets()
+    part_size_mb: int = Field(16, ge=5, le=5120, description="multipart above this size")
+    connect_timeout_s: float = Field(5.0, gt=0)
+    read_timeout_s: float = Field(60.0, gt=0)
+    http_retries: int = Field(2, ge=0, le=10, description="in-call retries; then retryable")
+
+
+class QueueSettings(BaseModel):
+    """dramatiq on Redis: where messages go, how they are retried, how fast the dead return."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = Field(None, description="redis://host:port/db; none: no queue (CLI only)")
+    password_file: Path | None = Field(None, description="file holding the Redis password")
+    namespace: str = Field("sohoa", description="prefix of every Redis key of the broker")
+    name: str = Field("dossiers", description="the queue of digitisation messages")
+    max_retries: int = Field(8, ge=0, description="retryable failures; then the dossier is failed")
+    min_backoff_s: float = Field(10.0, gt=0, description="first retry delay; doubles each time")
+    max_backoff_s: float = Field(900.0, gt=0, description="cap of the retry delay")
+    time_limit_s: float = Field(1800.0, gt=0, description="one dossier, all its pages")
+    heartbeat_timeout_s: float = Field(
+        15.0, ge=5, description="silence after which a worker is dead and its messages return"
+    )
+    maintenance_probability: float = Field(
+        1.0, gt=0, le=1, description="share of broker calls that look for dead workers"
+    )
+
+
+class WatchSettings(BaseModel):
+    """The intake watcher."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stable_s: float = Field(30.0, ge=0, description="a lone file is ready once this still")
+    list_interval_s: float = Field(30.0, gt=0, description="full listing, the safety net")
+    notifications: bool = Field(True, description="consume bucket notifications if offered")
+
+
+class MetricsSettings(BaseModel):
+    """Prometheus exposition of workers and watcher."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    port: int | None = Field(None, ge=1, le=65535, description="none: no metrics server")
+    host: str = Field("127.0.0.1", description="address to listen on (0.0.0.0 in containers)")
 
 
 class Settings(BaseModel):
@@ -61,6 +138,14 @@ class Settings(BaseModel):
         None, description="file holding the PKCS#12 password"
     )
     trust_pem: Path | None = Field(None, description="trust anchors for verify; default: our CA")
+    warehouse_password_file: Path | None = Field(
+        None, description="file holding the warehouse password (PostgreSQL)"
+    )
+    s3: S3Settings = S3Settings()
+    queue: QueueSettings = QueueSettings()
+    watch: WatchSettings = WatchSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    signing: SigningSettings = SigningSettings()
 
     @property
     def resolved_store_url(self) -> str:

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils
               fonts-liberation2 fonts-dejavu-core qpdf openssl python3-venv python3-pip
-              chromium)
+              chromium softhsm2
+              redis-server postgresql)  # the distributed tests start their own when none runs
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

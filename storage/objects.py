@@ -6,15 +6,34 @@ under a real key. OS errors become StorageUnavailable at this boundary.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 from schemas.errors import ConfigurationError, ObjectNotFound, StorageUnavailable
+from schemas.settings import S3Settings
 from storage.keys import validate_key
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a listing or a stat says about one object, without reading it."""
+
+    key: str
+    size: int
+    etag: str
+    modified: dt.datetime
+    version_id: str | None = None
+
+    @property
+    def version(self) -> str:
+        """Names this version of the object: the store's version id, else ETag and time."""
+        return self.version_id or f"{self.etag}@{self.modified.isoformat()}"
 
 
 class ObjectStore(Protocol):
@@ -23,6 +42,8 @@ class ObjectStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def list(self, prefix: str = "") -> Iterator[str]: ...
     def delete(self, key: str) -> None: ...
+    def stat(self, key: str) -> ObjectInfo: ...
+    def scan(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
 
 
 class FileObjectStore:
@@ -83,10 +104,38 @@ class FileObjectStore:
         except OSError as exc:
             raise StorageUnavailable(f"cannot delete object: {exc.strerror}", subject=key) from exc
 
+    def stat(self, key: str) -> ObjectInfo:
+        try:
+            return self._info(key, self._path(key).stat())
+        except FileNotFoundError as exc:
+            raise ObjectNotFound("no such object", subject=key) from exc
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot stat object: {exc.strerror}", subject=key) from exc
 
-def open_store(url: str) -> ObjectStore:
-    """An object store by URL: ``file:///abs/dir`` (``s3://`` arrives with [distributed])."""
+    def scan(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key in self.list(prefix):
+            try:
+                yield self._info(key, self._path(key).stat())
+            except FileNotFoundError:
+                continue  # removed since it was listed
+
+    @staticmethod
+    def _info(key: str, st: os.stat_result) -> ObjectInfo:
+        # No content hash here: size and nanosecond mtime change whenever the file is rewritten.
+        etag = f"{st.st_size:x}-{st.st_mtime_ns:x}"
+        modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
+        return ObjectInfo(key=key, size=st.st_size, etag=etag, modified=modified)
+
+
+def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:
+    """An object store by URL: ``file:///abs/dir``, or ``s3://host:port[/bucket]`` (MinIO),
+    with credentials and buckets from ``s3`` (``Settings.s3``)."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return FileObjectStore(Path(unquote(parsed.netloc + parsed.path)))
-    raise ConfigurationError(f"unsupported object store URL scheme {parsed.scheme!r} in {url!r}")
+    if parsed.scheme == "s3":
+        from storage.s3 import S3ObjectStore  # the minio SDK only where it is used
+
+        return S3ObjectStore.from_url(url, s3 or S3Settings())
+    scheme = parsed.scheme
+    raise ConfigurationError(f"unsupported object store URL scheme {scheme!r} (file://, s3://)")

@@ -1,7 +1,14 @@
 """The electronic results warehouse: dossiers, documents and one event per stage.
 
-SQLAlchemy Core over any URL (the embedded default is SQLite; PostgreSQL arrives with
-[distributed] and Alembic). Database errors become WarehouseUnavailable at this boundary.
+SQLAlchemy Core over any URL: SQLite (the embedded default) or PostgreSQL (psycopg 3). The
+schema is Alembic's (``storage/migrations``): an embedded SQLite file is migrated when it is
+opened; a PostgreSQL warehouse by ``sohoa db upgrade``, and opening one that is behind is a
+ConfigurationError. Database errors become WarehouseUnavailable at this boundary.
+
+A document row is claimed by one run at a time (``lease_owner`` until ``lease_until``): a
+second run on the same bytes gets DocumentBusy (retryable), the same run coming back after a
+crash (the same owner, e.g. a redelivered message) takes it over. Result versions count per
+dossier and document name: a re-digitisation gets N+1 and keeps N.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from schemas.errors import WarehouseUnavailable
+from schemas.errors import DocumentBusy, WarehouseUnavailable
+from storage.database import aware, engine_for
 
 metadata = sa.MetaData()
 
@@ -32,6 +40,16 @@ dossiers = sa.Table(
     sa.Column("procedure_code", sa.String(30)),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("manifest", sa.JSON),
+    sa.Column("error_reason", sa.String(40)),
+    sa.Column("error", sa.Text),
+    # [warehouse] from the one-stop shop's register (sohoa register import)
+    sa.Column("channel", sa.String(10)),
+    sa.Column("registered_at", sa.DateTime(timezone=True)),
+    sa.Column("register_components", sa.Integer),
+    sa.Column("register_components_digitised", sa.Integer),
+    sa.Column("register_components_reused", sa.Integer),
+    sa.Column("register_result_electronic", sa.Boolean),
     sa.UniqueConstraint("agency", "code", name="uq_dossier_agency_code"),
 )
 
@@ -57,7 +75,13 @@ documents = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("lease_owner", sa.String(120)),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    # [warehouse] a component of the dossier or the agency's result; reused from earlier data
+    sa.Column("role", sa.String(10)),
+    sa.Column("reused_from", sa.String(255)),
     sa.UniqueConstraint("input_sha256", "pipeline_version", name="uq_document_input_version"),
+    sa.UniqueConstraint("dossier_id", "name", "result_version", name="uq_document_result_version"),
 )
 
 events = sa.Table(
@@ -78,6 +102,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+FINAL_STATES = ("digitised", "quarantined", "failed")
+
+
 @dataclass(frozen=True)
 class DocumentRow:
     id: int
@@ -87,6 +114,35 @@ class DocumentRow:
     input_sha256: str
     result_key: str | None
     result_version: int | None
+    pipeline_version: str = ""
+    lease_owner: str | None = None
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    id: int
+    agency: str
+    code: str
+    status: str
+    source: str | None
+    manifest: dict[str, Any] | None
+    received_at: dt.datetime
+    error_reason: str | None = None
+    error: str | None = None
+
+
+def _document_row(row: Any) -> DocumentRow:
+    return DocumentRow(
+        id=row.id,
+        dossier_id=row.dossier_id,
+        name=row.name,
+        status=row.status,
+        input_sha256=row.input_sha256,
+        result_key=row.result_key,
+        result_version=row.result_version,
+        pipeline_version=row.pipeline_version,
+        lease_owner=row.lease_owner,
+    )
 
 
 class Warehouse:
@@ -96,20 +152,20 @@ class Warehouse:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str) -> Warehouse:
+    def open(cls, url: str, *, password_file: Path | None = None) -> Warehouse:
+        """Open a warehouse; an embedded SQLite file is migrated to the newest schema, any
+        other database must already be (``sohoa db upgrade``)."""
+        from storage.migrations import ensure_current  # Alembic only where it is used
+
+        engine = engine_for(url, password_file)
         try:
-            engine = sa.create_engine(url)
-            if engine.dialect.name == "sqlite":
-                if engine.url.database and engine.url.database != ":memory:":
-                    Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-                sa.event.listen(engine, "connect", _sqlite_pragmas)
-            metadata.create_all(engine)
+            ensure_current(engine, upgrade=engine.dialect.name == "sqlite")
         except SQLAlchemyError as exc:
             raise WarehouseUnavailable(f"cannot open warehouse: {exc.__class__.__name__}") from exc
         return cls(engine)
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Connection]:
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -118,8 +174,16 @@ class Warehouse:
         except SQLAlchemyError as exc:
             raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
 
+    _tx = transaction
+
     def ensure_dossier(
-        self, agency: str, code: str, *, source: str, procedure_code: str | None = None
+        self,
+        agency: str,
+        code: str,
+        *,
+        source: str,
+        procedure_code: str | None = None,
+        manifest: dict[str, Any] | None = None,
     ) -> int:
         """The dossier's id, creating it as ``received`` the first time it is seen."""
         now = _now()
@@ -131,11 +195,18 @@ class Warehouse:
                     )
                 ).scalar()
                 if found is not None:
+                    if manifest is not None:
+                        conn.execute(
+                            dossiers.update()
+                            .where(dossiers.c.id == found)
+                            .values(manifest=manifest)
+                        )
                     return int(found)
             try:
                 with self._tx() as conn:
                     values = dict(agency=agency, code=code, status="received", source=source)
                     values.update(procedure_code=procedure_code, received_at=now, updated_at=now)
+                    values.update(manifest=manifest)
                     return int(
                         conn.execute(dossiers.insert().values(**values)).inserted_primary_key[0]
                     )
@@ -143,12 +214,19 @@ class Warehouse:
                 continue
         raise WarehouseUnavailable(f"cannot register dossier {code}")
 
-    def set_dossier_status(self, dossier_id: int, status: str) -> None:
+    def set_dossier_status(
+        self,
+        dossier_id: int,
+        status: str,
+        *,
+        error_reason: str | None = None,
+        error: str | None = None,
+    ) -> None:
         with self._tx() as conn:
             conn.execute(
                 dossiers.update()
                 .where(dossiers.c.id == dossier_id)
-                .values(status=status, updated_at=_now())
+                .values(status=status, updated_at=_now(), error_reason=error_reason, error=error)
             )
 
     def find_document(self, input_sha256: str, pipeline_version: str) -> DocumentRow | None:
@@ -159,21 +237,15 @@ class Warehouse:
                     documents.c.pipeline_version == pipeline_version,
                 )
             ).first()
-        if row is None:
-            return None
-        return DocumentRow(
-            id=row.id,
-            dossier_id=row.dossier_id,
-            name=row.name,
-            status=row.status,
-            input_sha256=row.input_sha256,
-            result_key=row.result_key,
-            result_version=row.result_version,
-        )
+        return None if row is None else _document_row(row)
 
     def record_document(self, dossier_id: int, **values: Any) -> int:
-        """Insert or update the document keyed by (input_sha256, pipeline_version)."""
+        """Insert or update the document keyed by (input_sha256, pipeline_version).
+
+        A final status (digitised, quarantined, failed) also gives up the run's claim."""
         now = _now()
+        if values.get("status") in FINAL_STATES:
+            values.update(lease_owner=None, lease_until=None)
         key = (values["input_sha256"], values["pipeline_version"])
         existing = self.find_document(*key)
         with self._tx() as conn:
@@ -190,6 +262,165 @@ class Warehouse:
                 .values(dossier_id=dossier_id, updated_at=now, **values)
             )
             return existing.id
+
+    def claim_document(
+        self, dossier_id: int, *, owner: str, lease_s: float, **values: Any
+    ) -> DocumentRow:
+        """Take the document keyed by (input_sha256, pipeline_version) for one run, as
+        ``processing``. A document already ``digitised`` is returned untouched (check its
+        status); one held by another live run raises DocumentBusy."""
+        key = (values["input_sha256"], values["pipeline_version"])
+        for _ in range(3):
+            now = _now()
+            until = now + dt.timedelta(seconds=lease_s)
+            existing = self.find_document(*key)
+            if existing is not None and existing.status == "digitised":
+                return existing
+            claim = dict(values, status="processing", lease_owner=owner, lease_until=until)
+            try:
+                with self._tx() as conn:
+                    if existing is None:
+                        conn.execute(
+                            documents.insert().values(
+                                dossier_id=dossier_id, created_at=now, updated_at=now, **claim
+                            )
+                        )
+                    else:
+                        taken = conn.execute(
+                            documents.update()
+                            .where(
+                                documents.c.id == existing.id,
+                                documents.c.status != "digitised",
+                                sa.or_(
+                                    documents.c.lease_owner.is_(None),
+                                    documents.c.lease_owner == owner,
+                                    documents.c.lease_until < now,
+                                ),
+                            )
+                            .values(dossier_id=dossier_id, updated_at=now, **claim)
+                        ).rowcount
+                        if not taken:
+                            continue  # digitised or held meanwhile: look again
+            except IntegrityError:
+                continue  # another run inserted it first
+            found = self.find_document(*key)
+            if found is not None and found.lease_owner == owner:
+                return found
+        found = self.find_document(*key)
+        if found is not None and found.status == "digitised":
+            return found
+        raise DocumentBusy("another run is digitising the same document", subject=key[0][:12])
+
+    def claim_result_version(self, document_id: int) -> int:
+        """The result version of this document: kept if it has one, else one more than the
+        highest of the same document name in the same dossier."""
+        for _ in range(5):
+            try:
+                with self._tx() as conn:
+                    row = conn.execute(
+                        sa.select(
+                            documents.c.dossier_id, documents.c.name, documents.c.result_version
+                        ).where(documents.c.id == document_id)
+                    ).one()
+                    if row.result_version is not None:
+                        return int(row.result_version)
+                    # Serialise allocations within one dossier (a row lock on PostgreSQL;
+                    # SQLite already runs one writer at a time).
+                    conn.execute(
+                        sa.select(dossiers.c.id)
+                        .where(dossiers.c.id == row.dossier_id)
+                        .with_for_update()
+                    )
+                    highest = conn.execute(
+                        sa.select(sa.func.max(documents.c.result_version)).where(
+                            documents.c.dossier_id == row.dossier_id,
+                            documents.c.name == row.name,
+                        )
+                    ).scalar()
+                    version = int(highest or 0) + 1
+                    conn.execute(
+                        documents.update()
+                        .where(documents.c.id == document_id)
+                        .values(result_version=version, updated_at=_now())
+                    )
+                    return version
+            except IntegrityError:
+                continue  # a concurrent run took that number: count again
+        raise WarehouseUnavailable("cannot allocate a result version")
+
+    def dossier(self, dossier_id: int) -> DossierRow:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(dossiers).where(dossiers.c.id == dossier_id)).one()
+        return DossierRow(
+            id=row.id,
+            agency=row.agency,
+            code=row.code,
+            status=row.status,
+            source=row.source,
+            manifest=row.manifest,
+            received_at=aware(row.received_at),  # type: ignore[arg-type]
+            error_reason=row.error_reason,
+            error=row.error,
+        )
+
+    def find_dossier(self, agency: str, code: str) -> int | None:
+        with self._tx() as conn:
+            found = conn.execute(
+                sa.select(dossiers.c.id).where(dossiers.c.agency == agency, dossiers.c.code == code)
+            ).scalar()
+        return None if found is None else int(found)
+
+    def documents_of(self, dossier_id: int) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            return [
+                dict(r._mapping)
+                for r in conn.execute(
+                    sa.select(documents)
+                    .where(documents.c.dossier_id == dossier_id)
+                    .order_by(documents.c.id)
+                )
+            ]
+
+    def fail_dossier(self, dossier_id: int, reason: str, message: str) -> None:
+        """Retries ran out: the dossier and its unfinished documents become ``failed``."""
+        now = _now()
+        with self._tx() as conn:
+            conn.execute(
+                documents.update()
+                .where(
+                    documents.c.dossier_id == dossier_id,
+                    documents.c.status.not_in(FINAL_STATES),
+                )
+                .values(
+                    status="failed",
+                    error_reason=reason,
+                    error=message,
+                    lease_owner=None,
+                    lease_until=None,
+                    updated_at=now,
+                )
+            )
+            conn.execute(
+                dossiers.update()
+                .where(dossiers.c.id == dossier_id)
+                .values(status="failed", error_reason=reason, error=message, updated_at=now)
+            )
+            conn.execute(
+                events.insert().values(
+                    dossier_id=dossier_id,
+                    stage="job",
+                    outcome="failed",
+                    detail=f"{reason}: {message}",
+                    at=now,
+                )
+            )
+
+    def find_dossier_by_source(self, source: str) -> int | None:
+        with self._tx() as conn:
+            found = conn.execute(
+                sa.select(sa.func.max(dossiers.c.id)).where(dossiers.c.source == source)
+            ).scalar()
+        return None if found is None else int(found)
 
     def add_event(
         self,
@@ -218,11 +449,3 @@ class Warehouse:
         """Every row of a table, for reports and tests."""
         with self._tx() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()

@@ -9,6 +9,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfWriter
 
+from tests.services import *  # noqa: F403  - Redis, PostgreSQL and S3 fixtures
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CONFORMANCE = SHARED / "conformance" / "pyhanko"

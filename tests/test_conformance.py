@@ -17,10 +17,11 @@ import typer
 from typer.testing import CliRunner
 
 from pipeline.signing import load_signer, make_dev_pki, sign_pdf
-from pipeline.verification import signature_count, verify_pdf
+from pipeline.verification import VerifyPolicy, signature_count, verify_pdf
 from schemas.errors import CorruptInput, EncryptedInput, ExitCode
 from schemas.results import FileStatus, Indication, VerificationReport
 from schemas.settings import Settings
+from schemas.verification import VerifyOutput
 from workers import cli_verify
 from workers.keys import ensure_signing_key
 
@@ -45,6 +46,7 @@ def conformance_report(rel: str) -> VerificationReport:
         trust_roots=[(CA_DIR / "root.cert.pem").read_bytes()],
         other_certs=[(CA_DIR / "interm.cert.pem").read_bytes()],
         at=AT,
+        policy=VerifyPolicy(revocation="soft-fail"),  # as expected.json was recorded
     )
 
 
@@ -215,7 +217,9 @@ def test_json_output_and_the_worst_code_wins(run, dev) -> None:
     files = [dev["signed"], PDF_DIR / "minimal.pdf", dev["garbage"], dev["tampered"]]
     result = run(*files, "--trust", dev["ca"], "--json")
     assert result.exit_code == ExitCode.FAILED
-    reports = [VerificationReport.model_validate(r) for r in json.loads(result.stdout)]
+    output = VerifyOutput.model_validate_json(result.stdout)
+    reports = list(output.reports)
+    assert output.summary.files == 4 and output.summary.exit_code == ExitCode.FAILED
     assert [r.exit_code for r in reports] == [
         ExitCode.OK,
         ExitCode.NO_SIGNATURE,

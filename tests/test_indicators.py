@@ -7,15 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.indicators import (
-    Agency,
-    AgencyTree,
-    DossierFacts,
-    Rate,
-    compute,
-    parse_period,
-    period_of,
-)
+from pipeline.indicators import AgencyTree, Rate, compute, parse_period, period_of
+from schemas.indicators import Agency, DossierFacts
 
 D = dt.date
 # A province, one of its departments, a district (abolished on 2025-07-01 by the two-level

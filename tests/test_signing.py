@@ -377,3 +377,35 @@ def test_an_incomplete_dev_key_is_not_silently_replaced(tmp_path: Path) -> None:
     with pytest.raises(SigningKeyError, match="incomplete"):
         ensure_signing_key(settings)
     assert (settings.keys_dir / "dev-signer.p12").exists()
+
+
+# --- signing settings -------------------------------------------------------------------------
+
+
+def test_signing_profiles_per_agency_from_the_environment() -> None:
+    from schemas.settings import load_settings
+    from schemas.signing import SigningLevel
+    from workers.keys import signing_profile
+
+    env = {
+        "SOHOA_SIGNING__PROFILE": "B-T",
+        "SOHOA_SIGNING__TSA_URL": "http://127.0.0.1:9/tsa",
+        "SOHOA_SIGNING__AGENCIES": '{"000.17.22.h56": {"profile": "B-LTA", "visible": true}}',
+    }
+    settings = load_settings(env)
+    special = settings.signing.for_agency("000.17.22.H56")
+    assert (special.profile, special.visible, special.agency_name) == (
+        SigningLevel.B_LTA,
+        True,
+        "000.17.22.H56",
+    )
+    assert settings.signing.for_agency("000.00.00.H00").profile is SigningLevel.B_T
+    profile = signing_profile(settings, "000.17.22.H56", ())
+    assert profile.level is SigningLevel.B_LTA and profile.stamp is not None
+    assert profile.timestamper is not None
+    no_tsa = load_settings({"SOHOA_SIGNING__PROFILE": "B-LT"})
+    with pytest.raises(Exception, match="TSA_URL"):
+        signing_profile(no_tsa, "000.00.00.H00", ())
+    for bad in ({"SOHOA_SIGNING__PROFILE": "B-X"}, {"SOHOA_SIGNING__AGENCIES": "{not json"}):
+        with pytest.raises(Exception, match="SOHOA_SIGNING"):
+            load_settings(bad)

@@ -40,7 +40,19 @@ def settings_for(**overrides: object) -> Settings:
 def _register_commands() -> None:
     import importlib
 
-    for name in ("cli_digitise", "cli_verify", "cli_samples"):
+    for name in (
+        "cli_digitise",
+        "cli_verify",
+        "cli_keys",
+        "cli_samples",
+        "cli_eval",
+        "cli_audit",
+        "cli_report",
+        "cli_db",
+        "cli_worker",
+        "cli_watch",
+        "cli_redigitise",
+    ):
         importlib.import_module(f"workers.{name}").register(app)
 
 

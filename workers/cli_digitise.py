@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -13,13 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.signing import load_signer
 from schemas.errors import ExitCode
 from storage.objects import open_store
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 from workers.job import DocumentOutcome, JobContext, digitise_dossier
-from workers.keys import ensure_signing_key
+from workers.keys import open_signing_key
 from workers.local_intake import dossiers_from_paths
 from workers.pool import PagePool
 
@@ -48,10 +46,12 @@ def digitise(
 ) -> None:
     settings = settings_for(data=data, agency=agency, jobs=jobs)
     settings.data.mkdir(parents=True, exist_ok=True)
-    material = ensure_signing_key(settings)
-    signer = load_signer(material.pkcs12, material.password, now=dt.datetime.now(dt.UTC))
-    store = open_store(settings.resolved_store_url)
-    warehouse = Warehouse.open(settings.resolved_warehouse_url)
+    key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
+    signer, trust_roots = key.signer, key.trust_roots
+    store = open_store(settings.resolved_store_url, settings.s3)
+    warehouse = Warehouse.open(
+        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
+    )
     outcomes: list[DocumentOutcome] = []
     columns = (
         TextColumn("[bold]digitising"),
@@ -64,7 +64,7 @@ def digitise(
         bar = progress.add_task("pages", total=0)
         pool.on_page = lambda n: progress.advance(bar, n)
         pool.on_plan = lambda n: progress.update(bar, total=(progress.tasks[0].total or 0) + n)
-        ctx = JobContext(settings, store, warehouse, signer, material.trust_roots, pool.run)
+        ctx = JobContext(settings, store, warehouse, signer, trust_roots, pool.run)
         # Dossiers overlap so that assembling and signing one keeps no core idle; at most
         # 2 x jobs are read into memory at once.
         with ThreadPoolExecutor(max_workers=settings.jobs) as threads:

@@ -1,20 +1,38 @@
-"""``sohoa verify FILE...``: check the signatures of PDF files, for a clerk or for a script."""
+"""``sohoa verify``: check the signatures of PDF files, for a clerk or for a script.
+
+Files, folders (every ``*.pdf`` below them) or an object-store prefix (``--prefix``); the
+report per signature follows ETSI EN 319 102-1; ``--json`` prints a VerifyOutput
+(``schemas/verify-output.schema.json``); several files end with a summary table.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
-from pipeline.verification import load_certificates, verify_pdf
+from pipeline.verification import VerifyPolicy, load_certificates, verify_pdf
+from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ConfigurationError, ExitCode, SohoaError
-from schemas.results import FileStatus, Indication, VerificationReport
+from schemas.verification import (
+    FileStatus,
+    Indication,
+    SignatureReport,
+    VerificationReport,
+    VerifyOutput,
+    VerifySummary,
+)
 from workers import keys
 from workers.cli import DataOption, console, settings_for
 
@@ -29,12 +47,19 @@ SEVERITY = (
     ExitCode.UNREADABLE,
     ExitCode.FAILED,
 )
+CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 HELP = """Check the signatures in PDF files: intact, trusted, what changed after signing.
 
-Trust: the certificates in --trust; by default SOHOA_TRUST_PEM, else the roots inside the
+FILE may be a PDF or a folder (every *.pdf below it); --prefix checks every PDF under a
+prefix of the object store instead. Per signature: the ETSI EN 319 102-1 indication and
+sub-indication, the PAdES level reached, coverage, changes after signing, signer and trust
+path, signing time, timestamps and revocation status.
+
+Trust: --trust and --trust-dir; by default SOHOA_TRUST_PEM, else the roots inside the
 agency's PKCS#12, else this installation's development CA (never created by this command).
-Without any trust root every signature is at best INDETERMINATE.
+Revocation: from the OCSP responses and CRLs in the file; --allow-fetch asks the sources
+named in the certificates. Without any trust root every signature is at best INDETERMINATE.
 
 Exit codes (several files: the worst wins, in the order listed from worst to best):
 
@@ -50,7 +75,7 @@ Exit codes (several files: the worst wins, in the order listed from worst to bes
    0  OK             every file has at least one signature and all passed
 """
 
-QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "pypdf")
+QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "pypdf", "fontTools")
 _STYLE = {
     Indication.TOTAL_PASSED: "green",
     Indication.INDETERMINATE: "yellow",
@@ -67,6 +92,33 @@ def worst(codes: list[ExitCode]) -> ExitCode:
     return max(codes, key=SEVERITY.index)
 
 
+def _when(moment: dt.datetime | None) -> str:
+    return moment.isoformat() if moment else "unknown"
+
+
+def _signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
+    rows = [
+        ("intact", "yes" if sig.intact and sig.valid else "NO"),
+        ("trusted signer", "yes" if sig.trusted else "no"),
+        ("PAdES level", sig.level or "not PAdES"),
+        ("coverage", sig.coverage),
+        ("changes after signing", sig.changes),
+        ("signer", sig.signer or "unknown"),
+        ("issued by", sig.signer_issuer or "unknown"),
+        ("trust path", " <- ".join(sig.trust_path) or "none"),
+        ("signing time", "%s (%s)" % (_when(sig.signing_time), sig.signing_time_source)),
+    ]
+    for stamp in sig.timestamps:
+        state = "valid" if stamp.ok else "NOT valid" if not stamp.intact else "untrusted"
+        rows.append(("%s timestamp" % stamp.kind, "%s, %s" % (_when(stamp.time), state)))
+    if sig.revocation is not None:
+        revocation = sig.revocation.status
+        if sig.revocation.revoked_at:
+            revocation += " since %s" % sig.revocation.revoked_at.isoformat()
+        rows.append(("revocation", "%s (%s)" % (revocation, sig.revocation.source)))
+    return rows
+
+
 def _print_report(out: Console, report: VerificationReport) -> None:
     code = report.exit_code
     colour = "green" if code is ExitCode.OK else "red" if code is ExitCode.FAILED else "yellow"
@@ -77,43 +129,84 @@ def _print_report(out: Console, report: VerificationReport) -> None:
         return
     for sig in report.signatures:
         style = _STYLE[sig.indication]
+        verdict = sig.indication.value + ("/" + sig.sub_indication if sig.sub_indication else "")
         out.print(
             "  signature [bold]%s[/bold]: [%s]%s[/%s]"
-            % (escape(sig.field_name), style, sig.indication.value, style)
+            % (escape(sig.field_name), style, verdict, style)
         )
-        rows = [
-            ("intact", "yes" if sig.intact and sig.valid else "NO"),
-            ("trusted signer", "yes" if sig.trusted else "no"),
-            ("coverage", sig.coverage),
-            ("changes after signing", sig.modification_level or "unknown"),
-            ("signer", sig.signer or "unknown"),
-            ("signing time", sig.signing_time.isoformat() if sig.signing_time else "unknown"),
-        ]
-        for label, value in rows:
+        for label, value in _signature_rows(sig):
             out.print("    %-22s %s" % (label + ":", escape(value)))
         for reason in sig.reasons:
             out.print("    [%s]- %s[/%s]" % (style, escape(reason), style))
 
 
-def _read_report(path: Path, roots: list[bytes]) -> VerificationReport:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return VerificationReport(
-            file=str(path), status=FileStatus.UNREADABLE, detail="cannot open: %s" % exc.strerror
+def _summary_table(out: Console, reports: list[VerificationReport]) -> None:
+    table = Table(title="sohoa verify: %d files" % len(reports))
+    for column in ("file", "outcome", "signatures", "level", "why"):
+        table.add_column(column, overflow="fold")
+    for report in reports:
+        sigs = report.signatures
+        why = next((r for s in sigs for r in s.reasons), report.detail or "")
+        levels = ", ".join(sorted({s.level or "-" for s in sigs}))
+        table.add_row(
+            escape(report.file), report.exit_code.name, str(len(sigs)), levels, escape(why)
         )
-    return verify_pdf(data, name=str(path), trust_roots=roots)
+    out.print(table)
 
 
-def _trust(trust: list[Path] | None, data: Path | None) -> list[bytes]:
-    if trust:
+def _summary(reports: list[VerificationReport], code: ExitCode) -> VerifySummary:
+    counts = Counter(r.exit_code.name for r in reports)
+    return VerifySummary(files=len(reports), by_outcome=dict(counts), exit_code=int(code))
+
+
+def _pdfs_in(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf")
+        else:
+            yield path
+
+
+def _read(path: Path) -> bytes | VerificationReport:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        detail = "cannot open: %s" % exc.strerror
+        return VerificationReport(file=str(path), status=FileStatus.UNREADABLE, detail=detail)
+
+
+def _sources(
+    paths: list[Path], prefix: str | None, data: Path | None
+) -> Iterator[tuple[str, object]]:
+    """(name, bytes or an UNREADABLE report) for every file to check."""
+    for path in _pdfs_in(paths):
+        yield str(path), _read(path)
+    if prefix is not None:
+        from storage.objects import open_store
+
+        settings = settings_for(data=data)
+        store = open_store(settings.resolved_store_url, settings.s3)
+        for key in store.list(prefix):
+            if key.lower().endswith(".pdf"):
+                yield key, store.get(key)
+
+
+def _trust(trust: list[Path] | None, trust_dir: Path | None, data: Path | None) -> list[bytes]:
+    files = list(trust or [])
+    if trust_dir is not None:
+        if not trust_dir.is_dir():
+            raise ConfigurationError("--trust-dir %s is not a folder" % trust_dir)
+        files += sorted(p for p in trust_dir.iterdir() if p.suffix.lower() in CERT_SUFFIXES)
+        if not files:
+            raise ConfigurationError("--trust-dir %s holds no certificate" % trust_dir)
+    if files:
         blobs = []
-        for path in trust:
+        for path in files:
             try:
                 blobs.append(path.read_bytes())
             except OSError as exc:
                 raise ConfigurationError(
-                    "cannot read --trust %s: %s" % (path, exc.strerror)
+                    "cannot read trust file %s: %s" % (path, exc.strerror)
                 ) from exc
     else:
         blobs = list(keys.trust_roots(settings_for(data=data)))
@@ -121,49 +214,155 @@ def _trust(trust: list[Path] | None, data: Path | None) -> list[bytes]:
     return blobs
 
 
+def _moment(at: str | None) -> dt.datetime | None:
+    if at is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConfigurationError("--at %r is not an ISO 8601 time" % at) from exc
+    if moment.tzinfo is None:
+        raise ConfigurationError("--at %r needs a time zone, e.g. +07:00 or Z" % at)
+    return moment
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pyHanko and pypdf log every finding with a traceback; the report already says it."""
+    quiet = {name: logging.getLogger(name) for name in QUIET_LOGGERS}
+    levels = {name: logger.level for name, logger in quiet.items()}
+    for logger in quiet.values():
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for name, logger in quiet.items():
+            logger.setLevel(levels[name])
+
+
 def register(app: typer.Typer) -> None:
     @app.command("verify", help=HELP)
     def verify(
         files: Annotated[
-            list[Path],
-            typer.Argument(metavar="FILE", help="PDF files to check", show_default=False),
-        ],
+            list[Path] | None,
+            typer.Argument(metavar="FILE", help="PDF files or folders", show_default=False),
+        ] = None,
+        prefix: Annotated[
+            str | None,
+            typer.Option("--prefix", help="check every PDF under this object-store prefix"),
+        ] = None,
         trust: Annotated[
             list[Path] | None,
             typer.Option("--trust", metavar="PEM", help="trusted root certificate(s), repeatable"),
         ] = None,
+        trust_dir: Annotated[
+            Path | None,
+            typer.Option("--trust-dir", metavar="DIR", help="every .pem/.crt/.cer/.der in DIR"),
+        ] = None,
+        at: Annotated[
+            str | None,
+            typer.Option("--at", metavar="TIME", help="validation time, ISO 8601 (default now)"),
+        ] = None,
+        allow_fetch: Annotated[
+            bool,
+            typer.Option("--allow-fetch", help="fetch OCSP responses and CRLs over the network"),
+        ] = False,
+        soft_revocation: Annotated[
+            bool,
+            typer.Option(
+                "--soft-revocation", help="accept a signer whose revocation cannot be checked"
+            ),
+        ] = False,
+        allow_form_filling: Annotated[
+            bool,
+            typer.Option(help="accept form fields filled after signing, where DocMDP permits"),
+        ] = False,
+        allow_annotations: Annotated[
+            bool,
+            typer.Option(help="accept comments added after signing, where DocMDP permits"),
+        ] = False,
         as_json: Annotated[
-            bool, typer.Option("--json", help="print a JSON list of reports on stdout")
+            bool, typer.Option("--json", help="print a JSON VerifyOutput on stdout")
         ] = False,
         data: DataOption = None,
     ) -> None:
-        # pyHanko and pypdf log every finding with a traceback; the report already says it
-        quiet = {name: logging.getLogger(name) for name in QUIET_LOGGERS}
-        levels = {name: logger.level for name, logger in quiet.items()}
-        for logger in quiet.values():
-            logger.setLevel(logging.CRITICAL)
-        try:
-            roots = _trust(trust, data)
-            if not roots:
-                console.print("[yellow]warning:[/yellow] no trust root: nothing can be trusted")
-            reports = [_read_report(path, roots) for path in files]
-            if as_json:
-                dumps = [r.model_dump(mode="json") for r in reports]
-                sys.stdout.write(json.dumps(dumps, ensure_ascii=False, indent=2) + "\n")
-            else:
-                out = Console(highlight=False)
-                for report in reports:
-                    _print_report(out, report)
-            code = worst([r.exit_code for r in reports])
-        except typer.Exit:  # settings_for's own exit with CONFIG
-            raise
-        except SohoaError as exc:
-            console.print("[red]error:[/red] %s" % escape(str(exc)))
-            code = exc.exit_code
-        except Exception:  # fail closed: a bug is never a success
-            log.exception("sohoa verify crashed")
-            code = ExitCode.INTERNAL
-        finally:
-            for name, logger in quiet.items():
-                logger.setLevel(levels[name])
+        with _quiet():
+            code = _run(
+                files or [],
+                prefix,
+                trust,
+                trust_dir,
+                at,
+                allow_fetch,
+                VerifyPolicy(
+                    revocation="soft-fail" if soft_revocation else "hard-fail",
+                    modifications=ModificationPolicy(allow_form_filling, allow_annotations),
+                ),
+                as_json,
+                data,
+            )
         raise typer.Exit(int(code))
+
+
+def _run(
+    files: list[Path],
+    prefix: str | None,
+    trust: list[Path] | None,
+    trust_dir: Path | None,
+    at: str | None,
+    allow_fetch: bool,
+    policy: VerifyPolicy,
+    as_json: bool,
+    data: Path | None,
+) -> ExitCode:
+    try:
+        if not files and prefix is None:
+            console.print("[red]error:[/red] name a FILE, a folder or --prefix")
+            return ExitCode.USAGE
+        moment = _moment(at) or dt.datetime.now(dt.UTC)
+        roots = _trust(trust, trust_dir, data)
+        if not roots:
+            console.print("[yellow]warning:[/yellow] no trust root: nothing can be trusted")
+        fetchers = keys.fetcher_factory(settings_for(data=data)) if allow_fetch else None
+        reports = []
+        for name, content in _sources(files, prefix, data):
+            if isinstance(content, VerificationReport):
+                reports.append(content)
+                continue
+            reports.append(
+                verify_pdf(
+                    content,  # type: ignore[arg-type]
+                    name=name,
+                    trust_roots=roots,
+                    at=moment,
+                    policy=policy,
+                    fetchers=fetchers,
+                )
+            )
+        code = worst([r.exit_code for r in reports])
+        if as_json:
+            output = VerifyOutput(
+                validation_time=moment,
+                allow_fetch=allow_fetch,
+                reports=tuple(reports),
+                summary=_summary(reports, code),
+            )
+            sys.stdout.write(
+                json.dumps(output.model_dump(mode="json"), ensure_ascii=False, indent=2)
+            )
+            sys.stdout.write("\n")
+        else:
+            out = Console(highlight=False)
+            for report in reports:
+                _print_report(out, report)
+            if len(reports) > 1:
+                _summary_table(out, reports)
+        return code
+    except typer.Exit as exc:  # settings_for's own exit with CONFIG
+        return ExitCode(exc.exit_code)
+    except SohoaError as exc:
+        console.print("[red]error:[/red] %s" % escape(str(exc)))
+        return exc.exit_code
+    except Exception:  # fail closed: a bug is never a success
+        log.exception("sohoa verify crashed")
+        return ExitCode.INTERNAL

@@ -1,8 +1,17 @@
 """The digitisation job: store -> pipeline -> store -> warehouse, for one dossier.
 
-The CLI (in-process, pages in a process pool) and, later, the dramatiq actor call the same
-``digitise_dossier``. It never raises for bad input: a PermanentError quarantines the
-document's files with an error.json; a RetryableError marks the document ``failed``.
+The CLI (in-process, pages in a process pool) and the dramatiq actor (workers/actors.py) call
+the same ``digitise_dossier``. It never raises for bad input: a PermanentError quarantines the
+document's files with an error.json. A RetryableError marks the document ``failed`` on the CLI
+(``ctx.retryable == "record"``); under the queue (``"raise"``) the attempt is recorded as
+``retrying`` and the error propagates, so that the broker's middleware retries with backoff and,
+when retries run out, marks the dossier ``failed``.
+
+A document is claimed in the warehouse by one run (``ctx.owner``) at a time; the same bytes
+and pipeline version are digitised once (``already-digitised`` afterwards). A newer pipeline
+version gives result version N+1 and keeps N. Intake objects (``dossier.intake``) are removed
+last, and only when every document is digitised or quarantined and the object is still the
+version that was read.
 """
 
 from __future__ import annotations
@@ -13,10 +22,11 @@ import io
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from pypdf import PageObject, PdfReader
 
@@ -28,12 +38,20 @@ from pipeline.pdf import assemble, pages_of
 from pipeline.signing import sign_pdf
 from pipeline.verification import verify_pdf
 from schemas.document import DocumentMetadata, Manifest, MetadataFields
-from schemas.errors import PermanentError, RetryableError, SignatureInvalid, SohoaError
+from schemas.errors import (
+    DocumentBusy,
+    ObjectNotFound,
+    PermanentError,
+    RetryableError,
+    SignatureInvalid,
+    SohoaError,
+)
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.settings import Settings
 from storage import keys
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
+from workers.keys import fetcher_factory, require_level, signing_profile
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +74,14 @@ class DocumentInput:
 
 
 @dataclass(frozen=True)
+class IntakeObject:
+    """An intake object this dossier was read from, and the ETag of the version read."""
+
+    key: str
+    etag: str
+
+
+@dataclass(frozen=True)
 class DossierInput:
     agency: str
     code: str
@@ -63,6 +89,9 @@ class DossierInput:
     documents: tuple[DocumentInput, ...]
     manifest: Manifest = Manifest()
     rejection: PermanentError | None = None  # the whole dossier is refused (bad manifest)
+    manifest_blob: InputBlob | None = None  # manifest.json's bytes, kept as an original
+    received: dt.date | None = None  # when the manifest gives no date (re-digitisation)
+    intake: tuple[IntakeObject, ...] = ()  # removed once the dossier is stored and recorded
 
 
 @dataclass(frozen=True)
@@ -78,6 +107,21 @@ class DocumentOutcome:
     message: str | None = None
 
 
+class JobObserver(Protocol):
+    """Told what happens, e.g. to count it in metrics (workers/metrics.py)."""
+
+    def stage(self, stage: str, seconds: float, outcome: str) -> None: ...
+    def document(self, outcome: str, pages: int) -> None: ...
+
+
+class _Unobserved:
+    def stage(self, stage: str, seconds: float, outcome: str) -> None:
+        pass
+
+    def document(self, outcome: str, pages: int) -> None:
+        pass
+
+
 @dataclass
 class JobContext:
     settings: Settings
@@ -88,6 +132,13 @@ class JobContext:
     run_pages: Callable[[Sequence[PageTask]], list[PageResult]]
     signer_label: str = "sohoa"
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    pipeline_version: str = PIPELINE_VERSION
+    owner: str = field(default_factory=lambda: f"run-{uuid.uuid4().hex}")
+    """Who claims documents: one CLI run, or one queue message (the same across redeliveries)."""
+    lease_s: float = 3600.0
+    """How long a claim holds against other runs if its owner vanishes without coming back."""
+    retryable: Literal["record", "raise"] = "record"
+    observer: JobObserver = field(default_factory=_Unobserved)
 
 
 class StageTimer:
@@ -109,6 +160,7 @@ class StageTimer:
         finally:
             took = time.perf_counter() - start
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + took, 4)
+            self.ctx.observer.stage(stage, took, outcome)
             self.ctx.warehouse.add_event(
                 self.dossier_id,
                 stage,
@@ -130,20 +182,30 @@ def document_key(files: Sequence[InputBlob]) -> str:
 
 
 def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOutcome]:
+    manifest = dossier.manifest.model_dump(mode="json", exclude_defaults=True) or None
     dossier_id = ctx.warehouse.ensure_dossier(
         dossier.agency,
         dossier.code,
         source=dossier.source,
         procedure_code=dossier.manifest.procedure_code,
+        manifest=manifest,
     )
     ctx.warehouse.set_dossier_status(dossier_id, "processing")
-    if dossier.rejection is not None:
-        outcomes = [
-            _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection, None)
-            for doc in dossier.documents
-        ]
-    else:
-        outcomes = [_digitise_document(ctx, dossier_id, dossier, doc) for doc in dossier.documents]
+    try:
+        if dossier.rejection is not None:
+            outcomes = [
+                _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection, None)
+                for doc in dossier.documents
+            ]
+        else:
+            outcomes = [
+                _digitise_document(ctx, dossier_id, dossier, doc) for doc in dossier.documents
+            ]
+    except RetryableError as exc:  # only under the queue: recorded, then retried by middleware
+        ctx.warehouse.set_dossier_status(
+            dossier_id, "retrying", error_reason=exc.reason, error=str(exc)
+        )
+        raise
     statuses = {o.status for o in outcomes}
     final = (
         "failed"
@@ -152,12 +214,46 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
         if "quarantined" in statuses
         else "digitised"
     )
-    ctx.warehouse.set_dossier_status(dossier_id, final)
+    if final != "failed":  # every document is stored and recorded: the intake can go
+        _keep_manifest(ctx, dossier)
+        _release_intake(ctx, dossier)
+    ctx.warehouse.set_dossier_status(dossier_id, final)  # last: a final status means all done
+    for outcome in outcomes:
+        ctx.observer.document(outcome.status, outcome.pages)
     return outcomes
 
 
+def _keep_manifest(ctx: JobContext, dossier: DossierInput) -> None:
+    """manifest.json is input too: kept byte for byte beside the originals."""
+    blob = dossier.manifest_blob
+    if blob is None or dossier.rejection is not None:  # a rejected one is in quarantine
+        return
+    key = keys.original_key(
+        dossier.agency, _year(dossier, ctx), dossier.code, sha256(blob.data), "json"
+    )
+    if not ctx.store.exists(key):
+        ctx.store.put(key, blob.data)
+
+
+def _release_intake(ctx: JobContext, dossier: DossierInput) -> None:
+    """Remove the intake objects read, unless a new version was dropped meanwhile."""
+    for obj in dossier.intake:
+        try:
+            current = ctx.store.stat(obj.key)
+        except ObjectNotFound:
+            continue
+        if current.etag != obj.etag:
+            log.warning(
+                "dossier %s: %s changed while it was digitised; kept for the next run",
+                dossier.code,
+                obj.key,
+            )
+            continue
+        ctx.store.delete(obj.key)
+
+
 def _year(dossier: DossierInput, ctx: JobContext) -> int:
-    return (dossier.manifest.received_date or ctx.clock().date()).year
+    return (dossier.manifest.received_date or dossier.received or ctx.clock().date()).year
 
 
 def _digitise_document(
@@ -165,30 +261,39 @@ def _digitise_document(
 ) -> DocumentOutcome:
     input_sha = document_key(doc.files)
     names = tuple(f.name for f in doc.files)
-    existing = ctx.warehouse.find_document(input_sha, PIPELINE_VERSION)
-    if existing is not None and existing.status == "digitised":
-        ctx.warehouse.add_event(
-            dossier_id,
-            "dedupe",
-            "skipped",
-            document_id=existing.id,
-            detail=f"same bytes as {existing.result_key}",
-        )
-        return DocumentOutcome(
-            dossier.code, doc.name, "already-digitised", names, result_key=existing.result_key
-        )
     inputs = tuple(
         InputFile(name=f.name, sha256=sha256(f.data), size=len(f.data), original_key="")
         for f in doc.files
     )
-    document_id = ctx.warehouse.record_document(
-        dossier_id,
-        name=doc.name,
-        status="processing",
-        input_sha256=input_sha,
-        pipeline_version=PIPELINE_VERSION,
-        inputs=[i.model_dump() for i in inputs],
-    )
+    try:
+        claimed = ctx.warehouse.claim_document(
+            dossier_id,
+            owner=ctx.owner,
+            lease_s=ctx.lease_s,
+            name=doc.name,
+            input_sha256=input_sha,
+            pipeline_version=ctx.pipeline_version,
+            inputs=[i.model_dump() for i in inputs],
+        )
+    except DocumentBusy as exc:
+        if ctx.retryable == "raise":
+            raise
+        log.warning("dossier %s document %s: %s", dossier.code, doc.name, exc)
+        return DocumentOutcome(
+            dossier.code, doc.name, "failed", names, reason=exc.reason, message=str(exc)
+        )
+    if claimed.status == "digitised":
+        ctx.warehouse.add_event(
+            dossier_id,
+            "dedupe",
+            "skipped",
+            document_id=claimed.id,
+            detail=f"same bytes as {claimed.result_key}",
+        )
+        return DocumentOutcome(
+            dossier.code, doc.name, "already-digitised", names, result_key=claimed.result_key
+        )
+    document_id = claimed.id
     timer = StageTimer(ctx, dossier_id, document_id)
     try:
         with timer("inspect"):
@@ -198,6 +303,9 @@ def _digitise_document(
         return _quarantine(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
     except RetryableError as exc:
         log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
+        if ctx.retryable == "raise":
+            _record_attempt(ctx, dossier_id, input_sha, exc)
+            raise
         return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
         log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
@@ -212,6 +320,24 @@ def _digitise_document(
         )
 
 
+def _record_attempt(ctx: JobContext, dossier_id: int, input_sha: str, exc: RetryableError) -> None:
+    """Under the queue: this attempt failed and will be retried; the claim is given up."""
+    try:
+        ctx.warehouse.record_document(
+            dossier_id,
+            input_sha256=input_sha,
+            pipeline_version=ctx.pipeline_version,
+            status="retrying",
+            error_reason=exc.reason,
+            error=str(exc),
+            lease_owner=None,
+            lease_until=None,
+        )
+        ctx.warehouse.add_event(dossier_id, "job", "retrying", detail=f"{exc.reason}: {exc}")
+    except RetryableError:
+        log.warning("dossier %s: could not record the failed attempt", dossier_id)
+
+
 def _fail(
     ctx: JobContext,
     dossier_id: int,
@@ -224,7 +350,7 @@ def _fail(
     ctx.warehouse.record_document(
         dossier_id,
         input_sha256=input_sha,
-        pipeline_version=PIPELINE_VERSION,
+        pipeline_version=ctx.pipeline_version,
         status="failed",
         error_reason=reason,
         error=message,
@@ -321,14 +447,25 @@ class _DocumentRun:
         with timer("assemble"):
             unsigned = assemble(page_objects, meta, now=ctx.clock())
         with timer("sign"):
+            profile = signing_profile(ctx.settings, self.dossier.agency, ctx.trust_roots)
             signed = sign_pdf(
-                unsigned, ctx.signer, reason=SIGNING_REASON, location=self.dossier.agency
+                unsigned,
+                ctx.signer,
+                profile=profile,
+                reason=SIGNING_REASON,
+                location=self.dossier.agency,
+                signing_time=ctx.clock(),
             )
         with timer("verify"):
-            report = verify_pdf(signed, name=self.doc.name, trust_roots=ctx.trust_roots)
+            # our own certificate's OCSP/CRL may be asked; never an input file's (see below)
+            fetchers = fetcher_factory(ctx.settings)
+            report = verify_pdf(
+                signed, name=self.doc.name, trust_roots=ctx.trust_roots, fetchers=fetchers
+            )
             if not report.ok:
                 reasons = "; ".join(r for s in report.signatures for r in s.reasons)
                 raise SignatureInvalid(f"our own signature did not verify: {reasons}")
+            require_level(report, profile.level)
         return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
 
     def _keep_signed(self, stored: tuple[InputFile, ...]) -> DocumentOutcome:
@@ -360,7 +497,7 @@ class _DocumentRun:
         rewritten: bool,
     ) -> DocumentOutcome:
         ctx, dossier, doc = self.ctx, self.dossier, self.doc
-        version = 1
+        version = ctx.warehouse.claim_result_version(self.timer.document_id)  # type: ignore[arg-type]
         key = keys.result_key(dossier.agency, _year(dossier, ctx), dossier.code, doc.name, version)
         confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
         mean = round(sum(confidences) / len(confidences), 2) if confidences else None
@@ -370,7 +507,7 @@ class _DocumentRun:
                 dossier_code=dossier.code,
                 agency=dossier.agency,
                 document=doc.name,
-                pipeline_version=PIPELINE_VERSION,
+                pipeline_version=ctx.pipeline_version,
                 result_version=version,
                 digitised_at=ctx.clock(),
                 inputs=stored,
@@ -389,7 +526,7 @@ class _DocumentRun:
         ctx.warehouse.record_document(
             self.timer.dossier_id,
             input_sha256=self.input_sha,
-            pipeline_version=PIPELINE_VERSION,
+            pipeline_version=ctx.pipeline_version,
             status="digitised",
             result_version=version,
             page_count=len(pages),
@@ -440,7 +577,7 @@ def _quarantine(
             "document": doc.name,
             "sha256": sha256(blob.data),
             "size": len(blob.data),
-            "pipeline_version": PIPELINE_VERSION,
+            "pipeline_version": ctx.pipeline_version,
             "at": at,
             "source": dossier.source,
         }
@@ -452,11 +589,14 @@ def _quarantine(
         dossier_id,
         name=doc.name,
         input_sha256=input_sha,
-        pipeline_version=PIPELINE_VERSION,
+        pipeline_version=ctx.pipeline_version,
         status="quarantined",
         error_reason=error.reason,
         error=str(error),
-        inputs=[{"name": f.name, "sha256": sha256(f.data), "size": len(f.data)} for f in doc.files],
+        inputs=[
+            {"name": f.name, "sha256": sha256(f.data), "size": len(f.data), "quarantine_key": k}
+            for f, k in zip(doc.files, stored, strict=True)
+        ],
     )
     ctx.warehouse.add_event(
         dossier_id,

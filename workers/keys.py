@@ -1,6 +1,8 @@
-"""The signing key and the trust roots of a sohoa process, from settings.
+"""The signing key, the signing profile and the trust roots of a sohoa process, from settings.
 
     ensure_signing_key(settings) -> SigningMaterial   creates a development PKI on first run
+    open_signing_key(settings) -> SigningKey          PKCS#12 (agency or dev) or PKCS#11 token
+    signing_profile(settings, agency, roots) -> SigningProfile   level, TSA, fetchers, stamp
     trust_roots(settings) -> tuple[bytes, ...]        never creates anything
 
 With ``settings.signing_pkcs12`` unset, a development CA and signer are created once under
@@ -11,7 +13,8 @@ With ``settings.signing_pkcs12`` unset, a development CA and signer are created 
     dev-signer.password    the random PKCS#12 password (0600)
 
 and reused afterwards. Their certificates say ``DEVELOPMENT ONLY - not a legal signature``.
-Otherwise the agency's PKCS#12 file and ``settings.signing_password_file`` are read.
+Otherwise the agency's PKCS#12 file and ``settings.signing_password_file`` are read, or, with
+``settings.signing.pkcs11_module`` set, the key stays on a PKCS#11 token (PIN from a file).
 Errors: SigningKeyError (exit CONFIG) for key material that is missing, unreadable or unusable.
 """
 
@@ -22,18 +25,27 @@ import fcntl
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
-from pipeline.signing import load_signer, make_dev_pki
-from schemas.errors import SigningKeyError
+from pipeline.sign_keys import TokenKey, open_pkcs11_signer
+from pipeline.signing import CopyStamp, SigningProfile, load_signer, make_dev_pki
+from schemas.errors import ConfigurationError, SignatureInvalid, SigningKeyError
+from schemas.results import VerificationReport
 from schemas.settings import Settings
+from schemas.signing import SigningLevel
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +244,131 @@ def ensure_signing_key(settings: Settings, *, now: dt.datetime | None = None) ->
         directory,
     )
     return SigningMaterial(pkcs12=data, password=password, trust_roots=roots, development=True)
+
+
+@dataclass(frozen=True, repr=False)
+class SigningKey:
+    """An open signing key: a pyHanko signer and what verifies its signatures."""
+
+    signer: Any
+    """pyHanko Signer (PKCS#12 in memory, or PKCS#11 on a token)."""
+    trust_roots: tuple[bytes, ...]
+    development: bool
+    token: TokenKey | None = None
+
+    def close(self) -> None:
+        if self.token is not None:
+            self.token.close()
+
+    def __repr__(self) -> str:
+        kind = "pkcs11" if self.token else "development" if self.development else "pkcs12"
+        return "SigningKey(%s, trust_roots=%d)" % (kind, len(self.trust_roots))
+
+
+def _token_roots(signer: Any) -> tuple[bytes, ...]:
+    return tuple(
+        _pem_of(c) for c in signer.cert_registry if c.subject == c.issuer and c.self_signed
+    )
+
+
+def _pem_of(cert: Any) -> bytes:
+    return x509.load_der_x509_certificate(cert.dump()).public_bytes(serialization.Encoding.PEM)
+
+
+def open_signing_key(settings: Settings, *, now: dt.datetime | None = None) -> SigningKey:
+    """The signing key of this process, checked to be usable at ``now`` (default: now).
+
+    A PKCS#11 token when ``settings.signing.pkcs11_module`` is set; else the agency PKCS#12;
+    else the development key (created on the first run). Raises SigningKeyError.
+    """
+    moment = now or dt.datetime.now(dt.UTC)
+    signing = settings.signing
+    if signing.pkcs11_module is not None:
+        pin = None
+        if signing.pkcs11_pin_file is not None:
+            pin = _read_password(signing.pkcs11_pin_file).decode("utf-8", "replace")
+        token = open_pkcs11_signer(
+            signing.pkcs11_module,
+            token_label=signing.pkcs11_token_label,
+            pin=pin,
+            key_label=signing.pkcs11_key_label,
+            cert_label=signing.pkcs11_cert_label,
+            now=moment,
+        )
+        if settings.trust_pem is not None:
+            roots = _read_trust_pem(settings.trust_pem)
+        else:
+            roots = _token_roots(token.signer)
+        return SigningKey(token.signer, roots, development=False, token=token)
+    material = ensure_signing_key(settings, now=moment)
+    signer = load_signer(material.pkcs12, material.password, now=moment)
+    return SigningKey(signer, material.trust_roots, development=material.development)
+
+
+def validation_context_factory(
+    roots: Sequence[bytes], settings: Settings, *, extra_certs: Sequence[bytes] = ()
+) -> Callable[[], ValidationContext]:
+    """Fresh ValidationContexts trusting ``roots`` that fetch OCSP/CRLs over the network."""
+    anchors = [c for blob in roots for c in load_certs_from_pemder_data(blob)]
+    others = [c for blob in extra_certs for c in load_certs_from_pemder_data(blob)]
+    timeout = settings.signing.fetch_timeout_s
+
+    def new_context() -> ValidationContext:
+        return ValidationContext(
+            trust_roots=list(anchors),
+            other_certs=list(others),
+            allow_fetching=True,
+            revocation_mode="hard-fail",
+            fetcher_backend=OwnedFetcherBackend(AIOHttpFetcherBackend(per_request_timeout=timeout)),
+        )
+
+    return new_context
+
+
+def signing_profile(settings: Settings, agency: str, roots: Sequence[bytes]) -> SigningProfile:
+    """The signing profile of ``agency``: its level, the TSA, revocation sources, the stamp.
+
+    Raises ConfigurationError when the level needs a TSA that is not configured.
+    """
+    signing = settings.signing
+    policy = signing.for_agency(agency)
+    timestamper = None
+    if policy.profile.needs_tsa:
+        if not signing.tsa_url:
+            raise ConfigurationError(
+                "agency %s signs at %s, which needs SOHOA_SIGNING__TSA_URL"
+                % (agency, policy.profile.value)
+            )
+        timestamper = HTTPTimeStamper(signing.tsa_url, timeout=signing.tsa_timeout_s)
+    stamp = None
+    if policy.visible:
+        stamp = CopyStamp(
+            copy_form=policy.copy_form, agency_name=policy.agency_name, font=signing.font
+        )
+    return SigningProfile(
+        level=policy.profile,
+        timestamper=timestamper,
+        validation_context=validation_context_factory(roots, settings),
+        check_revocation=signing.check_revocation,
+        stamp=stamp,
+    )
+
+
+def fetcher_factory(settings: Settings) -> Callable[[], AIOHttpFetcherBackend]:
+    """Fetcher backends for OCSP responses and CRLs, with the configured timeout."""
+    timeout = settings.signing.fetch_timeout_s
+    return lambda: AIOHttpFetcherBackend(per_request_timeout=timeout)
+
+
+def require_level(report: VerificationReport, level: SigningLevel) -> None:
+    """Raise SignatureInvalid unless the last signature reached ``level`` (no silent B-B)."""
+    reached = report.signatures[-1].level if report.signatures else None
+    if reached is None or SigningLevel(reached).rank < level.rank:
+        raise SignatureInvalid(
+            "signed at %s but the result only verifies as %s" % (level.value, reached or "none")
+        )
+
+
+read_file = _read
+read_password = _read_password
+pem_of = _pem_of

@@ -64,6 +64,8 @@ def _from_folder(folder: Path, settings: Settings) -> Iterator[DossierInput]:
 def _documents(folder: Path, pages: list[Path], manifest: Manifest) -> tuple[DocumentInput, ...]:
     documents, claimed = [], set()
     for i, entry in enumerate(manifest.documents):
+        if not entry.files:  # reused from earlier digitised data: nothing to digitise here
+            continue
         blobs = tuple(InputBlob(name, (folder / name).read_bytes()) for name in entry.files)
         claimed.update(entry.files)
         name = entry.name or safe_name(Path(entry.files[0]).stem, f"document-{i + 1}")

@@ -1,0 +1,247 @@
+"""Reading accuracy against ground truth made by ``sohoa samples``: CER, WER, field accuracy.
+
+    load_truth(directory)                 -> TruthDocument per DIR/truth/<name>.truth.json
+    page_tasks(doc, directory, ocr, lim)  -> the PageTasks the job would run for that scan
+    score_document(doc, pages)            -> DocumentScore (edit counts per page, fields right)
+    summarise(scores)                     -> Report: one Split per condition, and all together
+
+Text is compared after ``normalise_for_cer``: NFC, every run of white space one space. Line
+breaks do not count, reading order does: a block read out of place costs its length twice.
+CER and WER are micro averages (edits summed over pages / reference length summed over pages).
+Fields are compared after ``normalise_field`` (NFC, case and spacing kept as printed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.extract import extract
+from pipeline.intake import inspect
+from pipeline.page import PageResult, PageTask
+from schemas.document import DocumentMetadata
+from schemas.settings import InputLimits, OcrSettings
+
+CONDITIONS = ("clean", "degraded", "turned")
+# Fields scored, each a name on DocumentMetadata (number = số and ký hiệu together).
+FIELDS = ("number", "issued_date", "type_name", "organ_name", "place", "subject")
+FLOOR_FIELDS = ("number", "issued_date", "type_name", "organ_name")
+OPTIONAL_FIELDS = (
+    "parent_organ_name",
+    "signing_authority",
+    "signer_position",
+    "signer_name",
+    "recipients",
+)
+
+
+@dataclass(frozen=True)
+class TruthPage:
+    index: int
+    text: str
+    rotation: int
+    skew: float
+
+
+@dataclass(frozen=True)
+class TruthDocument:
+    name: str
+    file: str
+    condition: str
+    fields: dict[str, object]
+    pages: tuple[TruthPage, ...]
+
+
+@dataclass(frozen=True)
+class PageScore:
+    char_edits: int
+    chars: int
+    word_edits: int
+    words: int
+    rotation_ok: bool
+    skew_error: float
+
+
+@dataclass(frozen=True)
+class DocumentScore:
+    name: str
+    condition: str
+    pages: tuple[PageScore, ...]
+    fields: dict[str, bool]  # field -> read right; only fields the truth has
+    misread: dict[str, tuple[str, str]]  # field -> (truth, read), for the report
+
+
+@dataclass(frozen=True)
+class Split:
+    """Totals over the pages (and documents) of one condition."""
+
+    name: str
+    documents: int
+    pages: int
+    cer: float | None
+    wer: float | None
+    rotation_ok: int
+    max_skew_error: float
+    field_right: dict[str, int] = field(default_factory=dict)
+    field_total: dict[str, int] = field(default_factory=dict)
+
+    def accuracy(self, name: str) -> float | None:
+        total = self.field_total.get(name, 0)
+        return self.field_right.get(name, 0) / total if total else None
+
+    def floor_accuracy(self) -> float | None:
+        """All floor fields together: right readings / readings expected."""
+        total = sum(self.field_total.get(n, 0) for n in FLOOR_FIELDS)
+        right = sum(self.field_right.get(n, 0) for n in FLOOR_FIELDS)
+        return right / total if total else None
+
+
+@dataclass(frozen=True)
+class Report:
+    splits: tuple[Split, ...]  # CONDITIONS present, then "all"
+    documents: tuple[DocumentScore, ...]
+
+    def split(self, name: str) -> Split | None:
+        return next((s for s in self.splits if s.name == name), None)
+
+
+def load_truth(directory: Path) -> list[TruthDocument]:
+    """Every DIR/truth/*.truth.json, in name order; ValueError names a file that is not truth."""
+    docs = []
+    for path in sorted((directory / "truth").glob("*.truth.json")):
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            pages = tuple(
+                TruthPage(
+                    int(p["index"]),
+                    unicodedata.normalize("NFC", p["text"]),
+                    int(p["defects"]["rotation"]),
+                    float(p["defects"]["skew"]),
+                )
+                for p in raw["pages"]
+            )
+            docs.append(
+                TruthDocument(raw["name"], raw["file"], raw["condition"], raw["fields"], pages)
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: not a sohoa samples truth file ({exc})") from exc
+    return docs
+
+
+def page_tasks(
+    doc: TruthDocument, directory: Path, ocr: OcrSettings, limits: InputLimits
+) -> list[PageTask]:
+    """The page tasks the job would run for the document's scan, in page order."""
+    path = directory / "scans" / doc.file
+    data = path.read_bytes()
+    kind = inspect(data, limits)
+    return [
+        PageTask(doc.file, data, kind.kind, index, index, ocr, limits)
+        for index in range(kind.page_count)
+    ]
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_for_cer(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def normalise_field(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return " | ".join(normalise_for_cer(str(v)) for v in value)
+    return normalise_for_cer(str(value)) if value is not None else ""
+
+
+def edits(reference: str, hypothesis: str) -> tuple[int, int, int, int]:
+    """(character edits, reference characters, word edits, reference words)."""
+    ref, hyp = normalise_for_cer(reference), normalise_for_cer(hypothesis)
+    ref_words, hyp_words = ref.split(), hyp.split()
+    return (
+        Levenshtein.distance(ref, hyp),
+        len(ref),
+        Levenshtein.distance(ref_words, hyp_words),
+        len(ref_words),
+    )
+
+
+def field_value(meta: DocumentMetadata, name: str) -> object:
+    if name == "number":
+        return meta.number_and_symbol
+    return getattr(meta, name, None)
+
+
+def _truth_value(fields: dict[str, object], name: str) -> object:
+    if name == "number":
+        number, notation = fields.get("code_number"), fields.get("code_notation")
+        return f"{number}/{notation}" if number and notation else number or notation
+    return fields.get(name)
+
+
+def score_document(doc: TruthDocument, pages: Sequence[PageResult]) -> DocumentScore:
+    if len(pages) != len(doc.pages):
+        raise ValueError(f"{doc.name}: {len(pages)} pages read, the truth has {len(doc.pages)}")
+    page_scores = []
+    for truth, result in zip(doc.pages, pages, strict=True):
+        ce, chars, we, words = edits(truth.text, result.page.text)
+        page_scores.append(
+            PageScore(
+                ce,
+                chars,
+                we,
+                words,
+                result.page.rotation == truth.rotation,
+                round(abs(result.page.skew - truth.skew), 2),
+            )
+        )
+    found = extract("\n\n".join(r.page.text for r in pages))
+    right, misread = {}, {}
+    for name in (*FIELDS, *OPTIONAL_FIELDS):
+        expected = _truth_value(doc.fields, name)
+        if expected is None:
+            continue
+        got = normalise_field(field_value(found, name))
+        right[name] = got == normalise_field(expected)
+        if not right[name]:
+            misread[name] = (normalise_field(expected), got)
+    return DocumentScore(doc.name, doc.condition, tuple(page_scores), right, misread)
+
+
+def _split(name: str, scores: Iterable[DocumentScore]) -> Split:
+    scores = list(scores)
+    pages = [p for s in scores for p in s.pages]
+    chars, words = sum(p.chars for p in pages), sum(p.words for p in pages)
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for s in scores:
+        for f, ok in s.fields.items():
+            total[f] = total.get(f, 0) + 1
+            right[f] = right.get(f, 0) + int(ok)
+    return Split(
+        name=name,
+        documents=len(scores),
+        pages=len(pages),
+        cer=sum(p.char_edits for p in pages) / chars if chars else None,
+        wer=sum(p.word_edits for p in pages) / words if words else None,
+        rotation_ok=sum(p.rotation_ok for p in pages),
+        max_skew_error=max((p.skew_error for p in pages), default=0.0),
+        field_right=right,
+        field_total=total,
+    )
+
+
+def summarise(scores: Sequence[DocumentScore]) -> Report:
+    splits = [
+        _split(c, (s for s in scores if s.condition == c))
+        for c in CONDITIONS
+        if any(s.condition == c for s in scores)
+    ]
+    splits.append(_split("all", scores))
+    return Report(tuple(splits), tuple(scores))

@@ -1,0 +1,188 @@
+"""The foot of a Vietnamese administrative document: Nơi nhận, the signing authority, the
+signer's position and name (Decree 30/2020, Appendix I).
+
+    KT. GIÁM ĐỐC          signing authority: TM. (thay mặt), KT. (ký thay), TL. (thừa lệnh),
+    PHÓ GIÁM ĐỐC          TUQ. (thừa ủy quyền), Q. (quyền); then the signer's position
+    <signature, seal>
+    Nguyễn Văn A          the signer's name, the last name-like line of the page
+
+Finders take NFC lines and return a value with a confidence, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extract_text import clean, correct_title_words, fold, is_upper
+
+_AUTHORITY = re.compile(r"(?:^|\s)(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*(?=\w)")
+_POSITION_WORDS = tuple(
+    fold(w)
+    for w in (
+        "CHỦ TỊCH",
+        "GIÁM ĐỐC",
+        "TRƯỞNG",
+        "THỦ TRƯỞNG",
+        "CHÁNH",
+        "BỘ TRƯỞNG",
+        "THỨ TRƯỞNG",
+        "CỤC TRƯỞNG",
+        "TỔNG GIÁM ĐỐC",
+        "HIỆU TRƯỞNG",
+        "BÍ THƯ",
+        "CHÁNH VĂN PHÒNG",
+        "KẾ TOÁN",
+        "THƯ KÝ",
+    )
+)
+# Common Vietnamese family names: a line that starts with one is most likely the signer.
+_SURNAME_LIST = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh "
+    "Lâm Mai Cao Đào Đoàn Hà Lương Tạ Chu Tô Quách Thái Trịnh Lưu Châu Tăng Vương Triệu "
+    "Kiều Hứa Thân Khổng Giang Tôn Mạc Lại Đàm Hàn Văn Phùng Tống Nông Lò Quan Diệp Âu"
+).split()
+SURNAMES = frozenset(fold(name) for name in _SURNAME_LIST)
+# One spelling per folded family name, where the fold is not shared (Vũ/Võ: VU/VO differ).
+_SURNAME_SPELLING = {
+    key: name
+    for name in _SURNAME_LIST
+    if sum(fold(other) == (key := fold(name)) for other in _SURNAME_LIST) == 1
+}
+_AUTHORITY_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*")
+_NOI_NHAN = re.compile(r"^N\w{1,2}I\s*NH\w{1,2}N\b\s*:?\s*")
+_ITEM = re.compile(r"^[-–—_+•*]\s*")
+
+
+@dataclass(frozen=True)
+class Signer:
+    authority: str | None
+    position: str | None
+    name: str | None
+    confidence: float  # of the name; the authority and position follow from the block
+
+
+def _authority_start(line: str) -> int | None:
+    key = fold(line)
+    match = _AUTHORITY.search(key)
+    if not match or not is_upper(line[match.start(1) :]):
+        return None
+    return match.start(1)
+
+
+def _name_of(line: str) -> str | None:
+    """'Huỳnh 'Thị Thu Hòa' -> 'Huỳnh Thị Thu Hòa' when the line reads as a person's name."""
+    words = [w.strip("'\"`.,;:‘’“”") for w in line.split()]
+    words = [w for w in words if w]
+    if not 2 <= len(words) <= 6 or any(not w.isalpha() for w in words):
+        return None
+    if not all(w[0].isupper() for w in words) or is_upper(" ".join(words), 0.6):
+        return None
+    surname = _SURNAME_SPELLING.get(fold(words[0]))
+    if surname and surname != words[0]:  # 'Đỉnh Hữu Long': the family name as it is spelled
+        words[0] = surname
+    return " ".join(words)
+
+
+def _title(line: str) -> str:
+    """A title line from its authority on, in its printed spelling, 'KT:' as 'KT.'."""
+    line = correct_title_words(_from_authority(line))
+    return _AUTHORITY_MARK.sub(lambda m: m.group(1).replace(".", "") + ". ", line, count=1)
+
+
+def _is_signer_title(line: str) -> bool:
+    line = correct_title_words(line) if is_upper(line) else line
+    return is_upper(line) and (_authority_start(line) == 0 or _has_position_word(line))
+
+
+def _has_position_word(line: str) -> bool:
+    key = fold(line)
+    return any(word in key for word in _POSITION_WORDS)
+
+
+def find_signer(lines: list[str]) -> Signer | None:
+    """The signer block near the end: authority lines, position, then the name."""
+    tail = [clean(line) for line in lines[-60:] if clean(line)]
+    title_at = None
+    for i in range(len(tail) - 1, -1, -1):
+        start = _authority_start(tail[i])
+        if start is not None or _is_signer_title(tail[i]):
+            title_at = i
+            break
+    if title_at is None:
+        return None
+    block_start = title_at
+    while block_start > 0 and _is_signer_title(_from_authority(tail[block_start - 1])):
+        block_start -= 1
+    titles = [_title(t) for t in tail[block_start : title_at + 1]]
+    authority = " ".join(t for t in titles if _authority_start(t) == 0) or None
+    positions = [t for t in titles if _authority_start(t) != 0]
+    position = positions[-1] if positions else None
+    names = [n for n in (_name_of(line) for line in tail[title_at + 1 :]) if n]
+    known = [n for n in names if fold(n.split()[0]) in SURNAMES]
+    name = (known or names or [None])[-1]
+    confidence = 0.9 if known else 0.5 if names else 0.0
+    return Signer(
+        clean(authority)[:200] if authority else None,
+        clean(position)[:100] if position else None,
+        clean(name)[:100] if name else None,
+        confidence,
+    )
+
+
+def _from_authority(line: str) -> str:
+    """'Nơi nhận: KT. GIÁM ĐỐC' (both columns read as one line) -> 'KT. GIÁM ĐỐC'."""
+    start = _authority_start(line)
+    return line[start:] if start else line
+
+
+def _is_upper_word(word: str) -> bool:
+    found = [ch for ch in word if ch.isalpha()]
+    return bool(found) and all(ch.isupper() for ch in found)
+
+
+def _without_title(item: str) -> str:
+    """'- Như trên; PHÓ GIÁM ĐỐC' (both columns read as one line) -> '- Như trên;'."""
+    start = _authority_start(item)
+    if start is not None:
+        return item[:start].strip()
+    words = item.split()
+    cut = len(words)
+    while cut > 0 and _is_upper_word(words[cut - 1]):
+        cut -= 1
+    if cut < len(words) and _has_position_word(" ".join(words[cut:])):
+        return " ".join(words[:cut])
+    return item
+
+
+def find_recipients(lines: list[str]) -> tuple[tuple[str, ...], float] | None:
+    """Nơi nhận: the items under it ('- Như trên;' ...), without dash and end punctuation.
+    Items may be a block apart (Tesseract's paragraphs); a line without a dash right under an
+    item continues it."""
+    for i, line in enumerate(lines):
+        match = _NOI_NHAN.match(fold(line))
+        if not match:
+            continue
+        items: list[str] = []
+        rest = _without_title(line[match.end() :].strip())
+        follows = False  # the previous line was part of an item
+        for item in ([rest] if rest else []) + lines[i + 1 :]:
+            if not item:
+                follows = False
+                continue
+            if _authority_start(item) == 0 or (_is_signer_title(item) and not _ITEM.match(item)):
+                break
+            item = _without_title(item)
+            if _ITEM.match(item):
+                items.append(_ITEM.sub("", item))
+            elif follows and not is_upper(item):
+                items[-1] += " " + item
+            elif items:
+                break
+            else:
+                items.append(item)
+            follows = True
+        items = [clean(x).rstrip(".") for x in items if clean(x)]
+        if items:
+            return tuple(items), 0.8
+    return None

@@ -1,0 +1,147 @@
+"""The facts the indicators and the operational figures are computed from, read from the
+warehouse in a few grouped queries (a province's year is ~10^5 dossiers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from schemas.errors import WarehouseUnavailable
+from schemas.indicators import Agency, DossierFacts, Operational
+from storage.database import aware
+from storage.registry import agencies, procedures
+from storage.warehouse import Warehouse, documents, dossiers
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
+    try:
+        with warehouse.engine.connect() as conn:
+            return list(conn.execute(query))
+    except SQLAlchemyError as exc:
+        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+
+
+def load_agencies(warehouse: Warehouse) -> list[Agency]:
+    rows = _rows(warehouse, sa.select(agencies).order_by(agencies.c.code, agencies.c.valid_from))
+    return [Agency(r.code, r.name, r.level, r.parent_code, r.valid_from, r.valid_to) for r in rows]
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    """The day in Vietnam: dossiers are counted by the date they were received there."""
+    return aware(moment).astimezone(VIETNAM).date()  # type: ignore[union-attr]
+
+
+def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
+    component = sa.func.coalesce(documents.c.role, "component") == "component"
+    per_dossier = (
+        sa.select(
+            documents.c.dossier_id,
+            sa.func.count(sa.distinct(sa.case((component, documents.c.name)))).label("parts"),
+            sa.func.count(
+                sa.distinct(
+                    sa.case((component & (documents.c.status == "digitised"), documents.c.name))
+                )
+            ).label("done"),
+            sa.func.count(
+                sa.distinct(sa.case((documents.c.reused_from.is_not(None), documents.c.name)))
+            ).label("reused"),
+            sa.func.count(
+                sa.distinct(
+                    sa.case(
+                        (
+                            (documents.c.role == "result") & (documents.c.status == "digitised"),
+                            documents.c.name,
+                        )
+                    )
+                )
+            ).label("results"),
+        )
+        .group_by(documents.c.dossier_id)
+        .subquery()
+    )
+    query = sa.select(
+        dossiers.c.code,
+        dossiers.c.agency,
+        dossiers.c.procedure_code,
+        dossiers.c.received_at,
+        dossiers.c.register_components,
+        dossiers.c.register_components_digitised,
+        dossiers.c.register_components_reused,
+        dossiers.c.register_result_electronic,
+        procedures.c.result_is_document,
+        per_dossier.c.parts,
+        per_dossier.c.done,
+        per_dossier.c.reused,
+        per_dossier.c.results,
+    ).select_from(
+        dossiers.outerjoin(per_dossier, per_dossier.c.dossier_id == dossiers.c.id).outerjoin(
+            procedures, procedures.c.code == dossiers.c.procedure_code
+        )
+    )
+    facts = []
+    for r in _rows(warehouse, query):
+        components = max(r.register_components or 0, r.parts or 0)
+        done = min(components, max(r.register_components_digitised or 0, r.done or 0))
+        facts.append(
+            DossierFacts(
+                code=r.code,
+                agency=r.agency,
+                procedure=r.procedure_code,
+                received=_day(r.received_at),
+                result_is_document=True if r.result_is_document is None else r.result_is_document,
+                components=components,
+                components_digitised=done,
+                components_reused=max(r.register_components_reused or 0, r.reused or 0),
+                electronic_result=bool(r.register_result_electronic) or bool(r.results),
+            )
+        )
+    return facts
+
+
+def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Operational:
+    """Documents of dossiers received in [start, end): pages per day, quarantine, delays."""
+    query = sa.select(
+        documents.c.dossier_id,
+        documents.c.status,
+        documents.c.page_count,
+        documents.c.error_reason,
+        documents.c.updated_at,
+        dossiers.c.received_at,
+    ).select_from(documents.join(dossiers, documents.c.dossier_id == dossiers.c.id))
+    pages_per_day: Counter[dt.date] = Counter()
+    quarantined: Counter[str] = Counter()
+    finished: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+    all_done: defaultdict[int, bool] = defaultdict(lambda: True)
+    count = pages = 0
+    for r in _rows(warehouse, query):
+        if not start <= _day(r.received_at) < end:
+            continue
+        count += 1
+        if r.status == "digitised":
+            pages += r.page_count or 0
+            pages_per_day[_day(r.updated_at)] += r.page_count or 0
+            received, updated = aware(r.received_at), aware(r.updated_at)
+            last = finished.get(r.dossier_id, (received, updated))[1]
+            finished[r.dossier_id] = (received, max(last, updated))  # type: ignore[type-var]
+        else:
+            all_done[r.dossier_id] = False
+            if r.status == "quarantined":
+                quarantined[r.error_reason or "unknown"] += 1
+    hours = [
+        (done - received).total_seconds() / 3600
+        for dossier, (received, done) in finished.items()
+        if all_done[dossier]
+    ]
+    return Operational(
+        documents=count,
+        pages=pages,
+        pages_per_day=dict(pages_per_day),
+        quarantined=dict(quarantined),
+        median_hours_to_digitised=round(statistics.median(hours), 2) if hours else None,
+    )

@@ -1,0 +1,38 @@
+"""Alembic environment: the connection handed over by ``storage.migrations``, or, from the
+``alembic`` command, the warehouse named by our settings (``SOHOA_*``)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import storage.batches  # noqa: F401  - their tables are on the same metadata
+import storage.intake_ledger  # noqa: F401
+import storage.registry  # noqa: F401
+from storage.warehouse import metadata
+
+
+def run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,  # SQLite changes constraints by copying the table
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported: run `sohoa db upgrade`")
+
+given = context.config.attributes.get("connection")
+if given is not None:
+    run(given)
+else:  # the `alembic` command line: an entry point, so settings come from the environment
+    from schemas.settings import load_settings
+    from storage.database import engine_for
+
+    settings = load_settings()
+    engine = engine_for(settings.resolved_warehouse_url, settings.warehouse_password_file)
+    with engine.begin() as connection:
+        run(connection)

@@ -1,0 +1,80 @@
+"""Reading a 300-dpi scan at 200 dpi (OcrSettings.read_dpi): the stored page keeps its full
+resolution, and the words, their boxes and the PDF text layer still sit on the scan."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+from pypdf import PdfReader
+
+from pipeline.normalise import at_resolution
+from pipeline.ocr import scale_words
+from pipeline.page import PageTask, process_page
+from pipeline.samples import generate_documents
+from schemas.results import Word
+from schemas.settings import InputLimits, OcrSettings
+from tests.conftest import encode
+
+
+@given(st.integers(72, 1200), st.integers(100, 400))
+def test_resolution_is_lowered_never_raised(dpi, most):
+    grey = Image.new("L", (dpi, 2 * dpi), 255)  # one inch by two
+    out, out_dpi = at_resolution(grey, dpi, most)
+    assert out_dpi == min(dpi, most)
+    assert abs(out.width - out_dpi) <= 1 and abs(out.height - 2 * out_dpi) <= 1
+
+
+def test_word_boxes_scale_back():
+    words = (Word(text="Số", confidence=90, box=(10, 20, 30, 40)),)
+    assert scale_words(words, 1.5)[0].box == (15, 30, 45, 60)
+    assert scale_words(words, 1) is words
+
+
+@pytest.fixture(scope="module")
+def read_300(tmp_path_factory):
+    doc = next(generate_documents(1, seed=41, dpi=300, clean_ratio=1.0, turned_ratio=0.0))
+    image = doc.pages[0].image
+    image.info["dpi"] = (300, 300)
+    task = PageTask("p.png", encode(image, "PNG"), "png", 0, 0, OcrSettings(), InputLimits())
+    result = process_page(task)
+    path = tmp_path_factory.mktemp("res") / "page.pdf"
+    path.write_bytes(result.pdf)
+    return image, result.page, path
+
+
+def test_page_is_stored_at_its_own_resolution(read_300):
+    image, page, path = read_300
+    assert (page.width_px, page.height_px, page.dpi) == (image.width, image.height, 300)
+    (pdf_page,) = PdfReader(path).pages
+    assert float(pdf_page.mediabox.width) == pytest.approx(image.width * 72 / 300, abs=0.5)
+    images = list(pdf_page.images)
+    assert images and images[0].image.size == image.size
+
+
+def test_word_boxes_and_text_layer_sit_on_the_scan(read_300):
+    _image, page, path = read_300
+    first = page.words[0]  # the agency's first word, top left
+    assert 0 < first.box[0] < page.width_px / 2 and 0 < first.box[1] < page.height_px / 8
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, timeout=60
+    ).stdout
+    boxes = re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]+)<', html
+    )
+    x_min, y_min, text = boxes[0]
+    assert text == first.text
+    points = 72 / page.dpi  # the layer's box, in points, where the word's box is in pixels
+    assert float(x_min) == pytest.approx(first.box[0] * points, abs=4)
+    assert float(y_min) == pytest.approx(first.box[1] * points, abs=4)
+
+
+def test_layer_text_is_the_page_text(read_300):
+    _image, page, path = read_300
+    layer = PdfReader(Path(path)).pages[0].extract_text()
+    assert layer.split() == page.text.split()

@@ -1,0 +1,118 @@
+"""Reading order: text zones found by the XY cut, and what Tesseract reads through them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.layout import Zone, find_zones, uzn
+from pipeline.page import PageTask, process_page
+from pipeline.samples import generate_documents
+from schemas.settings import InputLimits, OcrSettings
+from tests.conftest import FONT, encode
+
+DPI = 150
+
+
+def _page(draw_on) -> Image.Image:
+    image = Image.new("L", (1240, 1754), 255)
+    draw_on(ImageDraw.Draw(image), ImageFont.truetype(FONT, 28))
+    return image
+
+
+def _inside(zone: Zone, x: int, y: int) -> bool:
+    return zone.left <= x < zone.right and zone.top <= y < zone.bottom
+
+
+def test_two_header_blocks_are_two_zones_left_first() -> None:
+    def draw(d, font):
+        for i, (left, right) in enumerate(
+            [("UBND TỈNH A", "CỘNG HÒA XÃ HỘI"), ("SỞ B", "Độc lập")]
+        ):
+            d.text((100, 100 + 40 * i), left, font=font, fill=0)
+            d.text((700, 100 + 40 * i), right, font=font, fill=0)
+        d.text((100, 400), "Một đoạn văn bản dài chạy hết bề ngang của trang giấy này.", font=font)
+
+    zones = find_zones(_page(draw), DPI)
+
+    def order(x: int, y: int) -> int:
+        (index,) = [i for i, z in enumerate(zones) if _inside(z, x, y)]
+        return index
+
+    assert order(110, 110) == order(110, 150) == 0  # the agency block is one zone, read first
+    assert order(110, 150) < order(710, 110) <= order(710, 150) < order(110, 410)
+
+
+def test_number_and_date_are_read_across_before_the_subject_below_the_number() -> None:
+    def draw(d, font):
+        d.text((100, 100), "Số: 12/UBND-VP", font=font, fill=0)
+        d.text((700, 100), "Hà Nội, ngày 5 tháng 3 năm 2024", font=font, fill=0)
+        d.text((100, 140), "V/v góp ý dự thảo", font=font, fill=0)
+        d.text((100, 178), "kế hoạch năm 2024", font=font, fill=0)
+
+    zones = find_zones(_page(draw), DPI)
+    assert [(_inside(z, 110, 115), _inside(z, 710, 115), _inside(z, 110, 155)) for z in zones] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+
+
+def test_a_signature_stroke_and_a_rule_are_not_zones() -> None:
+    def draw(d, font):
+        d.text((700, 100), "GIÁM ĐỐC", font=font, fill=0)
+        points = [(650 + t, 230 + 30 * math.sin(t / 9)) for t in range(0, 260, 2)]
+        d.line(points, fill=0, width=3)
+        d.line((200, 400, 500, 400), fill=0, width=2)
+        d.text((680, 330), "Nguyễn Văn An", font=font, fill=0)
+
+    zones = find_zones(_page(draw), DPI)
+    assert len(zones) == 2
+    assert _inside(zones[0], 710, 110) and _inside(zones[1], 700, 345)
+
+
+def test_blank_and_dark_pages_have_no_zones() -> None:
+    assert find_zones(Image.new("L", (800, 1100), 255), DPI) == ()
+    assert find_zones(Image.new("L", (800, 1100), 20), DPI) == ()
+
+
+def test_zone_file_format() -> None:
+    assert uzn((Zone(1, 2, 3, 4), Zone(5, 6, 7, 8))) == "1 2 3 4 Text\n5 6 7 8 Text\n"
+
+
+@pytest.fixture(scope="module")
+def read_sample():
+    """A clean generated page with a two-line signer block, read by the page stage."""
+    docs = generate_documents(12, seed=29, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0)
+    doc = next(d for d in docs if d.format == "png" and len(d.pages[0].text.split("\n")) > 20)
+    page = doc.pages[0]
+    page.image.info["dpi"] = (DPI, DPI)
+    task = PageTask("p.png", encode(page.image, "PNG"), "png", 0, 0, OcrSettings(), InputLimits())
+    return page.text, process_page(task).page
+
+
+def test_header_blocks_and_signer_block_stay_whole(read_sample) -> None:
+    truth, page = read_sample
+    lines = [line for line in page.text.split("\n") if line]
+    truth_lines = truth.split("\n")
+    motto = lines.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert lines[:motto] == truth_lines[:motto]  # the agency block, before the motto
+    assert lines[motto + 1] == "Độc lập - Tự do - Hạnh phúc"
+    noi_nhan = lines.index("Nơi nhận:")
+    assert lines[-1] == truth_lines[-1]  # the signer's name last
+    assert truth_lines[-2] in lines[noi_nhan:]  # the signer's title after Nơi nhận
+
+
+def test_page_text_is_nfc_with_a_confidence_per_word(read_sample) -> None:
+    import unicodedata
+
+    _truth, page = read_sample
+    assert page.text == unicodedata.normalize("NFC", page.text)
+    assert page.words and all(0 <= w.confidence <= 100 for w in page.words)
+    assert [w.text for w in page.words] == page.text.split()
+    assert page.mean_confidence == pytest.approx(
+        float(np.mean([w.confidence for w in page.words])), abs=0.01
+    )

@@ -1,0 +1,215 @@
+"""Warehouse contract, the same tests over SQLite and PostgreSQL (a real server on loopback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import storage.registry  # noqa: F401  - its tables are part of the declared schema
+from schemas.errors import ConfigurationError, DocumentBusy, WarehouseUnavailable
+from storage import migrations
+from storage.batches import Batches, pipeline_versions, select_dossiers
+from storage.database import engine_for
+from storage.intake_ledger import IntakeLedger
+from storage.warehouse import Warehouse, metadata
+from tests.services import REPO, sohoa_env
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def warehouse(url):
+    engine = engine_for(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    w = Warehouse.open(url)
+    yield w
+    w.engine.dispose()
+
+
+def _doc(sha="a" * 64, version="1", name="quyet-dinh"):
+    return dict(name=name, input_sha256=sha, pipeline_version=version, inputs=[])
+
+
+def test_migrations_build_exactly_the_declared_schema(warehouse):
+    with warehouse.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+    assert migrations.current(warehouse.engine) == migrations.head()
+
+
+def test_postgresql_must_be_upgraded_by_the_command(postgres_url, tmp_path):
+    with pytest.raises(ConfigurationError, match="sohoa db upgrade"):
+        Warehouse.open(postgres_url)
+    env = sohoa_env(SOHOA_WAREHOUSE_URL=postgres_url, SOHOA_DATA=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "db", "upgrade"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "-> " + migrations.head() in done.stdout
+    Warehouse.open(postgres_url).engine.dispose()
+
+
+def test_a_spine_warehouse_is_stamped_then_upgraded(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = engine_for(url)
+    migrations.upgrade(engine, migrations.BASELINE)
+    with engine.begin() as conn:  # what the spine's create_all left: tables, no version
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO dossiers (agency, code, status, received_at, updated_at) "
+                "VALUES ('000.17.22.H56', 'd1', 'digitised', '2024-03-15', '2024-03-15')"
+            )
+        )
+    engine.dispose()
+    w = Warehouse.open(url)
+    assert migrations.current(w.engine) == migrations.head()
+    assert [
+        r["code"] for r in w.rows(sa.table("dossiers", sa.column("code"), sa.column("id")))
+    ] == ["d1"]
+
+
+def test_unreachable_postgresql_is_warehouse_unavailable():
+    from tests.services import free_port
+
+    with pytest.raises(WarehouseUnavailable):
+        Warehouse.open(f"postgresql://postgres@127.0.0.1:{free_port()}/nothing")
+
+
+def test_a_document_is_claimed_by_one_run_at_a_time(warehouse):
+    d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="test")
+    first = warehouse.claim_document(d, owner="message-1", lease_s=600, **_doc())
+    assert first.status == "processing" and first.lease_owner == "message-1"
+    with pytest.raises(DocumentBusy):
+        warehouse.claim_document(d, owner="message-2", lease_s=600, **_doc())
+    again = warehouse.claim_document(d, owner="message-1", lease_s=600, **_doc())  # redelivered
+    assert again.id == first.id
+    warehouse.record_document(d, input_sha256="a" * 64, pipeline_version="1", status="failed")
+    taken = warehouse.claim_document(d, owner="message-2", lease_s=600, **_doc())  # released
+    assert taken.lease_owner == "message-2"
+    warehouse.record_document(d, input_sha256="a" * 64, pipeline_version="1", status="digitised")
+    done = warehouse.claim_document(d, owner="message-3", lease_s=600, **_doc())
+    assert done.status == "digitised" and done.lease_owner is None
+
+
+def test_an_expired_claim_can_be_taken_over(warehouse):
+    d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="test")
+    warehouse.claim_document(d, owner="vanished", lease_s=-1, **_doc())
+    assert warehouse.claim_document(d, owner="next", lease_s=600, **_doc()).lease_owner == "next"
+
+
+def test_result_versions_count_per_dossier_and_name(warehouse):
+    d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="test")
+    v1 = warehouse.claim_document(d, owner="a", lease_s=60, **_doc(version="1"))
+    assert warehouse.claim_result_version(v1.id) == 1
+    assert warehouse.claim_result_version(v1.id) == 1  # kept: a crashed run comes back to it
+    v2 = warehouse.claim_document(d, owner="b", lease_s=60, **_doc(version="2"))
+    assert warehouse.claim_result_version(v2.id) == 2
+    other = warehouse.claim_document(
+        d, owner="c", lease_s=60, **_doc(sha="b" * 64, name="to-trinh")
+    )
+    assert warehouse.claim_result_version(other.id) == 1
+
+
+def test_concurrent_version_claims_never_collide(warehouse):
+    d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="test")
+    ids = [
+        warehouse.claim_document(d, owner=f"o{i}", lease_s=60, **_doc(version=str(i))).id
+        for i in range(1, 7)
+    ]
+    got: list[int] = []
+    threads = [
+        threading.Thread(target=lambda i=i: got.append(warehouse.claim_result_version(i)))
+        for i in ids
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(got) == [1, 2, 3, 4, 5, 6]
+
+
+def test_failing_a_dossier_fails_what_is_unfinished(warehouse):
+    d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="intake/000.17.22.H56/d1/")
+    warehouse.claim_document(d, owner="m", lease_s=60, **_doc())
+    warehouse.record_document(
+        d, **_doc(sha="c" * 64, name="done"), status="digitised", result_version=1
+    )
+    warehouse.fail_dossier(d, "storage-unavailable", "retries exhausted")
+    statuses = {doc["name"]: doc["status"] for doc in warehouse.documents_of(d)}
+    assert statuses == {"quyet-dinh": "failed", "done": "digitised"}
+    row = warehouse.dossier(d)
+    assert (row.status, row.error_reason) == ("failed", "storage-unavailable")
+    assert warehouse.find_dossier_by_source("intake/000.17.22.H56/d1/") == d
+
+
+def test_selection_by_agency_dates_and_status(warehouse):
+    a = warehouse.ensure_dossier("000.17.22.H56", "a", source="t")
+    b = warehouse.ensure_dossier("000.17.22.H56", "b", source="t")
+    c = warehouse.ensure_dossier("000.00.00.H00", "c", source="t")
+    warehouse.set_dossier_status(b, "failed")
+    warehouse.record_document(c, **_doc(), status="quarantined")
+    assert select_dossiers(warehouse) == [a, b, c]
+    assert select_dossiers(warehouse, agency="000.17.22.H56") == [a, b]
+    assert select_dossiers(warehouse, statuses=("failed",)) == [b]
+    assert select_dossiers(warehouse, statuses=("quarantined",)) == [c]
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    assert select_dossiers(warehouse, since=tomorrow) == []
+    assert select_dossiers(warehouse, until=tomorrow) == [a, b, c]
+    assert pipeline_versions(warehouse, [c]) == {c: {"1"}}
+
+
+def test_batches_move_forward_and_report_progress(warehouse):
+    ids = [warehouse.ensure_dossier("000.17.22.H56", f"d{i}", source="t") for i in range(3)]
+    batches = Batches(warehouse)
+    batch = batches.create({"status": "all"}, ids, "2")
+    assert batches.find_open({"status": "all"}, "2") == batch
+    assert batches.find_open({"status": "failed"}, "2") is None
+    batches.mark_enqueued(batch, ids[0])
+    batches.finish_item(batch, ids[0], "digitised")
+    batches.mark_enqueued(batch, ids[0])  # a late duplicate does not move it back
+    progress = batches.progress(batch)
+    assert (progress.total, progress.done, progress.complete) == (3, 1, False)
+    assert batches.items(batch, ("pending",)) == ids[1:]
+    for i in ids[1:]:
+        batches.finish_item(batch, i, "failed")
+    assert batches.progress(batch).outcomes == {"digitised": 1, "failed": 2}
+    batches.close(batch)
+    assert batches.find_open({"status": "all"}, "2") is None
+
+
+def test_the_intake_ledger_sends_a_version_once(warehouse):
+    ledger = IntakeLedger(warehouse)
+    now = dt.datetime.now(dt.UTC)
+    seen = ledger.observe("intake/000.17.22.H56/a.png", "v1", now)
+    assert seen.state == "waiting"
+    assert (
+        ledger.observe("intake/000.17.22.H56/a.png", "v1", now + dt.timedelta(1)).first_seen_at
+        == seen.first_seen_at
+    )
+    assert ledger.mark_ready("intake/000.17.22.H56/a.png", "v1")
+    assert not ledger.mark_ready("intake/000.17.22.H56/a.png", "v1")  # a second watcher loses
+    assert ledger.ready_unsent() == [("intake/000.17.22.H56/a.png", "v1")]
+    ledger.mark_enqueued("intake/000.17.22.H56/a.png", "v1", "msg-1", now)
+    assert ledger.observe("intake/000.17.22.H56/a.png", "v1", now).state == "enqueued"
+    ledger.observe("intake/000.17.22.H56/b.png", "v1", now)
+    assert ledger.forget_waiting(set()) == 1  # b was overwritten before it was ready
+    assert ledger.states() == {("intake/000.17.22.H56/a.png", "v1"): "enqueued"}

@@ -1,0 +1,152 @@
+"""Dossiers from the intake bucket, as ``local_intake`` builds them from local paths.
+
+    intake/<agency>/<file>                 a lone file: a dossier of one document
+    intake/<agency>/<folder>/...           a dossier folder; its manifest.json (dropped last)
+                                           says which files form which document
+
+A unit is either; ``unit_of(key)`` tells which one a key belongs to. Every object read is
+listed in ``DossierInput.intake`` with the ETag of the version read, so the job can remove it
+once the dossier is stored and recorded. A bad layout or manifest rejects the whole unit, which
+then goes to quarantine with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePosixPath
+
+from pydantic import ValidationError
+
+from schemas.document import AGENCY_CODE_PATTERN, Manifest
+from schemas.errors import InvalidManifest, InvalidObjectKey, PermanentError
+from schemas.settings import Settings
+from storage.keys import safe_name, validate_key
+from storage.objects import ObjectInfo, ObjectStore
+from workers.job import DocumentInput, DossierInput, InputBlob, IntakeObject
+
+INTAKE = "intake/"
+MANIFEST = "manifest.json"
+_AGENCY = re.compile(AGENCY_CODE_PATTERN)
+
+
+def unit_of(key: str) -> str | None:
+    """The unit an intake key belongs to: the key of a lone file, or its folder (ending in
+    '/'); None for keys that are not intake objects."""
+    folder = key.endswith("/")
+    parts = key.rstrip("/").split("/")
+    if len(parts) < 2 or parts[0] != "intake" or not all(parts):
+        return None
+    if len(parts) <= 3 and not folder:
+        return key  # intake/<file> has no agency folder: rejected when it is read
+    if len(parts) < 3:
+        return None  # an agency folder itself
+    return "/".join(parts[:3]) + "/"
+
+
+def identify(unit: str, settings: Settings) -> tuple[str, str]:
+    """(agency, dossier code) as the layout says, before any manifest is read."""
+    parts = unit.rstrip("/").split("/")
+    agency = parts[1] if len(parts) > 2 and _AGENCY.match(parts[1]) else settings.agency
+    name = parts[-1]
+    stem = name if unit.endswith("/") else PurePosixPath(name).stem
+    return agency, safe_name(stem, "dossier")
+
+
+def _natural(name: str) -> list[object]:
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
+
+
+def dossier_from_intake(store: ObjectStore, unit: str, settings: Settings) -> DossierInput | None:
+    """The dossier an intake unit holds now; None when it is gone (already digitised)."""
+    validate_key(unit.rstrip("/"))
+    infos = sorted(
+        (i for i in store.scan(unit) if unit.endswith("/") or i.key == unit),
+        key=lambda i: _natural(i.key),
+    )
+    if not infos:
+        return None
+    agency, code = identify(unit, settings)
+    intake = tuple(IntakeObject(i.key, i.etag) for i in infos)
+    blobs = {i.key: InputBlob(_name_in(unit, i), store.get(i.key)) for i in infos}
+    layout_error = _layout_error(unit)
+    if layout_error is not None:
+        doc = DocumentInput("dossier", tuple(blobs.values()))
+        return DossierInput(agency, code, unit, (doc,), rejection=layout_error, intake=intake)
+    if not unit.endswith("/"):
+        blob = blobs[unit]
+        doc = DocumentInput(safe_name(PurePosixPath(blob.name).stem), (blob,))
+        return DossierInput(agency, code, unit, (doc,), intake=intake)
+    manifest_blob = blobs.get(unit + MANIFEST)
+    pages = [b for k, b in blobs.items() if k != unit + MANIFEST]
+    manifest = Manifest()
+    if manifest_blob is not None:
+        try:
+            manifest = parse_manifest(manifest_blob.data, {b.name for b in pages}, unit)
+        except InvalidManifest as exc:
+            doc = DocumentInput("dossier", tuple(blobs.values()))
+            return DossierInput(agency, code, unit, (doc,), rejection=exc, intake=intake)
+    return DossierInput(
+        manifest.agency or agency,
+        manifest.dossier_code or code,
+        unit,
+        _documents(pages, manifest),
+        manifest,
+        manifest_blob=manifest_blob,
+        intake=intake,
+    )
+
+
+def _name_in(unit: str, info: ObjectInfo) -> str:
+    return info.key[len(unit) :] if unit.endswith("/") else PurePosixPath(info.key).name
+
+
+def _layout_error(unit: str) -> PermanentError | None:
+    parts = unit.rstrip("/").split("/")
+    if len(parts) < 3:
+        return InvalidObjectKey(
+            "dropped outside an agency folder (intake/<agency>/...)", subject=unit
+        )
+    agency = parts[1]
+    if not _AGENCY.match(agency):
+        return InvalidObjectKey(
+            f"intake folder {agency!r} is not an agency code (like 000.17.22.H56)", subject=unit
+        )
+    return None
+
+
+def _documents(pages: list[InputBlob], manifest: Manifest) -> tuple[DocumentInput, ...]:
+    by_name = {b.name: b for b in pages}
+    documents, claimed = [], set()
+    for i, entry in enumerate(manifest.documents):
+        claimed.update(entry.files)
+        name = entry.name or safe_name(PurePosixPath(entry.files[0]).stem, f"document-{i + 1}")
+        documents.append(
+            DocumentInput(name, tuple(by_name[f] for f in entry.files), entry.metadata)
+        )
+    for blob in pages:  # files the manifest does not mention are documents of their own
+        if blob.name not in claimed:
+            documents.append(DocumentInput(safe_name(PurePosixPath(blob.name).stem), (blob,)))
+    return tuple(documents)
+
+
+def parse_manifest(data: bytes, names: set[str], subject: str) -> Manifest:
+    """manifest.json from the bucket, checked against the files beside it."""
+    try:
+        manifest = Manifest.model_validate(json.loads(data.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidManifest(f"not valid UTF-8 JSON: {exc}", subject=subject) from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidManifest(problems, subject=subject) from exc
+    listed = [name for doc in manifest.documents for name in doc.files]
+    for name in listed:
+        if "/" in name or "\\" in name or name in {".", "..", MANIFEST}:
+            raise InvalidManifest(f"documents: {name!r} is not a plain file name", subject=subject)
+        if name not in names:
+            raise InvalidManifest(f"documents: file {name!r} is not in the folder", subject=subject)
+    if len(listed) != len(set(listed)):
+        raise InvalidManifest("documents: a file is listed twice", subject=subject)
+    return manifest

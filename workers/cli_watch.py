@@ -1,0 +1,56 @@
+"""``sohoa watch``: the intake watcher, sending ready dossiers to the workers' queue."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+
+from workers.cli import DataOption, console, settings_for
+
+HELP = """Watch the intake (intake/<agency>/<folder>/ with a manifest.json, or
+intake/<agency>/<file>) and enqueue each dossier once it is complete: a folder when its
+manifest.json lands, a lone file when it has been still for SOHOA_WATCH__STABLE_S seconds.
+Uses MinIO bucket notifications when offered, and lists every SOHOA_WATCH__LIST_INTERVAL_S
+seconds in any case. Stops on SIGTERM or Ctrl-C."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help=HELP)(watch)
+
+
+def watch(data: DataOption = None) -> None:
+    from storage.intake_ledger import IntakeLedger
+    from storage.objects import open_store
+    from storage.queue import DossierQueue
+    from storage.s3 import S3ObjectStore
+    from storage.warehouse import Warehouse
+    from workers.metrics import Metrics, QueueDepthCollector, serve
+    from workers.watch import Watcher
+
+    settings = settings_for(data=data)
+    store = open_store(settings.resolved_store_url, settings.s3)
+    if isinstance(store, S3ObjectStore):
+        store.check()
+    warehouse = Warehouse.open(
+        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
+    )
+    queue = DossierQueue.open(settings.queue)
+    queue.ping()
+    on_sent = lambda unit, trigger: None  # noqa: E731
+    if settings.metrics.port is not None:
+        from prometheus_client import CollectorRegistry
+
+        registry = CollectorRegistry()
+        metrics = Metrics(registry)
+        registry.register(QueueDepthCollector(queue))
+        serve(settings.metrics.port, settings.metrics.host, registry)
+        on_sent = lambda unit, trigger: metrics.enqueued.labels(trigger).inc()  # noqa: E731
+    watcher = Watcher(store, IntakeLedger(warehouse), queue.send, settings.watch, on_sent=on_sent)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    console.print(f"sohoa watch: watching intake/ in {store!r}")
+    watcher.run(stop)
+    queue.close()

@@ -1,0 +1,77 @@
+"""``sohoa worker``: digitisation workers, dramatiq on Redis.
+
+dramatiq's master process starts ``--processes`` worker processes (``--threads`` each) and,
+with a metrics port, one process serving their metrics. When one worker process dies
+(kill -9, out of memory) dramatiq stops the whole group on purpose: run ``sohoa worker`` under a
+supervisor that restarts it (docker compose ``restart: unless-stopped``, systemd
+``Restart=always``). The message the dead process held returns to the queue once its heartbeat
+is ``SOHOA_QUEUE__HEARTBEAT_TIMEOUT_S`` old (15 s) and is digitised exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Annotated
+
+import typer
+
+from schemas.settings import Settings
+from workers.cli import DataOption, console, settings_for
+
+HELP = __doc__.split("\n\n", 1)[1].replace("``", "")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help=HELP)(worker)
+
+
+def preflight(settings: Settings) -> None:
+    """Fail at start-up, with exit code 8, rather than on every message."""
+    from storage.objects import open_store
+    from storage.queue import DossierQueue
+    from storage.s3 import S3ObjectStore
+    from storage.warehouse import Warehouse
+    from workers.keys import open_signing_key
+
+    queue = DossierQueue.open(settings.queue)
+    try:
+        queue.ping()
+    finally:
+        queue.close()
+    store = open_store(settings.resolved_store_url, settings.s3)
+    if isinstance(store, S3ObjectStore):
+        store.check()
+    warehouse = Warehouse.open(
+        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
+    )
+    warehouse.engine.dispose()
+    # Usable? (A development key is created here, once, before the processes start; a token
+    # session is closed again: each worker process opens its own.)
+    open_signing_key(settings).close()
+
+
+def worker(
+    processes: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="dossiers at once per process")] = 1,
+    data: DataOption = None,
+) -> None:
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    settings = settings_for(data=data)
+    preflight(settings)
+    # The worker processes read their settings from the environment: pass the flags on.
+    if data is not None:
+        os.environ["SOHOA_DATA"] = str(settings.data)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per page
+    argv = ["workers.actors", "--processes", str(processes), "--threads", str(threads)]
+    argv += ["--queues", settings.queue.name]
+    if settings.metrics.port is not None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sohoa-metrics-")
+        argv += ["--fork-function", "workers.metrics:serve_worker_metrics"]
+    console.print(
+        f"sohoa worker: {processes} process(es) x {threads} thread(s) on queue "
+        f"{settings.queue.name!r}"
+    )
+    raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(argv)))

@@ -1,0 +1,161 @@
+"""Re-digitisation of stored dossiers: which to take, how to rebuild them, a resumable batch.
+
+A dossier is rebuilt from its warehouse rows: the latest row of each document names its input
+files by original (or quarantine) key, the stored manifest gives the clerk's fields back. The
+job then sees the same bytes: with the same pipeline version that is "already digitised", with a
+newer one a result version N+1 beside N. A dossier whose inputs never reached the originals
+(it failed while reading intake) is re-run from its intake unit if that is still there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from schemas.document import Manifest, MetadataFields
+from schemas.messages import IntakeMessage, RedigitiseMessage
+from storage.batches import Batches, Progress, pipeline_versions, select_dossiers
+from storage.keys import safe_name
+from storage.objects import ObjectStore
+from storage.queue import DossierQueue
+from storage.warehouse import Warehouse
+from workers.bucket_intake import unit_of
+from workers.job import DocumentInput, DossierInput, InputBlob
+
+StatusFilter = Literal["failed", "quarantined", "all"]
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Pipeline versions compare part by part, numbers as numbers: 1 < 2 < 10 < 10.1."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
+
+
+@dataclass(frozen=True)
+class Selection:
+    agency: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+    status: StatusFilter = "all"
+    older_than_version: str | None = None
+
+    def criteria(self) -> dict[str, Any]:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items()
+        }
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def select(warehouse: Warehouse, selection: Selection) -> list[int]:
+    """Dossier ids the selection covers, by the day each was received (UTC)."""
+    ids = select_dossiers(
+        warehouse,
+        agency=selection.agency,
+        since=_midnight(selection.since) if selection.since else None,
+        until=_midnight(selection.until + dt.timedelta(days=1)) if selection.until else None,
+        statuses=() if selection.status == "all" else (selection.status,),
+    )
+    if selection.older_than_version is None:
+        return ids
+    limit = version_key(selection.older_than_version)
+    versions = pipeline_versions(warehouse, ids)
+    return [i for i in ids if versions.get(i) and max(map(version_key, versions[i])) < limit]
+
+
+def dossier_from_warehouse(
+    warehouse: Warehouse, store: ObjectStore, dossier_id: int
+) -> DossierInput | IntakeMessage | None:
+    """The dossier as it was received, from its originals; an IntakeMessage when only the
+    intake unit has the bytes; None when nothing can be re-run (e.g. a rejected manifest)."""
+    row = warehouse.dossier(dossier_id)
+    latest: dict[str, dict[str, Any]] = {}
+    for doc in warehouse.documents_of(dossier_id):
+        latest[doc["name"]] = doc  # ordered by id: the last one wins
+    try:
+        manifest = Manifest.model_validate(row.manifest or {})
+    except ValidationError:
+        manifest = Manifest()
+    fields = _manifest_fields(manifest)
+    documents, incomplete = [], not latest
+    for name, doc in latest.items():
+        if doc["error_reason"] == "invalid-manifest":
+            continue  # only a new drop with a corrected manifest can help
+        stored = [i.get("original_key") or i.get("quarantine_key") for i in doc["inputs"]]
+        if not all(stored):
+            incomplete = True
+            continue
+        blobs = tuple(
+            InputBlob(i["name"], store.get(k)) for i, k in zip(doc["inputs"], stored, strict=True)
+        )
+        documents.append(DocumentInput(name, blobs, fields.get(name, MetadataFields())))
+    if incomplete and row.source and unit_of(row.source):
+        return IntakeMessage(unit=row.source, version="redigitise")
+    if not documents:
+        return None
+    return DossierInput(
+        row.agency,
+        row.code,
+        row.source or f"warehouse:{dossier_id}",
+        tuple(documents),
+        manifest,
+        received=row.received_at.date(),
+    )
+
+
+def _manifest_fields(manifest: Manifest) -> dict[str, MetadataFields]:
+    fields = {}
+    for i, entry in enumerate(manifest.documents):
+        name = entry.name or safe_name(PurePosixPath(entry.files[0]).stem, f"document-{i + 1}")
+        fields[name] = entry.metadata
+    return fields
+
+
+def start_batch(
+    warehouse: Warehouse, selection: Selection, pipeline_version: str
+) -> tuple[int, bool]:
+    """(batch id, resumed): the open batch of the same selection, or a new one."""
+    batches = Batches(warehouse)
+    found = batches.find_open(selection.criteria(), pipeline_version)
+    if found is not None:
+        return found, True
+    ids = select(warehouse, selection)
+    return batches.create(selection.criteria(), ids, pipeline_version), False
+
+
+def enqueue_batch(warehouse: Warehouse, queue: DossierQueue, batch_id: int) -> int:
+    """Send every item not done yet (again, when resuming: the job is idempotent)."""
+    batches = Batches(warehouse)
+    sent = 0
+    for dossier_id in batches.items(batch_id, ("pending", "enqueued")):
+        queue.send(RedigitiseMessage(dossier_id=dossier_id, batch_id=batch_id).model_dump())
+        batches.mark_enqueued(batch_id, dossier_id)
+        sent += 1
+    return sent
+
+
+def wait_for_batch(
+    warehouse: Warehouse,
+    batch_id: int,
+    on_progress: Callable[[Progress], None],
+    *,
+    poll_s: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Progress:
+    """Report progress from the warehouse until every item is done; closes the batch."""
+    batches = Batches(warehouse)
+    while True:
+        progress = batches.progress(batch_id)
+        on_progress(progress)
+        if progress.complete:
+            batches.close(batch_id)
+            return progress
+        sleep(poll_s)

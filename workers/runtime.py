@@ -1,0 +1,154 @@
+"""A worker process's lasting parts (settings, store, warehouse, signing key) and what its
+actors do with a message. Built once per process; the actors in workers/actors.py only parse
+the message and call in here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pipeline import PIPELINE_VERSION
+from pipeline.page import PageResult, PageTask, process_page
+from schemas.errors import PermanentError
+from schemas.messages import DossierMessage, IntakeMessage, RedigitiseMessage
+from schemas.settings import Settings
+from storage.batches import Batches
+from storage.objects import ObjectStore, open_store
+from storage.warehouse import Warehouse
+from workers.bucket_intake import dossier_from_intake, identify
+from workers.job import DocumentOutcome, JobContext, JobObserver, digitise_dossier
+from workers.keys import open_signing_key
+from workers.redigitise import dossier_from_warehouse
+
+log = logging.getLogger(__name__)
+
+
+def run_pages_inline(tasks: Sequence[PageTask]) -> list[PageResult]:
+    """Pages one after another in the worker's own thread: a worker process is the unit of
+    parallelism under the queue (``sohoa worker --processes N``)."""
+    return [process_page(task) for task in tasks]
+
+
+def final_status(outcomes: Sequence[DocumentOutcome]) -> str:
+    statuses = {o.status for o in outcomes}
+    for status in ("failed", "quarantined"):
+        if status in statuses:
+            return status
+    return "digitised"
+
+
+class WorkerObserver(JobObserver, Protocol):
+    def dossier(self, outcome: str) -> None: ...
+
+
+class _Unobserved:
+    def stage(self, stage: str, seconds: float, outcome: str) -> None:
+        pass
+
+    def document(self, outcome: str, pages: int) -> None:
+        pass
+
+    def dossier(self, outcome: str) -> None:
+        pass
+
+
+@dataclass
+class WorkerRuntime:
+    settings: Settings
+    store: ObjectStore
+    warehouse: Warehouse
+    signer: object
+    trust_roots: tuple[bytes, ...]
+    observer: WorkerObserver
+    pipeline_version: str = PIPELINE_VERSION
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, observer: WorkerObserver | None = None
+    ) -> WorkerRuntime:
+        key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
+        signer = key.signer
+        return cls(
+            settings,
+            open_store(settings.resolved_store_url, settings.s3),
+            Warehouse.open(
+                settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
+            ),
+            signer,
+            key.trust_roots,
+            observer or _Unobserved(),
+        )
+
+    def context(self, owner: str) -> JobContext:
+        return JobContext(
+            self.settings,
+            self.store,
+            self.warehouse,
+            self.signer,
+            self.trust_roots,
+            run_pages_inline,
+            owner=owner,
+            lease_s=self.settings.queue.time_limit_s + 60,
+            retryable="raise",
+            observer=self.observer,
+            pipeline_version=self.pipeline_version,
+        )
+
+    def digitise(self, message: DossierMessage, owner: str) -> str:
+        """Digitise what the message names; returns the dossier's final status. Retryable
+        errors propagate (the broker retries); a dossier that cannot be rebuilt fails here."""
+        source: DossierMessage | None = message
+        if isinstance(message, RedigitiseMessage):
+            try:
+                source = dossier_from_warehouse(self.warehouse, self.store, message.dossier_id)
+            except PermanentError as exc:
+                self.warehouse.fail_dossier(message.dossier_id, exc.reason, str(exc))
+                return self._finish(message, "failed")
+            if source is None:
+                log.warning("dossier %s: nothing stored to digitise again", message.dossier_id)
+                return self._finish(message, self.warehouse.dossier(message.dossier_id).status)
+        if isinstance(source, IntakeMessage):
+            try:
+                dossier = dossier_from_intake(self.store, source.unit, self.settings)
+            except PermanentError as exc:  # e.g. a unit key that is not a valid key
+                self._fail_unit(message, source.unit, exc.reason, str(exc))
+                return self._finish(message, "failed")
+        else:
+            dossier = source
+        if dossier is None:
+            log.info("intake unit %s is gone: digitised already", getattr(source, "unit", "?"))
+            return self._finish(message, "gone")
+        outcomes = digitise_dossier(dossier, self.context(owner))
+        return self._finish(message, final_status(outcomes))
+
+    def exhausted(self, message: DossierMessage, error: str) -> None:
+        """Retries ran out: the dossier is ``failed`` in the warehouse, visible, re-runnable."""
+        if isinstance(message, RedigitiseMessage):
+            dossier_id = message.dossier_id
+        else:
+            dossier_id = self._dossier_of_unit(message.unit)
+        row = self.warehouse.dossier(dossier_id)
+        reason = row.error_reason or "retries-exhausted"
+        self.warehouse.fail_dossier(dossier_id, reason, f"retries exhausted; last: {error}")
+        self._finish(message, "failed")
+
+    def _dossier_of_unit(self, unit: str) -> int:
+        found = self.warehouse.find_dossier_by_source(unit)
+        if found is not None:
+            return found
+        agency, code = identify(unit, self.settings)  # it failed before it could be read
+        return self.warehouse.ensure_dossier(agency, code, source=unit)
+
+    def _fail_unit(self, message: DossierMessage, unit: str, reason: str, error: str) -> None:
+        if isinstance(message, RedigitiseMessage):
+            self.warehouse.fail_dossier(message.dossier_id, reason, error)
+        else:
+            self.warehouse.fail_dossier(self._dossier_of_unit(unit), reason, error)
+
+    def _finish(self, message: DossierMessage, outcome: str) -> str:
+        self.observer.dossier(outcome)
+        if isinstance(message, RedigitiseMessage) and message.batch_id is not None:
+            Batches(self.warehouse).finish_item(message.batch_id, message.dossier_id, outcome)
+        return outcome
