@@ -141,7 +141,7 @@ _ORGAN_HEADS = tuple(
 
 _NUMBER = re.compile(
     r"(?<![^\W\d_])S(?:[^\W\d_]{1,2}|6|0)?\s*[:;.,]?\s*([0-9OoIl|]{1,6})\s*(/\s*|(?=[^\W\d_]))"
-    r"(?P<notation>[^\s,;:/-]+(?:\s*[-/]\s*[^\s,;:/-]+)*)"
+    r"(?P<notation>[^\s,;:/-]+(?:\s*[-/]+\s*[^\s,;:/-]+)*)"
 )
 _BARE_NUMBER = re.compile(r"^([0-9]{1,6})\s*(/)\s*(?P<notation>[^\W\d_][^\s,;:]*-[^\s,;:]+)")
 _DATE = re.compile(
@@ -236,6 +236,7 @@ def find_number(lines: list[str]) -> Found | None:
 
 def _number(match: re.Match[str], confidence: float, line: int) -> Found:
     notation = re.sub(r"\s+", "", match.group("notation")).strip(".:;,-/")
+    notation = re.sub(r"-{2,}", "-", notation)
     return Found((_digits(match.group(1))[:11], notation[:30]), confidence, line)
 
 

@@ -9,8 +9,13 @@ become a zone of their own. Tesseract then reads the zones, in this order, in on
 
 Cuts are measured in "em", the median height of a text line found on the page, so the same
 rules hold at any resolution: a blank band at least ``ROW_GAP_EM`` high separates blocks, a
-blank column at least ``COLUMN_GAP_EM`` wide separates columns. A zone too small to hold a
-letter, or a thin horizontal rule, is left out.
+blank column at least ``COLUMN_GAP_EM`` wide separates columns. One exception to reading
+column by column: when one column is a single line beside the first line of a longer one
+(the number beside the date, with "V/v ..." under the number), those first lines are read
+across first. Left out, so that Tesseract never reads them as letters: a zone too small to
+hold a letter, a thin horizontal rule, and a pen stroke (few separate marks, little ink: the
+signature). The ink is found on a copy shrunk to about ``WORK_DPI``, each pixel the darkest of
+its block, so that a diacritic is not lost and no zone cuts one off.
 """
 
 from __future__ import annotations

@@ -281,6 +281,7 @@ def test_a_place_name_is_no_number_and_dashes_are_dashes():
     meta = extract("ỦY BAN NHÂN DÂN\nXÃ SUỐI TÂN\n\nSố: 2472/UBND-TCCB\n")
     assert meta.organ_name == "ỦY BAN NHÂN DÂN XÃ SUỐI TÂN"
     assert meta.number_and_symbol == "2472/UBND-TCCB"
+    assert find_number("Số: 1715/CTr--UBND")[:2] == ("1715", "CTr-UBND")
     meta = extract("Số: 1715/CIr – UBND\n\nCHƯƠNG TRÌNH\nVề x\n\n“TRƯỞNG PHÒNG\n\nLê Văn An")
     assert meta.number_and_symbol == "1715/CTr-UBND"
     assert meta.signer_position == "TRƯỞNG PHÒNG"

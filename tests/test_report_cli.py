@@ -18,7 +18,9 @@ AGENCIES = """code,name,level,parent,valid_from,valid_to
 000.31.01.H56,UBND xã An Phước,commune,000.00.31.H56,,2025-07-01
 000.31.01.H56,UBND xã An Phước,commune,000.00.00.H56,2025-07-01,
 """
-REGISTER = """dossier_code,agency,procedure_code,received_at,channel,components,components_digitised,components_reused,result_issued_electronically,result_is_document
+REGISTER = """\
+dossier_code,agency,procedure_code,received_at,channel,components,components_digitised,\
+components_reused,result_issued_electronically,result_is_document
 000.17.22.H56-250301-0001,000.17.22.H56,2.002622,2025-03-01,counter,2,2,0,1,1
 000.17.22.H56-250302-0002,000.17.22.H56,2.002622,2025-03-02,online,2,1,0,1,1
 000.17.22.H56-250809-0003,000.17.22.H56,2.002622,2025-08-09,online,1,1,1,0,1
@@ -32,15 +34,26 @@ TARGETS = "indicator,level,year,percent\n4.2,commune,2025,45\n"
 
 def run(url, tmp_path, *args):
     env = sohoa_env(SOHOA_WAREHOUSE_URL=url, SOHOA_DATA=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "workers.cli", *args], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def load_and_report(url, tmp_path):
-    for name, text in (("agencies.csv", AGENCIES), ("register.csv", REGISTER),
-                       ("targets.csv", TARGETS)):
+    for name, text in (
+        ("agencies.csv", AGENCIES),
+        ("register.csv", REGISTER),
+        ("targets.csv", TARGETS),
+    ):
         (tmp_path / name).write_text(text, encoding="utf-8")
-    assert run(url, tmp_path, "register", "agencies", str(tmp_path / "agencies.csv")).returncode == 0
+    assert (
+        run(url, tmp_path, "register", "agencies", str(tmp_path / "agencies.csv")).returncode == 0
+    )
     assert run(url, tmp_path, "register", "targets", str(tmp_path / "targets.csv")).returncode == 0
     first = run(url, tmp_path, "register", "import", str(tmp_path / "register.csv"))
     assert first.returncode == 7, first.stdout + first.stderr
@@ -56,9 +69,16 @@ def load_and_report(url, tmp_path):
 
 
 def figures(report, dimension):
-    return {(r["group"], r["indicator"]): (r["numerator"], r["denominator"], r["rate_percent"],
-                                           r["target_percent"])
-            for r in report["indicators"] if r["dimension"] == dimension}
+    return {
+        (r["group"], r["indicator"]): (
+            r["numerator"],
+            r["denominator"],
+            r["rate_percent"],
+            r["target_percent"],
+        )
+        for r in report["indicators"]
+        if r["dimension"] == dimension
+    }
 
 
 def test_sqlite_and_postgresql_give_the_same_hand_checked_report(tmp_path, postgres_url):
@@ -89,11 +109,27 @@ def test_report_formats_and_bad_period(tmp_path):
     table = run(url, tmp_path, "report", "--period", "2025-Q1")
     assert table.returncode == 0 and "4.2 dossiers digitised" in table.stdout
     csv_out = tmp_path / "r.csv"
-    assert run(url, tmp_path, "report", "--period", "2025", "--format", "csv", "--out",
-               str(csv_out)).returncode == 0
+    assert (
+        run(
+            url, tmp_path, "report", "--period", "2025", "--format", "csv", "--out", str(csv_out)
+        ).returncode
+        == 0
+    )
     assert csv_out.read_text().startswith("dimension,group,")
     html_out = tmp_path / "r.html"
-    assert run(url, tmp_path, "report", "--format", "html", "--out", str(html_out),
-               "--period", "2025-03").returncode == 0
+    assert (
+        run(
+            url,
+            tmp_path,
+            "report",
+            "--format",
+            "html",
+            "--out",
+            str(html_out),
+            "--period",
+            "2025-03",
+        ).returncode
+        == 0
+    )
     assert "<svg" in html_out.read_text()
     assert run(url, tmp_path, "report", "--period", "2025-Q5").returncode == 2

@@ -15,9 +15,17 @@ from tests.test_indicators import FIXTURE, TREE
 from workers.report_html import to_html
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--enable-logging=stderr", "--v=0", "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--window-size=1200,2400",
 ]
 
@@ -26,7 +34,9 @@ def test_report_renders_in_chromium_without_console_errors(tmp_path):
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium package is needed (scripts/install.sh installs it)"
     report = build_report(
-        FIXTURE, TREE, period="2025",
+        FIXTURE,
+        TREE,
+        period="2025",
         operational=Operational(documents=9, pages=20, quarantined={"corrupt": 2}),
         now=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
     )
@@ -39,9 +49,16 @@ def test_report_renders_in_chromium_without_console_errors(tmp_path):
         assert level in text
     shot = tmp_path / "report.png"
     done = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-         f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     assert console == [], console

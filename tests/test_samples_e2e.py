@@ -17,9 +17,26 @@ from tests.test_digitise_e2e import sohoa
 def digitised(tmp_path_factory):
     root = tmp_path_factory.mktemp("samples")
     made = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "samples", str(root / "set"), "--count", "3",
-         "--seed", "11", "--dpi", "200", "--clean-ratio", "0.34", "--turned-ratio", "0.34"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "workers.cli",
+            "samples",
+            str(root / "set"),
+            "--count",
+            "3",
+            "--seed",
+            "11",
+            "--dpi",
+            "200",
+            "--clean-ratio",
+            "0.34",
+            "--turned-ratio",
+            "0.34",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert made.returncode == 0, made.stderr
     done = sohoa("digitise", str(root / "set" / "scans"), "--jobs", "2", data=root / "data")

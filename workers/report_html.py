@@ -121,7 +121,10 @@ def to_html(report: Report) -> str:
             ("dossiers received", str(report.dossiers)),
             ("documents", str(op.documents)),
             ("pages", str(op.pages)),
-            ("quarantine rate", f"{_pct(op.quarantine_rate)} %"),
+            (
+                "quarantine rate",
+                _pct(op.quarantine_rate) + (" %" if op.quarantine_rate is not None else ""),
+            ),
             ("median hours to digitised", median),
         )
     )

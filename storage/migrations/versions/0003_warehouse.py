@@ -63,7 +63,12 @@ def downgrade() -> None:
         batch.drop_column("reused_from")
         batch.drop_column("role")
     with op.batch_alter_table("dossiers") as batch:
-        for column in ("register_result_electronic", "register_components_reused",
-                       "register_components_digitised", "register_components",
-                       "registered_at", "channel"):
+        for column in (
+            "register_result_electronic",
+            "register_components_reused",
+            "register_components_digitised",
+            "register_components",
+            "registered_at",
+            "channel",
+        ):
             batch.drop_column(column)
