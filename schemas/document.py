@@ -118,10 +118,14 @@ class ManifestDocument(BaseModel):
     )
     name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     component_code: str | None = Field(None, max_length=50, description="mã thành phần hồ sơ")
+    role: Literal["component", "result"] = Field(
+        "component",
+        description="a component of the dossier (thành phần hồ sơ) or its result (kết quả)",
+    )
     digitised: bool = Field(True, description="converted into electronic data with metadata")
     reused: bool = Field(False, description="taken from earlier digitised data, not from paper")
     reused_from: str | None = Field(
-        None, max_length=300, description="the earlier result it was reused from"
+        None, max_length=255, description="the earlier result it was reused from"
     )
     metadata: MetadataFields = MetadataFields()
 

@@ -45,7 +45,12 @@ def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
             sa.func.count(sa.distinct(sa.case((component, documents.c.name)))).label("parts"),
             sa.func.count(
                 sa.distinct(
-                    sa.case((component & (documents.c.status == "digitised"), documents.c.name))
+                    sa.case(
+                        (
+                            component & documents.c.status.in_(("digitised", "reused")),
+                            documents.c.name,
+                        )
+                    )
                 )
             ).label("done"),
             sa.func.count(

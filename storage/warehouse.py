@@ -102,7 +102,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-FINAL_STATES = ("digitised", "quarantined", "failed")
+FINAL_STATES = ("digitised", "reused", "quarantined", "failed")
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,20 @@ def test_a_folder_with_its_manifest(store):
     manifest = {
         "dossier_code": f"{A}-240315-0001",
         "procedure_code": "2.002622",
-        "documents": [{"name": "quyet-dinh", "files": ["trang-2.png", "trang-10.png"]}],
+        "documents": [
+            {"name": "quyet-dinh", "role": "result", "files": ["trang-2.png", "trang-10.png"]},
+            {"component_code": "TP2", "reused": True},  # no files, no name: named by its code
+        ],
     }
     store.put(prefix + "manifest.json", json.dumps(manifest).encode())
     dossier = dossier_from_intake(store, prefix, SETTINGS)
     assert (dossier.agency, dossier.code, dossier.source) == (A, f"{A}-240315-0001", prefix)
-    assert [(d.name, [f.name for f in d.files]) for d in dossier.documents] == [
-        ("quyet-dinh", ["trang-2.png", "trang-10.png"]),
-        ("phu-luc", ["phu-luc.png"]),
+    assert [(d.name, [f.name for f in d.files], d.role) for d in dossier.documents] == [
+        ("quyet-dinh", ["trang-2.png", "trang-10.png"], "result"),
+        ("TP2", [], "component"),
+        ("phu-luc", ["phu-luc.png"], "component"),
     ]
+    assert dossier.documents[1].reused_from == "earlier digitised data"
     assert dossier.manifest.procedure_code == "2.002622" and dossier.manifest_blob is not None
     assert sorted(o.key for o in dossier.intake) == sorted(store.list(prefix))
     assert all(o.etag == store.stat(o.key).etag for o in dossier.intake)

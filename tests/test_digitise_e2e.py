@@ -16,6 +16,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from schemas.results import Sidecar
+from storage.indicator_facts import load_facts
+from storage.warehouse import Warehouse
 from tests.conftest import encode, text_image
 
 HEADER = [
@@ -72,9 +74,11 @@ def run(tmp_path_factory, bad_inputs):
         "documents": [
             {
                 "name": "quyet-dinh",
+                "role": "result",
                 "files": ["trang-1.png"],
                 "metadata": {"subject": "Về việc ban hành quy chế làm việc của Sở"},
-            }
+            },
+            {"name": "cccd", "reused": True, "reused_from": "000.17.22.H56-230101-0009/cccd"},
         ],
     }
     (dossier / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
@@ -192,6 +196,32 @@ def test_warehouse_rows_per_dossier_document_and_stage(run, bad_inputs):
             "verify",
             "store-result",
         }
+
+
+def test_manifest_roles_and_reuse_are_recorded_for_the_indicators(run):
+    _root, data, first, second = run
+    db = warehouse(data)
+    rows = db.execute(
+        "select d.name, d.role, d.status, d.reused_from, d.result_key from documents d"
+        " join dossiers s on s.id = d.dossier_id where s.code = '000.17.22.H56-240315-0001'"
+    ).fetchall()
+    by_name = {r["name"]: tuple(r)[1:] for r in rows}
+    assert len(rows) == len(by_name) == 4  # the second run added no row
+    assert by_name["quyet-dinh"][:3] == ("result", "digitised", None)
+    assert by_name["cccd"] == ("component", "reused", "000.17.22.H56-230101-0009/cccd", None)
+    assert by_name["xoay"][:3] == ("component", "digitised", None)
+    assert "recorded as reused" in first.stdout and "recorded as reused" in second.stdout
+    facts = {
+        f.code: f for f in load_facts(Warehouse.open(f"sqlite:///{data / 'warehouse.sqlite'}"))
+    }
+    dossier = facts["000.17.22.H56-240315-0001"]
+    # three scanned components and one reused one, all digitised; the result was signed
+    assert (dossier.components, dossier.components_digitised, dossier.components_reused) == (
+        3,
+        3,
+        1,
+    )
+    assert dossier.electronic_result
 
 
 def test_second_run_digitises_nothing_again(run):

@@ -81,7 +81,9 @@ def test_a_full_manifest_is_accepted(tmp_path: Path) -> None:
     loaded = read_manifest(_dossier(tmp_path, manifest) / "manifest.json")
     assert loaded.agency_level == "commune" and loaded.documents[1].files == []
     (dossier,) = dossiers_from_paths([tmp_path / "dossier"], Settings())
-    assert [d.name for d in dossier.documents] == ["don"]  # the reused one has nothing to scan
+    don, cccd = dossier.documents  # the reused one has nothing to scan: it is recorded only
+    assert (don.name, don.role, don.reused_from, len(don.files)) == ("don", "component", None, 1)
+    assert (cccd.name, cccd.files, cccd.reused_from) == ("cccd", (), "results/x/2023/y/z.v1.pdf")
 
 
 @pytest.mark.parametrize(

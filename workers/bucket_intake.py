@@ -24,6 +24,7 @@ from schemas.settings import Settings
 from storage.keys import safe_name, validate_key
 from storage.objects import ObjectInfo, ObjectStore
 from workers.job import DocumentInput, DossierInput, InputBlob, IntakeObject
+from workers.manifest_documents import documents_from_manifest
 
 INTAKE = "intake/"
 MANIFEST = "manifest.json"
@@ -90,7 +91,7 @@ def dossier_from_intake(store: ObjectStore, unit: str, settings: Settings) -> Do
         manifest.agency or agency,
         manifest.dossier_code or code,
         unit,
-        _documents(pages, manifest),
+        documents_from_manifest(pages, manifest),
         manifest,
         manifest_blob=manifest_blob,
         intake=intake,
@@ -113,21 +114,6 @@ def _layout_error(unit: str) -> PermanentError | None:
             f"intake folder {agency!r} is not an agency code (like 000.17.22.H56)", subject=unit
         )
     return None
-
-
-def _documents(pages: list[InputBlob], manifest: Manifest) -> tuple[DocumentInput, ...]:
-    by_name = {b.name: b for b in pages}
-    documents, claimed = [], set()
-    for i, entry in enumerate(manifest.documents):
-        claimed.update(entry.files)
-        name = entry.name or safe_name(PurePosixPath(entry.files[0]).stem, f"document-{i + 1}")
-        documents.append(
-            DocumentInput(name, tuple(by_name[f] for f in entry.files), entry.metadata)
-        )
-    for blob in pages:  # files the manifest does not mention are documents of their own
-        if blob.name not in claimed:
-            documents.append(DocumentInput(safe_name(PurePosixPath(blob.name).stem), (blob,)))
-    return tuple(documents)
 
 
 def parse_manifest(data: bytes, names: set[str], subject: str) -> Manifest:

@@ -97,12 +97,17 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
     styles = {
         "digitised": "green",
         "already-digitised": "cyan",
+        "reused": "cyan",
         "quarantined": "yellow",
         "failed": "red",
     }
     for o in outcomes:
         status = "already digitised" if o.status == "already-digitised" else o.status
-        where = o.result_key or f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
+        where = o.result_key or (
+            "recorded as reused"
+            if o.status == "reused"
+            else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
+        )
         table.add_row(
             o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where
         )

@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
 
-Status = Literal["digitised", "already-digitised", "quarantined", "failed"]
+Status = Literal["digitised", "already-digitised", "reused", "quarantined", "failed"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ class DocumentInput:
     name: str
     files: tuple[InputBlob, ...]
     metadata: MetadataFields = MetadataFields()
+    role: Literal["component", "result"] = "component"
+    reused_from: str | None = None  # taken from earlier digitised data (no files: recorded only)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ def _year(dossier: DossierInput, ctx: JobContext) -> int:
 def _digitise_document(
     ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput
 ) -> DocumentOutcome:
+    if not doc.files:
+        return _record_reused(ctx, dossier_id, dossier, doc)
     input_sha = document_key(doc.files)
     names = tuple(f.name for f in doc.files)
     inputs = tuple(
@@ -274,6 +278,8 @@ def _digitise_document(
             input_sha256=input_sha,
             pipeline_version=ctx.pipeline_version,
             inputs=[i.model_dump() for i in inputs],
+            role=doc.role,
+            reused_from=doc.reused_from,
         )
     except DocumentBusy as exc:
         if ctx.retryable == "raise":
@@ -318,6 +324,29 @@ def _digitise_document(
             "internal-error",
             f"{exc.__class__.__name__}: {exc}",
         )
+
+
+def _record_reused(
+    ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput
+) -> DocumentOutcome:
+    """A component the manifest says was reused from earlier digitised data and brought no
+    files: nothing to digitise, but it counts (indicator 4.3), so it is recorded."""
+    identity = f"reused\n{dossier.agency}\n{dossier.code}\n{doc.name}\n{doc.reused_from}"
+    document_id = ctx.warehouse.record_document(
+        dossier_id,
+        name=doc.name,
+        input_sha256=sha256(identity.encode("utf-8")),
+        pipeline_version=ctx.pipeline_version,
+        inputs=[],
+        role=doc.role,
+        reused_from=doc.reused_from,
+        status="reused",
+        page_count=0,
+    )
+    ctx.warehouse.add_event(
+        dossier_id, "reuse", "recorded", document_id=document_id, detail=doc.reused_from
+    )
+    return DocumentOutcome(dossier.code, doc.name, "reused", ())
 
 
 def _record_attempt(ctx: JobContext, dossier_id: int, input_sha: str, exc: RetryableError) -> None:

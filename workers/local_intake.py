@@ -17,6 +17,7 @@ from schemas.errors import InvalidManifest
 from schemas.settings import Settings
 from storage.keys import safe_name
 from workers.job import DocumentInput, DossierInput, InputBlob
+from workers.manifest_documents import documents_from_manifest
 
 MANIFEST = "manifest.json"
 
@@ -62,20 +63,8 @@ def _from_folder(folder: Path, settings: Settings) -> Iterator[DossierInput]:
 
 
 def _documents(folder: Path, pages: list[Path], manifest: Manifest) -> tuple[DocumentInput, ...]:
-    documents, claimed = [], set()
-    for i, entry in enumerate(manifest.documents):
-        if not entry.files:  # reused from earlier digitised data: nothing to digitise here
-            continue
-        blobs = tuple(InputBlob(name, (folder / name).read_bytes()) for name in entry.files)
-        claimed.update(entry.files)
-        name = entry.name or safe_name(Path(entry.files[0]).stem, f"document-{i + 1}")
-        documents.append(DocumentInput(name, blobs, entry.metadata))
-    for path in pages:  # files the manifest does not mention are documents of their own
-        if path.name not in claimed:
-            documents.append(
-                DocumentInput(safe_name(path.stem), (InputBlob(path.name, path.read_bytes()),))
-            )
-    return tuple(documents)
+    blobs = [InputBlob(p.name, p.read_bytes()) for p in pages]
+    return documents_from_manifest(blobs, manifest)
 
 
 def read_manifest(path: Path) -> Manifest:

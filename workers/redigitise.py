@@ -14,20 +14,19 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from schemas.document import Manifest, MetadataFields
+from schemas.document import Manifest
 from schemas.messages import IntakeMessage, RedigitiseMessage
 from storage.batches import Batches, Progress, pipeline_versions, select_dossiers
-from storage.keys import safe_name
 from storage.objects import ObjectStore
 from storage.queue import DossierQueue
 from storage.warehouse import Warehouse
 from workers.bucket_intake import unit_of
-from workers.job import DocumentInput, DossierInput, InputBlob
+from workers.job import DossierInput, InputBlob
+from workers.manifest_documents import document_input, named_entries
 
 StatusFilter = Literal["failed", "quarantined", "all"]
 
@@ -84,7 +83,7 @@ def dossier_from_warehouse(
         manifest = Manifest.model_validate(row.manifest or {})
     except ValidationError:
         manifest = Manifest()
-    fields = _manifest_fields(manifest)
+    entries = dict(reversed(named_entries(manifest)))  # the first of a name wins
     documents, incomplete = [], not latest
     for name, doc in latest.items():
         if doc["error_reason"] == "invalid-manifest":
@@ -96,7 +95,7 @@ def dossier_from_warehouse(
         blobs = tuple(
             InputBlob(i["name"], store.get(k)) for i, k in zip(doc["inputs"], stored, strict=True)
         )
-        documents.append(DocumentInput(name, blobs, fields.get(name, MetadataFields())))
+        documents.append(document_input(name, blobs, entries.get(name)))
     if incomplete and row.source and unit_of(row.source):
         return IntakeMessage(unit=row.source, version="redigitise")
     if not documents:
@@ -109,14 +108,6 @@ def dossier_from_warehouse(
         manifest,
         received=row.received_at.date(),
     )
-
-
-def _manifest_fields(manifest: Manifest) -> dict[str, MetadataFields]:
-    fields = {}
-    for i, entry in enumerate(manifest.documents):
-        name = entry.name or safe_name(PurePosixPath(entry.files[0]).stem, f"document-{i + 1}")
-        fields[name] = entry.metadata
-    return fields
 
 
 def start_batch(
