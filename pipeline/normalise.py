@@ -1,21 +1,18 @@
-"""Page normalisation: decode a page, turn it upright, straighten it.
-
-Orientation comes from Tesseract's OSD on a downscaled copy; skew from a projection profile
-on a small binarised copy. The full-resolution image is rotated once, by the sum of both.
-"""
+"""Page normalisation, all on the small grey copy that Tesseract reads: whether the lines run
+sideways (a projection profile), which way is up (Tesseract's OSD, only when needed), the skew
+(a projection profile on a small binarised copy). The full-resolution scan is never
+resampled: the PDF page draws it turned by the same angles."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pytesseract
 from PIL import Image, ImageChops, ImageOps
 
-from schemas.settings import OcrSettings
-
 WHITE = {"L": 255, "RGB": (255, 255, 255)}
+MIN_SKEW = 0.2  # degrees; below this the page is left as it is
 PAPER_PERCENTILE = 0.9  # the grey level of the paper: most of a page is paper
 _ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
@@ -24,13 +21,6 @@ _CLOCKWISE = {
     180: Image.Transpose.ROTATE_180,
     270: Image.Transpose.ROTATE_90,
 }
-
-
-@dataclass(frozen=True)
-class Upright:
-    image: Image.Image
-    rotation: int  # degrees turned clockwise
-    skew: float  # degrees of skew removed (counter-clockwise positive)
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:
@@ -85,36 +75,61 @@ def detect_rotation(image: Image.Image, dpi: int) -> int:
     return int(rotate.group(1)) % 360
 
 
+def _ink(image: Image.Image, longest: int) -> Image.Image | None:
+    """A small black-and-white copy, ink white; None for a blank page."""
+    arr = np.asarray(_small_gray(image, longest), dtype=np.uint8)
+    ink = arr < min(160, int(arr.mean()) - 30)
+    if ink.mean() < 0.002:
+        return None
+    return Image.fromarray((ink * 255).astype(np.uint8), "L")
+
+
+def _banding(mask: Image.Image, angle: float) -> float:
+    """How strongly the ink's row profile is banded (text lines) with the page turned by
+    ``angle``: the variance of the row sums over their squared mean."""
+    rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST, expand=True))
+    profile = rotated.sum(axis=1, dtype=np.float64)
+    return float(np.var(profile) / (np.mean(profile) ** 2 or 1.0))
+
+
+def _best_angle(mask: Image.Image, angles: np.ndarray) -> tuple[float, float]:
+    return max(((float(a), _banding(mask, a)) for a in angles), key=lambda found: found[1])
+
+
+def lines_run_sideways(image: Image.Image, max_angle: float = 10.0) -> bool:
+    """True when the text lines run up and down the page (turned 90 or 270 degrees): the
+    ink is banded more strongly across than along, at the best angle within ±max_angle.
+    On our test pages along/across was 3-9 for upright pages and 0.1-0.3 for turned ones."""
+    mask = _ink(image, 600)
+    if mask is None:
+        return False
+    angles = np.arange(-max_angle, max_angle + 0.01, 1.0)
+    _, along = _best_angle(mask, angles)
+    _, across = _best_angle(mask.transpose(Image.Transpose.ROTATE_90), angles)
+    return across > along
+
+
 def estimate_skew(image: Image.Image, max_angle: float = 10.0) -> float:
     """Skew angle in degrees (counter-clockwise positive) by projection-profile variance."""
-    small = _small_gray(image, 900)
-    arr = np.asarray(small, dtype=np.uint8)
-    ink = arr < min(160, int(arr.mean()) - 30)
-    if ink.mean() < 0.002:  # blank page
+    mask = _ink(image, 900)
+    if mask is None:
         return 0.0
-    mask = Image.fromarray((ink * 255).astype(np.uint8), "L")
-
-    def score(angle: float) -> float:
-        rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST, expand=True))
-        profile = rotated.sum(axis=1, dtype=np.float64)
-        return float(np.var(profile))
-
-    best = max(np.arange(-max_angle, max_angle + 0.01, 1.0), key=score)
-    fine = np.arange(best - 1.0, best + 1.01, 0.1)
-    angle = float(max(fine, key=score))
-    return round(angle, 2) if abs(angle) >= 0.1 else 0.0
+    best, _ = _best_angle(mask, np.arange(-max_angle, max_angle + 0.01, 1.0))
+    angle, _ = _best_angle(mask, np.arange(best - 1.0, best + 1.01, 0.1))
+    # Finer than the 0.1-degree steps' noise: a 0.2-degree turn moves a line end 0.7 mm.
+    return round(angle, 2) if abs(angle) >= MIN_SKEW else 0.0
 
 
-def make_upright(image: Image.Image, dpi: int, settings: OcrSettings) -> Upright:
-    """Turn the page upright, then remove skew, in one resampling of the full image."""
-    rotation = detect_rotation(image, dpi) if settings.detect_orientation else 0
-    turned = image.transpose(_CLOCKWISE[rotation]) if rotation else image
-    skew = estimate_skew(turned) if settings.deskew else 0.0
-    if skew:
-        turned = turned.rotate(
-            skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=WHITE[turned.mode]
-        )
-    return Upright(image=turned, rotation=rotation, skew=skew)
+def turn(image: Image.Image, rotation: int) -> Image.Image:
+    """The image turned ``rotation`` degrees clockwise (0, 90, 180 or 270)."""
+    return image.transpose(_CLOCKWISE[rotation]) if rotation else image
+
+
+def straighten(grey: Image.Image, skew: float) -> Image.Image:
+    """The grey page turned ``skew`` degrees counter-clockwise about its centre, on white."""
+    if not skew:
+        return grey
+    return grey.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
 
 
 def for_ocr(image: Image.Image) -> Image.Image:

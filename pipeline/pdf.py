@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 from PIL import Image
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject
 from pypdf.xmp import XmpInformation
 
@@ -17,14 +17,32 @@ JPEG_QUALITY = 85
 PRODUCER = "sohoa"
 
 
-def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None) -> bytes:
-    """One PDF page: the scan at ``dpi`` (JPEG), with the text-only page merged on top."""
+def scan_page(
+    image: Image.Image,
+    dpi: int,
+    frame: tuple[float, float],
+    angle: float,
+    text_pdf: bytes | None,
+) -> bytes:
+    """One PDF page ``frame`` points in size: the scan at its own resolution (JPEG), drawn
+    turned ``angle`` degrees counter-clockwise about the page centre (the rotation and skew
+    found on the copy that was read), with the text-only page of that copy on top. The scan
+    is never resampled: turning it is the viewer's matrix, not a new image."""
     buffer = io.BytesIO()
     image.save(buffer, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
-    if not text_pdf:
-        return buffer.getvalue()
-    writer = PdfWriter(clone_from=io.BytesIO(buffer.getvalue()))
-    writer.pages[0].merge_page(PdfReader(io.BytesIO(text_pdf)).pages[0])
+    scan = PdfReader(buffer).pages[0]
+    width, height = float(scan.mediabox.width), float(scan.mediabox.height)
+    writer = PdfWriter()
+    page = writer.add_blank_page(*frame)
+    place = (
+        Transformation()
+        .translate(-width / 2, -height / 2)
+        .rotate(angle)
+        .translate(frame[0] / 2, frame[1] / 2)
+    )
+    page.merge_transformed_page(scan, place)
+    if text_pdf:
+        page.merge_page(PdfReader(io.BytesIO(text_pdf)).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

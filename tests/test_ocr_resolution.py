@@ -78,3 +78,50 @@ def test_layer_text_is_the_page_text(read_300):
     _image, page, path = read_300
     layer = PdfReader(Path(path)).pages[0].extract_text()
     assert layer.split() == page.text.split()
+
+
+@pytest.fixture(scope="module")
+def turned_and_skewed(tmp_path_factory):
+    doc = next(generate_documents(1, seed=43, dpi=300, clean_ratio=0.0, turned_ratio=1.0))
+    sample = doc.pages[0]
+    assert sample.rotation in (90, 180, 270) and abs(sample.skew) >= 0.5
+    sample.image.info["dpi"] = (300, 300)
+    task = PageTask("p.png", encode(sample.image, "PNG"), "png", 0, 0, OcrSettings(), InputLimits())
+    result = process_page(task)
+    folder = tmp_path_factory.mktemp("turned")
+    (folder / "page.pdf").write_bytes(result.pdf)
+    return sample, result.page, folder / "page.pdf"
+
+
+def test_a_turned_skewed_scan_is_drawn_upright_without_resampling(turned_and_skewed):
+    sample, page, path = turned_and_skewed
+    # the generator records the turn and skew that undo its defects, in our conventions
+    assert page.rotation == sample.rotation
+    assert page.skew == pytest.approx(sample.skew, abs=0.3)
+    truth = set(sample.text.split())
+    assert len(truth & set(page.text.split())) >= 0.9 * len(truth)
+    (pdf_page,) = PdfReader(path).pages
+    (embedded,) = pdf_page.images  # the scan as scanned: turned by the page's matrix only
+    assert embedded.image.size == sample.image.size
+
+
+def test_every_word_of_the_layer_sits_on_ink_of_the_drawn_scan(turned_and_skewed, tmp_path):
+    _sample, page, path = turned_and_skewed
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-singlefile", str(path), str(tmp_path / "r")],
+        check=True,
+        timeout=60,
+    )
+    drawn = Image.open(tmp_path / "r.pgm")
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, timeout=60
+    ).stdout
+    boxes = [
+        tuple(map(float, b))
+        for b in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">[^<]{3,}<', html
+        )
+    ]
+    assert len(boxes) > 50
+    inked = sum(drawn.crop(tuple(round(v) for v in box)).getextrema()[0] < 110 for box in boxes)
+    assert inked >= 0.97 * len(boxes)
