@@ -38,6 +38,8 @@ def ocr_page(
     """Read the page; with ``zones``, only those, in that order (each a block of one column)."""
     psm = 4 if zones else 3
     config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+    if not settings.read_inverted:  # Tesseract 5 tries every line inverted too, by default
+        config += " -c tessedit_do_invert=0"
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         source = Path(tmp, "page.pnm")  # uncompressed: no time spent encoding
         image.save(source)

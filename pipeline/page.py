@@ -35,6 +35,7 @@ from schemas.settings import InputLimits, OcrSettings
 # Below this mean word confidence a page that looked upright is asked which way is up. On our
 # test pages upright ones read at 95-97, pages turned 90/180/270 degrees at 27-45.
 DOUBTFUL_CONFIDENCE = 70.0
+EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,12 @@ def process_page(task: PageTask) -> PageResult:
 
 
 def _process(task: PageTask) -> PageResult:
+    data, jpeg = task.data(), None
     if task.kind == "pdf":
-        image, dpi = rasterise_pdf_page(task.data(), task.index, task.ocr.raster_dpi, task.limits)
+        image, dpi = rasterise_pdf_page(data, task.index, task.ocr.raster_dpi, task.limits)
     else:
-        image, dpi = load_image_page(task.data(), task.index, task.limits)
+        image, dpi = load_image_page(data, task.index, task.limits)
+        jpeg = data if _embeddable_jpeg(image) else None
     image = to_working_mode(image)
     grey, read_dpi = at_resolution(for_ocr(image), dpi, task.ocr.read_dpi)
     reading = read_upright(grey, read_dpi, task.ocr)
@@ -96,7 +99,17 @@ def _process(task: PageTask) -> PageResult:
     )
     frame = (reading.size[0] * 72 / read_dpi, reading.size[1] * 72 / read_dpi)
     angle = reading.skew - reading.rotation
-    return PageResult(page=page, pdf=scan_page(image, dpi, frame, angle, reading.out.text_pdf))
+    pdf = scan_page(image, dpi, frame, angle, reading.out.text_pdf, jpeg=jpeg)
+    return PageResult(page=page, pdf=pdf)
+
+
+def _embeddable_jpeg(decoded: Image.Image) -> bool:
+    """A JPEG file the PDF can carry byte for byte: grey or RGB, not turned by its EXIF tag."""
+    return (
+        decoded.format == "JPEG"
+        and decoded.mode in {"L", "RGB"}
+        and decoded.getexif().get(EXIF_ORIENTATION, 1) == 1
+    )
 
 
 def read_upright(grey: Image.Image, dpi: int, settings: OcrSettings) -> Reading:

@@ -8,7 +8,7 @@ import io
 
 from PIL import Image
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 from pypdf.xmp import XmpInformation
 
 from schemas.document import DocumentMetadata
@@ -23,26 +23,60 @@ def scan_page(
     frame: tuple[float, float],
     angle: float,
     text_pdf: bytes | None,
+    jpeg: bytes | None = None,
 ) -> bytes:
-    """One PDF page ``frame`` points in size: the scan at its own resolution (JPEG), drawn
-    turned ``angle`` degrees counter-clockwise about the page centre (the rotation and skew
-    found on the copy that was read), with the text-only page of that copy on top. The scan
-    is never resampled: turning it is the viewer's matrix, not a new image."""
-    buffer = io.BytesIO()
-    image.save(buffer, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
-    scan = PdfReader(buffer).pages[0]
-    width, height = float(scan.mediabox.width), float(scan.mediabox.height)
-    writer = PdfWriter()
-    page = writer.add_blank_page(*frame)
-    place = (
+    """One PDF page ``frame`` points in size: the scan at its own resolution, drawn turned
+    ``angle`` degrees counter-clockwise about the page centre (the rotation and skew found on
+    the copy that was read), under the text-only page of that copy. The scan is never
+    resampled: turning it is the viewer's matrix. ``jpeg``, the scan's own JPEG file, is
+    embedded as it is; otherwise the image is encoded as JPEG once."""
+    if jpeg is None:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+        jpeg = buffer.getvalue()
+    if text_pdf:
+        writer = PdfWriter(clone_from=io.BytesIO(text_pdf))
+        page = writer.pages[0]
+    else:
+        writer = PdfWriter()
+        page = writer.add_blank_page(*frame)
+    scan = StreamObject()
+    scan.set_data(jpeg)
+    scan.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(image.width),
+            NameObject("/Height"): NumberObject(image.height),
+            NameObject("/ColorSpace"): NameObject(
+                "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
+            ),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+            NameObject("/Filter"): NameObject("/DCTDecode"),
+        }
+    )
+    resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
+    xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+    xobjects[NameObject("/Scan")] = writer._add_object(scan)
+    width, height = image.width * 72 / dpi, image.height * 72 / dpi
+    a, b, c, d, e, f = (
         Transformation()
+        .scale(width, height)
         .translate(-width / 2, -height / 2)
         .rotate(angle)
-        .translate(frame[0] / 2, frame[1] / 2)
+        .translate(float(page.mediabox.width) / 2, float(page.mediabox.height) / 2)
+        .ctm
     )
-    page.merge_transformed_page(scan, place)
-    if text_pdf:
-        page.merge_page(PdfReader(io.BytesIO(text_pdf)).pages[0])
+    draw = StreamObject()
+    draw.set_data(f"q {a:.6f} {b:.6f} {c:.6f} {d:.6f} {e:.4f} {f:.4f} cm /Scan Do Q\n".encode())
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    if contents is None:
+        existing = []
+    elif isinstance(contents.get_object(), ArrayObject):
+        existing = list(contents.get_object())
+    else:
+        existing = [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *existing])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

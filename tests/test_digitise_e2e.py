@@ -154,6 +154,21 @@ def test_originals_are_stored_byte_for_byte(run):
         assert len(stored) == 1 and stored[0].read_bytes() == source.read_bytes()
 
 
+def test_a_jpeg_scan_is_embedded_as_scanned_and_turned_by_the_page(run):
+    root, data, _first, _second = run
+    jpeg = (root / "inbox" / "ho-so-1" / "nghieng.jpg").read_bytes()
+    (result,) = [p for p in results(data) if p.name == "nghieng.v1.pdf"]
+    (page,) = PdfReader(result).pages
+    (image,) = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
+    assert image["/Filter"] == "/DCTDecode" and image.get_data() == jpeg  # no re-encoding
+    png = (root / "inbox" / "ho-so-1" / "xoay.png").read_bytes()
+    (result,) = [p for p in results(data) if p.name == "xoay.v1.pdf"]
+    (page,) = PdfReader(result).pages
+    (image,) = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
+    assert image["/Filter"] == "/DCTDecode"  # a PNG is encoded once, never resampled
+    assert (image["/Width"], image["/Height"]) == Image.open(io.BytesIO(png)).size
+
+
 def test_every_bad_input_is_quarantined_with_its_reason(run, bad_inputs):
     _root, data, first, _second = run
     quarantine = data / "objects" / "quarantine"

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from schemas.errors import ExitCode
+from schemas.settings import Settings
 from storage.objects import open_store
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
@@ -46,6 +47,13 @@ def digitise(
 ) -> None:
     settings = settings_for(data=data, agency=agency, jobs=jobs)
     settings.data.mkdir(parents=True, exist_ok=True)
+    with PagePool(settings.jobs) as pool:  # the OCR processes start while the rest opens
+        outcomes = _digitise_all(paths, settings, pool)
+    _summarise(outcomes, settings.data)
+    raise typer.Exit(int(_exit_code(outcomes)))
+
+
+def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list[DocumentOutcome]:
     key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
     signer, trust_roots = key.signer, key.trust_roots
     store = open_store(settings.resolved_store_url, settings.s3)
@@ -60,14 +68,15 @@ def digitise(
         TextColumn("pages"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as progress, PagePool(settings.jobs) as pool:
+    with Progress(*columns, console=console) as progress:
         bar = progress.add_task("pages", total=0)
         pool.on_page = lambda n: progress.advance(bar, n)
         pool.on_plan = lambda n: progress.update(bar, total=(progress.tasks[0].total or 0) + n)
         ctx = JobContext(settings, store, warehouse, signer, trust_roots, pool.run)
-        # Dossiers overlap so that assembling and signing one keeps no core idle; at most
-        # 2 x jobs are read into memory at once.
-        with ThreadPoolExecutor(max_workers=settings.jobs) as threads:
+        # Twice as many dossiers as OCR processes are in progress, so that while one is
+        # assembled and signed the pool still has pages queued; at most 2 x jobs are read
+        # into memory at once.
+        with ThreadPoolExecutor(max_workers=2 * settings.jobs) as threads:
             pending: deque[Future[list[DocumentOutcome]]] = deque()
             for dossier in dossiers_from_paths(paths, settings):
                 if len(pending) >= 2 * settings.jobs:
@@ -75,8 +84,7 @@ def digitise(
                 pending.append(threads.submit(digitise_dossier, dossier, ctx))
             while pending:
                 outcomes.extend(pending.popleft().result())
-    _summarise(outcomes, settings.data)
-    raise typer.Exit(int(_exit_code(outcomes)))
+    return outcomes
 
 
 def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:

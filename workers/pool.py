@@ -17,6 +17,11 @@ def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
+def _ready() -> None:
+    """Nothing: submitted once per process at start, so that the processes start (and import
+    the page code) while the caller opens keys, stores and the warehouse."""
+
+
 class PagePool:
     def __init__(self, jobs: int, on_page: Callable[[int], None] = lambda n: None) -> None:
         self.jobs, self.on_page = jobs, on_page
@@ -24,11 +29,14 @@ class PagePool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=multiprocessing.get_context("spawn"),  # the parent runs threads
             initializer=_init_worker,
         )
+        for _ in range(self.jobs):
+            executor.submit(_ready)
+        return executor
 
     def run(self, tasks: Sequence[PageTask]) -> list[PageResult]:
         """Every task's result in order; the first error cancels the rest and is raised."""
