@@ -9,6 +9,8 @@ frozen data so they cross process boundaries cheaply.
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,7 @@ class PageTask:
     number: int  # page within the document
     ocr: OcrSettings
     limits: InputLimits
+    origin: str | None = None  # the stored original's object key: where helpers fetch it
 
     def data(self) -> bytes:
         return self.source.read_bytes() if isinstance(self.source, Path) else self.source
@@ -96,6 +99,7 @@ def _process(task: PageTask) -> PageResult:
         width_px=round(reading.size[0] * scale),
         height_px=round(reading.size[1] * scale),
         dpi=dpi,
+        read_by=f"{socket.gethostname()}:{os.getpid()}",
     )
     frame = (reading.size[0] * 72 / read_dpi, reading.size[1] * 72 / read_dpi)
     angle = reading.skew - reading.rotation

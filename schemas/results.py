@@ -41,6 +41,7 @@ class PageText(Frozen):
     width_px: int = 0
     height_px: int = 0
     dpi: int = 0
+    read_by: str | None = Field(None, description="host:pid of the process that read the page")
 
 
 class InputFile(Frozen):

@@ -94,6 +94,9 @@ class QueueSettings(BaseModel):
     min_backoff_s: float = Field(10.0, gt=0, description="first retry delay; doubles each time")
     max_backoff_s: float = Field(900.0, gt=0, description="cap of the retry delay")
     time_limit_s: float = Field(1800.0, gt=0, description="one dossier, all its pages")
+    page_helpers: int = Field(
+        16, ge=0, description="other workers asked to help with one document's pages; 0: none"
+    )
     heartbeat_timeout_s: float = Field(
         15.0, ge=5, description="silence after which a worker is dead and its messages return"
     )

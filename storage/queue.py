@@ -34,6 +34,12 @@ from schemas.settings import QueueSettings
 
 DIGITISE_ACTOR = "digitise"
 EXHAUSTED_ACTOR = "digitise_exhausted"
+HELP_ACTOR = "help_with_pages"
+
+
+def pages_queue(settings: QueueSettings) -> str:
+    """Where requests for help with pages wait, beside the dossiers' queue."""
+    return f"{settings.name}-pages"
 
 
 def redis_client(settings: QueueSettings) -> redis.Redis:

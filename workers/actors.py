@@ -4,6 +4,7 @@ a RedisBroker from storage/queue.py (retries, backoff, time limit and metrics ar
 
     digitise(payload)                     an IntakeMessage or a RedigitiseMessage
     digitise_exhausted(message, retries)  dramatiq's on_retry_exhausted: the dossier is failed
+    help_with_pages(base)                 read pages of a document another worker shares out
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dramatiq.middleware import CurrentMessage
 from schemas.errors import PermanentError
 from schemas.messages import MESSAGE
 from schemas.settings import load_settings
-from storage.queue import DIGITISE_ACTOR, EXHAUSTED_ACTOR, make_broker
+from storage.queue import DIGITISE_ACTOR, EXHAUSTED_ACTOR, HELP_ACTOR, make_broker, pages_queue
 from workers.logs import MaskPersonalIds
 from workers.metrics import MessageMetrics, metrics
 from workers.runtime import WorkerRuntime
@@ -35,12 +36,29 @@ _lock = threading.Lock()
 
 
 def runtime() -> WorkerRuntime:
-    """Built on the first message, in the worker process (never in dramatiq's master)."""
+    """Built once per worker process (never in dramatiq's master): as the process boots, in
+    the background, so that the first message (a request for help with pages above all)
+    finds it ready; or by that first message, whichever comes first."""
     global _runtime
     with _lock:
         if _runtime is None:
-            _runtime = WorkerRuntime.from_settings(settings, metrics())
+            _runtime = WorkerRuntime.from_settings(settings, metrics(), _ask_for_help)
         return _runtime
+
+
+class _BuildRuntimeAtBoot(dramatiq.Middleware):
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        threading.Thread(target=_build_quietly, name="sohoa-runtime", daemon=True).start()
+
+
+def _build_quietly() -> None:
+    try:
+        runtime()
+    except Exception:  # noqa: BLE001 - the first message builds it again and reports why
+        logging.getLogger(__name__).exception("cannot prepare the worker; will retry")
+
+
+broker.add_middleware(_BuildRuntimeAtBoot())
 
 
 @dramatiq.actor(
@@ -53,6 +71,21 @@ def digitise(payload: dict[str, Any]) -> None:
     message = MESSAGE.validate_python(payload)
     owner = CurrentMessage.get_current_message().message_id  # the same on every redelivery
     runtime().digitise(message, owner=f"message-{owner}")
+
+
+def _ask_for_help(base: str, helpers: int) -> None:
+    for _ in range(helpers):
+        help_pages.send(base)
+
+
+@dramatiq.actor(
+    actor_name=HELP_ACTOR,
+    queue_name=pages_queue(settings.queue),
+    max_retries=0,  # a helper that fails leaves its page to the dossier's own thread
+    time_limit=int(settings.queue.time_limit_s * 1000),
+)
+def help_pages(base: str) -> None:
+    runtime().help_with_pages(base)
 
 
 @dramatiq.actor(actor_name=EXHAUSTED_ACTOR, queue_name=settings.queue.name)

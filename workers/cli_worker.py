@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from schemas.settings import Settings
+from storage.queue import pages_queue
 from workers.cli import DataOption, console, settings_for
 
 HELP = __doc__.split("\n\n", 1)[1].replace("``", "")
@@ -66,12 +67,12 @@ def worker(
         os.environ["SOHOA_DATA"] = str(settings.data)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per page
     argv = ["workers.actors", "--processes", str(processes), "--threads", str(threads)]
-    argv += ["--queues", settings.queue.name]
+    argv += ["--queues", settings.queue.name, pages_queue(settings.queue)]
     if settings.metrics.port is not None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sohoa-metrics-")
         argv += ["--fork-function", "workers.metrics:serve_worker_metrics"]
     console.print(
-        f"sohoa worker: {processes} process(es) x {threads} thread(s) on queue "
-        f"{settings.queue.name!r}"
+        f"sohoa worker: {processes} process(es) x {threads} thread(s) on queues "
+        f"{settings.queue.name!r} and {pages_queue(settings.queue)!r}"
     )
     raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(argv)))

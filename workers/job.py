@@ -442,7 +442,7 @@ class _DocumentRun:
         ctx, timer = self.ctx, self.timer
         tasks: list[PageTask] = []
         kept: dict[int, PageObject] = {}
-        for blob, kind in zip(self.doc.files, found, strict=True):
+        for blob, kind, info in zip(self.doc.files, found, stored, strict=True):
             reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
             for index in range(kind.page_count):
                 number = len(tasks) + len(kept)
@@ -458,6 +458,7 @@ class _DocumentRun:
                             number,
                             ctx.settings.ocr,
                             ctx.settings.limits,
+                            origin=info.original_key or None,
                         )
                     )
         with timer("ocr"):

@@ -5,7 +5,7 @@ the message and call in here."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,18 +16,19 @@ from schemas.messages import DossierMessage, IntakeMessage, RedigitiseMessage
 from schemas.settings import Settings
 from storage.batches import Batches
 from storage.objects import ObjectStore, open_store
+from storage.queue import redis_client
 from storage.warehouse import Warehouse
 from workers.bucket_intake import dossier_from_intake, identify
 from workers.job import DocumentOutcome, JobContext, JobObserver, digitise_dossier
 from workers.keys import open_signing_key
+from workers.page_fanout import PageFanOut, help_with_pages
 from workers.redigitise import dossier_from_warehouse
 
 log = logging.getLogger(__name__)
 
 
 def run_pages_inline(tasks: Sequence[PageTask]) -> list[PageResult]:
-    """Pages one after another in the worker's own thread: a worker process is the unit of
-    parallelism under the queue (``sohoa worker --processes N``)."""
+    """Pages one after another in the worker's own thread, when no queue can share them."""
     return [process_page(task) for task in tasks]
 
 
@@ -63,10 +64,14 @@ class WorkerRuntime:
     trust_roots: tuple[bytes, ...]
     observer: WorkerObserver
     pipeline_version: str = PIPELINE_VERSION
+    pages: PageFanOut | None = None  # a document's pages shared out across the workers
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, observer: WorkerObserver | None = None
+        cls,
+        settings: Settings,
+        observer: WorkerObserver | None = None,
+        ask_for_help: Callable[[str, int], None] | None = None,
     ) -> WorkerRuntime:
         key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
         signer = key.signer
@@ -79,7 +84,26 @@ class WorkerRuntime:
             signer,
             key.trust_roots,
             observer or _Unobserved(),
+            pages=None
+            if ask_for_help is None
+            else PageFanOut(
+                redis_client(settings.queue),
+                settings.queue.namespace,
+                ask_for_help,
+                max_helpers=settings.queue.page_helpers,
+                lease_s=settings.ocr.timeout_s + 60,
+            ),
         )
+
+    def help_with_pages(self, base: str) -> int:
+        """Read pages of a document another worker shares out (see workers/page_fanout.py)."""
+        if self.pages is None:
+            return 0
+        read = help_with_pages(
+            self.pages.client, self.store, self.settings, base, self.pages.lease_s
+        )
+        log.info("helped with %s: read %d page(s)", base, read)
+        return read
 
     def context(self, owner: str) -> JobContext:
         return JobContext(
@@ -88,7 +112,7 @@ class WorkerRuntime:
             self.warehouse,
             self.signer,
             self.trust_roots,
-            run_pages_inline,
+            self.pages.run if self.pages is not None else run_pages_inline,
             owner=owner,
             lease_s=self.settings.queue.time_limit_s + 60,
             retryable="raise",
