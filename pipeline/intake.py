@@ -62,11 +62,11 @@ def inspect(data: bytes, limits: InputLimits) -> Inspection:
     return _inspect_pdf(data, limits) if kind == "pdf" else _inspect_image(data, kind, limits)
 
 
-def _open_image(data: bytes, limits: InputLimits) -> Image.Image:
+def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(data if isinstance(data, Path) else io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLarge(f"decompression bomb guard: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -129,8 +129,11 @@ def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
     )
 
 
-def load_image_page(data: bytes, index: int, limits: InputLimits) -> tuple[Image.Image, int]:
-    """Decode one frame of an image file; returns it with its resolution in dpi."""
+def load_image_page(
+    data: bytes | Path, index: int, limits: InputLimits
+) -> tuple[Image.Image, int]:
+    """Decode one frame of an image file (its bytes, or where it is spooled); returns it with
+    its resolution in dpi."""
     image = _open_image(data, limits)
     try:
         image.seek(index)
@@ -154,18 +157,21 @@ def _dpi(image: Image.Image) -> int:
 
 
 def rasterise_pdf_page(
-    data: bytes, index: int, dpi: int, limits: InputLimits
+    data: bytes | Path, index: int, dpi: int, limits: InputLimits
 ) -> tuple[Image.Image, int]:
-    """Render one PDF page with poppler's pdftoppm, lowering dpi if the page would be huge."""
+    """Render one PDF page (of its bytes, or of the file where it is spooled) with poppler's
+    pdftoppm, lowering dpi if the page would be huge."""
     try:
-        box = PdfReader(io.BytesIO(data), strict=False).pages[index].mediabox
+        stream = data if isinstance(data, Path) else io.BytesIO(data)
+        box = PdfReader(stream, strict=False).pages[index].mediabox
         area_pt = abs(float(box.width) * float(box.height)) or 612 * 792
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
         raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc
     dpi = min(dpi, int(72 * math.sqrt(limits.max_pixels / area_pt)))
     with tempfile.TemporaryDirectory(prefix="sohoa-raster-") as tmp:
-        source = Path(tmp, "in.pdf")
-        source.write_bytes(data)
+        source = data if isinstance(data, Path) else Path(tmp, "in.pdf")
+        if not isinstance(data, Path):
+            source.write_bytes(data)
         command = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)]
         command += ["-singlefile", str(source), str(Path(tmp, "page"))]
         try:

@@ -78,12 +78,12 @@ def process_page(task: PageTask) -> PageResult:
 
 
 def _process(task: PageTask) -> PageResult:
-    data, jpeg = task.data(), None
+    jpeg = None
     if task.kind == "pdf":
-        image, dpi = rasterise_pdf_page(data, task.index, task.ocr.raster_dpi, task.limits)
+        image, dpi = rasterise_pdf_page(task.source, task.index, task.ocr.raster_dpi, task.limits)
     else:
-        image, dpi = load_image_page(data, task.index, task.limits)
-        jpeg = data if _embeddable_jpeg(image) else None
+        image, dpi = load_image_page(task.source, task.index, task.limits)
+        jpeg = task.data() if _embeddable_jpeg(image) else None
     image = to_working_mode(image)
     grey, read_dpi = at_resolution(for_ocr(image), dpi, task.ocr.read_dpi)
     reading = read_upright(grey, read_dpi, task.ocr)

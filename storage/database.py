@@ -39,6 +39,7 @@ def engine_for(url: str, password_file: Path | None = None) -> Engine:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = sa.create_engine(parsed)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "begin", _sqlite_begin_immediate)
             return engine
         return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except (sa.exc.ArgumentError, ImportError) as exc:
@@ -46,8 +47,17 @@ def engine_for(url: str, password_file: Path | None = None) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin_immediate(conn: sa.Connection) -> None:
+    """Every transaction takes SQLite's write lock when it begins: threads of one process then
+    queue on ``busy_timeout`` instead of failing at once with "database is locked" when one
+    that read first tries to write after another wrote (a read-to-write upgrade in WAL mode).
+    The embedded warehouse trades read concurrency for that; PostgreSQL is the scaling one."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -72,11 +72,22 @@ def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list
         bar = progress.add_task("pages", total=0)
         pool.on_page = lambda n: progress.advance(bar, n)
         pool.on_plan = lambda n: progress.update(bar, total=(progress.tasks[0].total or 0) + n)
-        ctx = JobContext(settings, store, warehouse, signer, trust_roots, pool.run)
-        # Twice as many dossiers as OCR processes are in progress, so that while one is
-        # assembled and signed the pool still has pages queued; at most 2 x jobs are read
-        # into memory at once.
-        with ThreadPoolExecutor(max_workers=2 * settings.jobs) as threads:
+        # Twice as many dossiers, and within each twice as many documents, as OCR processes
+        # are in progress, so that while one is assembled and signed the pool still has pages
+        # queued; at most 2 x jobs dossiers are read into memory at once.
+        with (
+            ThreadPoolExecutor(max_workers=2 * settings.jobs) as threads,
+            ThreadPoolExecutor(max_workers=2 * settings.jobs) as document_threads,
+        ):
+            ctx = JobContext(
+                settings,
+                store,
+                warehouse,
+                signer,
+                trust_roots,
+                pool.run,
+                map_documents=document_threads.map,
+            )
             pending: deque[Future[list[DocumentOutcome]]] = deque()
             for dossier in dossiers_from_paths(paths, settings):
                 if len(pending) >= 2 * settings.jobs:

@@ -21,11 +21,13 @@ import hashlib
 import io
 import json
 import logging
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 from pypdf import PageObject, PdfReader
@@ -141,6 +143,12 @@ class JobContext:
     """How long a claim holds against other runs if its owner vanishes without coming back."""
     retryable: Literal["record", "raise"] = "record"
     observer: JobObserver = field(default_factory=_Unobserved)
+    map_documents: Callable[
+        [Callable[[DocumentInput], DocumentOutcome], Sequence[DocumentInput]],
+        Iterable[DocumentOutcome],
+    ] = map
+    """How a dossier's documents are run: one after another, or (the CLI) side by side so
+    that one document's pages keep the OCR processes busy while another is signed."""
 
 
 class StageTimer:
@@ -200,9 +208,12 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
                 for doc in dossier.documents
             ]
         else:
-            outcomes = [
-                _digitise_document(ctx, dossier_id, dossier, doc) for doc in dossier.documents
-            ]
+            outcomes = list(
+                ctx.map_documents(
+                    lambda doc: _digitise_document(ctx, dossier_id, dossier, doc),
+                    dossier.documents,
+                )
+            )
     except RetryableError as exc:  # only under the queue: recorded, then retried by middleware
         ctx.warehouse.set_dossier_status(
             dossier_id, "retrying", error_reason=exc.reason, error=str(exc)
@@ -442,27 +453,31 @@ class _DocumentRun:
         ctx, timer = self.ctx, self.timer
         tasks: list[PageTask] = []
         kept: dict[int, PageObject] = {}
-        for blob, kind, info in zip(self.doc.files, found, stored, strict=True):
-            reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
-            for index in range(kind.page_count):
-                number = len(tasks) + len(kept)
-                if reader is not None and index in kind.text_pages:
-                    kept[number] = reader.pages[index]
-                else:
-                    tasks.append(
-                        PageTask(
-                            blob.name,
-                            blob.data,
-                            kind.kind,
-                            index,
-                            number,
-                            ctx.settings.ocr,
-                            ctx.settings.limits,
-                            origin=info.original_key or None,
-                        )
+        with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as spool:
+            for i, (blob, kind, info) in enumerate(zip(self.doc.files, found, stored, strict=True)):
+                reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
+                source: bytes | Path = blob.data
+                if kind.page_count > 1:  # one copy on disk, not one per page task
+                    source = Path(spool, f"{i}.{kind.extension}")
+                    source.write_bytes(blob.data)
+                for index in range(kind.page_count):
+                    number = len(tasks) + len(kept)
+                    if reader is not None and index in kind.text_pages:
+                        kept[number] = reader.pages[index]
+                        continue
+                    task = PageTask(
+                        blob.name,
+                        source,
+                        kind.kind,
+                        index,
+                        number,
+                        ctx.settings.ocr,
+                        ctx.settings.limits,
+                        origin=info.original_key or None,
                     )
-        with timer("ocr"):
-            ocred = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
+                    tasks.append(task)
+            with timer("ocr"):
+                ocred = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
         pages, page_objects = [], []
         for number in range(len(tasks) + len(kept)):
             if number in kept:
