@@ -129,9 +129,7 @@ def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
     )
 
 
-def load_image_page(
-    data: bytes | Path, index: int, limits: InputLimits
-) -> tuple[Image.Image, int]:
+def load_image_page(data: bytes | Path, index: int, limits: InputLimits) -> tuple[Image.Image, int]:
     """Decode one frame of an image file (its bytes, or where it is spooled); returns it with
     its resolution in dpi."""
     image = _open_image(data, limits)
