@@ -23,7 +23,7 @@ from schemas.errors import InvalidManifest, InvalidObjectKey, PermanentError
 from schemas.settings import Settings
 from storage.keys import safe_name, validate_key
 from storage.objects import ObjectInfo, ObjectStore
-from workers.job import DocumentInput, DossierInput, InputBlob, IntakeObject
+from workers.job_context import DocumentInput, DossierInput, InputBlob, IntakeObject
 from workers.manifest_documents import documents_from_manifest
 
 INTAKE = "intake/"

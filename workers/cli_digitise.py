@@ -17,7 +17,8 @@ from schemas.settings import Settings
 from storage.objects import open_store
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
-from workers.job import DocumentOutcome, JobContext, digitise_dossier
+from workers.job import digitise_dossier
+from workers.job_context import DocumentOutcome, JobContext
 from workers.keys import open_signing_key
 from workers.local_intake import dossiers_from_paths
 from workers.pool import PagePool

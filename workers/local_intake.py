@@ -16,7 +16,7 @@ from schemas.document import Manifest
 from schemas.errors import InvalidManifest
 from schemas.settings import Settings
 from storage.keys import safe_name
-from workers.job import DocumentInput, DossierInput, InputBlob
+from workers.job_context import DocumentInput, DossierInput, InputBlob
 from workers.manifest_documents import documents_from_manifest
 
 MANIFEST = "manifest.json"

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from schemas.document import Manifest, ManifestDocument
 from storage.keys import safe_name
-from workers.job import DocumentInput, InputBlob
+from workers.job_context import DocumentInput, InputBlob
 
 REUSED_SOURCE_UNKNOWN = "earlier digitised data"  # reused: true without reused_from
 

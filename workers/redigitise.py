@@ -25,7 +25,7 @@ from storage.objects import ObjectStore
 from storage.queue import DossierQueue
 from storage.warehouse import Warehouse
 from workers.bucket_intake import unit_of
-from workers.job import DossierInput, InputBlob
+from workers.job_context import DossierInput, InputBlob
 from workers.manifest_documents import document_input, named_entries
 
 StatusFilter = Literal["failed", "quarantined", "all"]

@@ -19,7 +19,8 @@ from storage.objects import ObjectStore, open_store
 from storage.queue import redis_client
 from storage.warehouse import Warehouse
 from workers.bucket_intake import dossier_from_intake, identify
-from workers.job import DocumentOutcome, JobContext, JobObserver, digitise_dossier
+from workers.job import digitise_dossier
+from workers.job_context import DocumentOutcome, JobContext, JobObserver
 from workers.keys import open_signing_key
 from workers.page_fanout import PageFanOut, help_with_pages
 from workers.redigitise import dossier_from_warehouse
