@@ -133,6 +133,12 @@ class WarehouseUnavailable(RetryableError):
     reason = "warehouse-unavailable"
 
 
+class InputChanged(RetryableError):
+    """A local input file was rewritten while it was digitised: run again once it is still."""
+
+    reason = "input-changed"
+
+
 class OcrFailed(RetryableError):
     reason = "ocr-failed"
 

@@ -16,13 +16,14 @@ from pypdf import PageObject, PdfReader
 
 from pipeline.extract import extract, merge_manifest
 from pipeline.intake import Inspection
-from pipeline.page import PageTask
+from pipeline.page import PageResult, PageTask
 from pipeline.pdf import assemble, pages_of
 from pipeline.signing import sign_pdf
 from pipeline.verification import verify_pdf
 from schemas.document import DocumentMetadata
-from schemas.errors import SignatureInvalid
+from schemas.errors import InputChanged, SignatureInvalid
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
+from schemas.signing import SigningLevel
 from storage import keys
 from workers.job_context import (
     DocumentInput,
@@ -70,7 +71,12 @@ class DocumentRun:
                     dossier.agency, year_of(dossier, ctx), dossier.code, info.sha256, kind.extension
                 )
                 if not ctx.store.exists(key):
-                    ctx.store.put(key, blob.data)
+                    data = blob.data
+                    if sha256(data) != info.sha256:  # a local file rewritten while we worked
+                        raise InputChanged(
+                            "the file changed while it was being read", subject=blob.name
+                        )
+                    ctx.store.put(key, data)
                 stored.append(info.model_copy(update={"original_key": key}))
         return tuple(stored)
 
@@ -82,9 +88,9 @@ class DocumentRun:
         with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as spool:
             for i, (blob, kind, info) in enumerate(zip(self.doc.files, found, stored, strict=True)):
                 reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
-                source: bytes | Path = blob.data
-                if kind.page_count > 1:  # one copy on disk, not one per page task
-                    source = Path(spool, f"{i}.{kind.extension}")
+                source = blob.content  # a local file is read by the page process itself
+                if isinstance(source, bytes) and kind.page_count > 1:  # on disk once, not
+                    source = Path(spool, f"{i}.{kind.extension}")  # once per page task
                     source.write_bytes(blob.data)
                 for index in range(kind.page_count):
                     number = len(tasks) + len(kept)
@@ -104,8 +110,19 @@ class DocumentRun:
                     tasks.append(task)
             with timer("ocr"):
                 ocred = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
-        pages, page_objects = [], []
-        for number in range(len(tasks) + len(kept)):
+        pages, meta, unsigned = self._assemble(len(tasks), ocred, kept)
+        del ocred, kept, reader  # the page PDFs: from here only the assembled file is needed
+        signed, level = self._sign(unsigned)
+        del unsigned  # one copy of the file at a time
+        report = self._verify(signed, level)
+        return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
+
+    def _assemble(
+        self, ocr_pages: int, ocred: dict[int, PageResult], kept: dict[int, PageObject]
+    ) -> tuple[list[PageText], DocumentMetadata, bytes]:
+        pages: list[PageText] = []
+        page_objects: list[PageObject] = []
+        for number in range(ocr_pages + len(kept)):
             if number in kept:
                 pages.append(
                     PageText(index=number, source="text-layer", text=kept[number].extract_text())
@@ -115,9 +132,13 @@ class DocumentRun:
                 pages.append(ocred[number].page)
                 page_objects.extend(pages_of(ocred[number].pdf))
         meta = self._metadata(pages)
-        with timer("assemble"):
-            unsigned = assemble(page_objects, meta, now=ctx.clock())
-        with timer("sign"):
+        with self.timer("assemble"):
+            unsigned = assemble(page_objects, meta, now=self.ctx.clock())
+        return pages, meta, unsigned
+
+    def _sign(self, unsigned: bytes) -> tuple[bytes, SigningLevel]:
+        ctx = self.ctx
+        with self.timer("sign"):
             profile = signing_profile(ctx.settings, self.dossier.agency, ctx.trust_roots)
             signed = sign_pdf(
                 unsigned,
@@ -127,7 +148,11 @@ class DocumentRun:
                 location=self.dossier.agency,
                 signing_time=ctx.clock(),
             )
-        with timer("verify"):
+        return signed, profile.level
+
+    def _verify(self, signed: bytes, level: SigningLevel) -> VerificationReport:
+        ctx = self.ctx
+        with self.timer("verify"):
             # our own certificate's OCSP/CRL may be asked; never an input file's (see below)
             fetchers = fetcher_factory(ctx.settings)
             report = verify_pdf(
@@ -136,8 +161,8 @@ class DocumentRun:
             if not report.ok:
                 reasons = "; ".join(r for s in report.signatures for r in s.reasons)
                 raise SignatureInvalid(f"our own signature did not verify: {reasons}")
-            require_level(report, profile.level)
-        return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
+            require_level(report, level)
+        return report
 
     def _keep_signed(self, stored: tuple[InputFile, ...]) -> DocumentOutcome:
         """A PDF that already carries signatures: verify and record it, never rewrite a byte."""

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 from pipeline import PIPELINE_VERSION
@@ -29,8 +30,15 @@ Status = Literal["digitised", "already-digitised", "reused", "quarantined", "fai
 
 @dataclass(frozen=True)
 class InputBlob:
+    """One input file: its bytes, or the local file that holds them (read when needed and
+    never kept, so that a large dossier is not held in memory all at once)."""
+
     name: str
-    data: bytes
+    content: bytes | Path
+
+    @property
+    def data(self) -> bytes:
+        return self.content.read_bytes() if isinstance(self.content, Path) else self.content
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def dossiers_from_paths(paths: list[Path], settings: Settings) -> Iterator[Dossi
         if path.is_dir():
             yield from _from_folder(path, settings)
         elif path.is_file():
-            blob = InputBlob(path.name, path.read_bytes())
+            blob = InputBlob(path.name, path)
             doc = DocumentInput(safe_name(path.stem), (blob,))
             yield DossierInput(settings.agency, safe_name(path.stem), str(path), (doc,))
         else:
@@ -55,7 +55,7 @@ def _from_folder(folder: Path, settings: Settings) -> Iterator[DossierInput]:
     code = manifest.dossier_code or safe_name(folder.name, "dossier")
     agency = manifest.agency or settings.agency
     if rejection is not None:  # the whole folder, manifest included, goes to quarantine
-        blobs = tuple(InputBlob(p.name, p.read_bytes()) for p in files)
+        blobs = tuple(InputBlob(p.name, p) for p in files)
         doc = DocumentInput("dossier", blobs)
         yield DossierInput(agency, code, str(folder), (doc,), rejection=rejection)
         return
@@ -63,7 +63,7 @@ def _from_folder(folder: Path, settings: Settings) -> Iterator[DossierInput]:
 
 
 def _documents(folder: Path, pages: list[Path], manifest: Manifest) -> tuple[DocumentInput, ...]:
-    blobs = [InputBlob(p.name, p.read_bytes()) for p in pages]
+    blobs = [InputBlob(p.name, p) for p in pages]
     return documents_from_manifest(blobs, manifest)
 
 
