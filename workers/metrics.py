@@ -24,6 +24,7 @@ from typing import Any
 from dramatiq import Middleware
 
 from schemas.errors import QueueUnavailable
+from storage.queue import DIGITISE_ACTOR
 
 log = logging.getLogger(__name__)
 
@@ -83,17 +84,21 @@ def metrics() -> Metrics:
 
 
 class MessageMetrics(Middleware):
-    """Time per message, and the attempts that failed and will be retried."""
+    """Time per dossier message, and the attempts that failed and will be retried. Requests
+    for help with pages are not dossiers: they are left out."""
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
 
     def before_process_message(self, broker: Any, message: Any) -> None:
-        self._started[message.message_id] = time.perf_counter()
+        if message.actor_name == DIGITISE_ACTOR:
+            self._started[message.message_id] = time.perf_counter()
 
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
     ) -> None:
+        if message.actor_name != DIGITISE_ACTOR:
+            return
         started = self._started.pop(message.message_id, None)
         m = metrics()
         if started is not None:
