@@ -93,3 +93,17 @@ def test_identify_from_the_layout():
     assert identify(f"intake/{A}/ho-so-1/", SETTINGS) == (A, "ho-so-1")
     assert identify(f"intake/{A}/don.pdf", SETTINGS) == (A, "don")
     assert identify("intake/x.png", SETTINGS) == (SETTINGS.agency, "x")
+
+
+def test_objects_can_be_spooled_to_disk_instead_of_memory(store, tmp_path):
+    prefix = f"intake/{A}/ho-so-2/"
+    for name, data in {"trang-1.png": b"one", "trang 2 (bản sao).png": b"two"}.items():
+        store.put(prefix + name, data)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    dossier = dossier_from_intake(store, prefix, SETTINGS, spool)
+    blobs = [b for d in dossier.documents for b in d.files]
+    assert sorted(b.name for b in blobs) == ["trang 2 (bản sao).png", "trang-1.png"]
+    for blob in blobs:
+        assert blob.content.parent == spool  # on disk, under a name of our own
+        assert blob.data == store.get(prefix + blob.name)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
@@ -58,8 +58,12 @@ def _natural(name: str) -> list[object]:
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
 
 
-def dossier_from_intake(store: ObjectStore, unit: str, settings: Settings) -> DossierInput | None:
-    """The dossier an intake unit holds now; None when it is gone (already digitised)."""
+def dossier_from_intake(
+    store: ObjectStore, unit: str, settings: Settings, spool: Path | None = None
+) -> DossierInput | None:
+    """The dossier an intake unit holds now; None when it is gone (already digitised). With
+    ``spool``, a folder that outlives the run, each object is downloaded there and read from
+    there when needed, instead of being held in memory."""
     validate_key(unit.rstrip("/"))
     infos = sorted(
         (i for i in store.scan(unit) if unit.endswith("/") or i.key == unit),
@@ -69,7 +73,10 @@ def dossier_from_intake(store: ObjectStore, unit: str, settings: Settings) -> Do
         return None
     agency, code = identify(unit, settings)
     intake = tuple(IntakeObject(i.key, i.etag) for i in infos)
-    blobs = {i.key: InputBlob(_name_in(unit, i), store.get(i.key)) for i in infos}
+    blobs = {
+        i.key: InputBlob(_name_in(unit, i), _fetch(store, i.key, spool, n))
+        for n, i in enumerate(infos)
+    }
     layout_error = _layout_error(unit)
     if layout_error is not None:
         doc = DocumentInput("dossier", tuple(blobs.values()))
@@ -96,6 +103,15 @@ def dossier_from_intake(store: ObjectStore, unit: str, settings: Settings) -> Do
         manifest_blob=manifest_blob,
         intake=intake,
     )
+
+
+def _fetch(store: ObjectStore, key: str, spool: Path | None, number: int) -> bytes | Path:
+    data = store.get(key)
+    if spool is None:
+        return data
+    path = spool / f"{number:06d}"  # never the object's own name: it came from outside
+    path.write_bytes(data)
+    return path
 
 
 def _name_in(unit: str, info: ObjectInfo) -> str:

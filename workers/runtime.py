@@ -5,8 +5,10 @@ the message and call in here."""
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from pipeline import PIPELINE_VERSION
@@ -123,7 +125,12 @@ class WorkerRuntime:
 
     def digitise(self, message: DossierMessage, owner: str) -> str:
         """Digitise what the message names; returns the dossier's final status. Retryable
-        errors propagate (the broker retries); a dossier that cannot be rebuilt fails here."""
+        errors propagate (the broker retries); a dossier that cannot be rebuilt fails here.
+        Intake objects are spooled to a local folder for the run, not held in memory."""
+        with tempfile.TemporaryDirectory(prefix="sohoa-intake-") as spool:
+            return self._digitise(message, owner, Path(spool))
+
+    def _digitise(self, message: DossierMessage, owner: str, spool: Path) -> str:
         source: DossierMessage | None = message
         if isinstance(message, RedigitiseMessage):
             try:
@@ -136,7 +143,7 @@ class WorkerRuntime:
                 return self._finish(message, self.warehouse.dossier(message.dossier_id).status)
         if isinstance(source, IntakeMessage):
             try:
-                dossier = dossier_from_intake(self.store, source.unit, self.settings)
+                dossier = dossier_from_intake(self.store, source.unit, self.settings, spool)
             except PermanentError as exc:  # e.g. a unit key that is not a valid key
                 self._fail_unit(message, source.unit, exc.reason, str(exc))
                 return self._finish(message, "failed")
