@@ -126,12 +126,9 @@ def _digitise_document(
 ) -> DocumentOutcome:
     if not doc.files:
         return _record_reused(ctx, dossier_id, dossier, doc)
-    input_sha = document_key(doc.files)
+    inputs = tuple(_input_file(f) for f in doc.files)
+    input_sha = document_key([i.sha256 for i in inputs])
     names = tuple(f.name for f in doc.files)
-    inputs = tuple(
-        InputFile(name=f.name, sha256=sha256(f.data), size=len(f.data), original_key="")
-        for f in doc.files
-    )
     try:
         claimed = ctx.warehouse.claim_document(
             dossier_id,
@@ -187,6 +184,11 @@ def _digitise_document(
             "internal-error",
             f"{exc.__class__.__name__}: {exc}",
         )
+
+
+def _input_file(blob: InputBlob) -> InputFile:
+    data = blob.data  # one read of a local file for its hash and size
+    return InputFile(name=blob.name, sha256=sha256(data), size=len(data), original_key="")
 
 
 def _record_reused(
@@ -278,11 +280,14 @@ def _quarantine(
     """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
     log.warning("dossier %s document %s quarantined: %s", dossier.code, doc.name, error)
     at = ctx.clock().isoformat()
-    stored = []
+    inputs = []
     for blob in doc.files:
+        data = blob.data  # read once: stored, hashed and measured from the same bytes
         key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, blob.name)
-        stored.append(key)
-        ctx.store.put(key, blob.data)
+        inputs.append(
+            {"name": blob.name, "sha256": sha256(data), "size": len(data), "quarantine_key": key}
+        )
+        ctx.store.put(key, data)
         report = {
             "file": blob.name,
             "reason": error.reason,
@@ -291,8 +296,8 @@ def _quarantine(
             "dossier": dossier.code,
             "agency": dossier.agency,
             "document": doc.name,
-            "sha256": sha256(blob.data),
-            "size": len(blob.data),
+            "sha256": inputs[-1]["sha256"],
+            "size": inputs[-1]["size"],
             "pipeline_version": ctx.pipeline_version,
             "at": at,
             "source": dossier.source,
@@ -300,7 +305,7 @@ def _quarantine(
         ctx.store.put(
             key + ".error.json", json.dumps(report, ensure_ascii=False, indent=1).encode()
         )
-    input_sha = input_sha or document_key(doc.files)
+    input_sha = input_sha or document_key([i["sha256"] for i in inputs])
     ctx.warehouse.record_document(
         dossier_id,
         name=doc.name,
@@ -309,10 +314,7 @@ def _quarantine(
         status="quarantined",
         error_reason=error.reason,
         error=str(error),
-        inputs=[
-            {"name": f.name, "sha256": sha256(f.data), "size": len(f.data), "quarantine_key": k}
-            for f, k in zip(doc.files, stored, strict=True)
-        ],
+        inputs=inputs,
     )
     ctx.warehouse.add_event(
         dossier_id,
@@ -326,7 +328,7 @@ def _quarantine(
         doc.name,
         "quarantined",
         tuple(f.name for f in doc.files),
-        quarantine_keys=tuple(stored),
+        quarantine_keys=tuple(i["quarantine_key"] for i in inputs),
         reason=error.reason,
         message=str(error),
     )

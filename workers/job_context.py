@@ -158,9 +158,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def document_key(files: Sequence[InputBlob]) -> str:
+def document_key(hashes: Sequence[str]) -> str:
     """Idempotency key: one file's own hash, or the hash of several files' hashes in order."""
-    hashes = [sha256(f.data) for f in files]
     return hashes[0] if len(hashes) == 1 else sha256("\n".join(hashes).encode())
 
 
