@@ -62,11 +62,20 @@ def inspect(data: bytes, limits: InputLimits) -> Inspection:
     return _inspect_pdf(data, limits) if kind == "pdf" else _inspect_image(data, kind, limits)
 
 
+def read_source(source: bytes | Path) -> bytes:
+    """An input's bytes: as they are, or read from the file that holds them."""
+    return source.read_bytes() if isinstance(source, Path) else source
+
+
+def _stream(source: bytes | Path) -> Path | io.BytesIO:
+    return source if isinstance(source, Path) else io.BytesIO(source)
+
+
 def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(data if isinstance(data, Path) else io.BytesIO(data))
+            image = Image.open(_stream(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLarge(f"decompression bomb guard: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -160,15 +169,16 @@ def rasterise_pdf_page(
     """Render one PDF page (of its bytes, or of the file where it is spooled) with poppler's
     pdftoppm, lowering dpi if the page would be huge."""
     try:
-        stream = data if isinstance(data, Path) else io.BytesIO(data)
-        box = PdfReader(stream, strict=False).pages[index].mediabox
+        box = PdfReader(_stream(data), strict=False).pages[index].mediabox
         area_pt = abs(float(box.width) * float(box.height)) or 612 * 792
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
         raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc
     dpi = min(dpi, int(72 * math.sqrt(limits.max_pixels / area_pt)))
     with tempfile.TemporaryDirectory(prefix="sohoa-raster-") as tmp:
-        source = data if isinstance(data, Path) else Path(tmp, "in.pdf")
-        if not isinstance(data, Path):
+        if isinstance(data, Path):
+            source = data
+        else:
+            source = Path(tmp, "in.pdf")
             source.write_bytes(data)
         command = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)]
         command += ["-singlefile", str(source), str(Path(tmp, "page"))]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.intake import Kind, load_image_page, rasterise_pdf_page
+from pipeline.intake import Kind, load_image_page, rasterise_pdf_page, read_source
 from pipeline.layout import find_zones
 from pipeline.normalise import (
     at_resolution,
@@ -52,7 +52,7 @@ class PageTask:
     origin: str | None = None  # the stored original's object key: where helpers fetch it
 
     def data(self) -> bytes:
-        return self.source.read_bytes() if isinstance(self.source, Path) else self.source
+        return read_source(self.source)
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,11 @@ def read_upright(grey: Image.Image, dpi: int, settings: OcrSettings) -> Reading:
     """OCR of the page turned upright. Tesseract's orientation detection costs more than
     reading a page, so it runs only for a page whose lines run sideways, or one read with
     doubtful confidence; then the better of the two readings is kept."""
-    rotation = 0
+    rotation, asked = 0, False
     if settings.detect_orientation and lines_run_sideways(grey):
-        rotation = detect_rotation(grey, dpi)
+        rotation, asked = detect_rotation(grey, dpi), True
     reading = _read(grey, dpi, rotation, settings)
-    if settings.detect_orientation and rotation == 0 and _doubtful(reading.out):
+    if settings.detect_orientation and not asked and _doubtful(reading.out):
         rotation = detect_rotation(grey, dpi)
         if rotation:
             other = _read(grey, dpi, rotation, settings)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from pipeline import PIPELINE_VERSION
+from pipeline.intake import read_source
 from pipeline.page import PageResult, PageTask
 from schemas.document import Manifest, MetadataFields
 from schemas.errors import PermanentError, SohoaError
@@ -38,7 +39,7 @@ class InputBlob:
 
     @property
     def data(self) -> bytes:
-        return self.content.read_bytes() if isinstance(self.content, Path) else self.content
+        return read_source(self.content)
 
 
 @dataclass(frozen=True)

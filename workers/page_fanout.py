@@ -86,7 +86,7 @@ class PageFanOut:
         self.max_helpers, self.lease_s = max_helpers, lease_s
 
     def run(self, tasks: Sequence[PageTask]) -> list[PageResult]:
-        if len(tasks) < 2 or any(t.origin is None for t in tasks):
+        if len(tasks) < 2 or self.max_helpers == 0 or any(t.origin is None for t in tasks):
             return [process_page(t) for t in tasks]
         keys = _Keys(f"{self.namespace}:pages:{uuid.uuid4().hex}")
         by_number = {t.number: t for t in tasks}
