@@ -2,8 +2,8 @@
 
 Writes one dossier folder of N pages (300-dpi degraded samples as JPEG, a manifest making them
 one document), digitises it with ``--jobs J`` into a fresh data folder, and samples the
-resident memory of the job's own process and of each OCR process every 0.2 s. Prints the peaks
-and the wall time.
+resident memory of the job's own process and of each child (the OCR processes, qpdf) every
+0.2 s. Prints the peaks and the wall time.
 
     python bench/large_dossier.py [--pages 200] [--jobs 2]
 """
@@ -87,13 +87,13 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    peaks: dict[str, float] = {"job process": 0.0, "largest OCR process": 0.0}
+    peaks: dict[str, float] = {"job process": 0.0, "largest child process": 0.0}
 
     def sample() -> None:
         while process.poll() is None:
             peaks["job process"] = max(peaks["job process"], rss_mb(process.pid))
             for child in children(process.pid):
-                peaks["largest OCR process"] = max(peaks["largest OCR process"], rss_mb(child))
+                peaks["largest child process"] = max(peaks["largest child process"], rss_mb(child))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample)

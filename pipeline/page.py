@@ -50,6 +50,7 @@ class PageTask:
     ocr: OcrSettings
     limits: InputLimits
     origin: str | None = None  # the stored original's object key: where helpers fetch it
+    spool: Path | None = None  # a folder to write the page's PDF to (else it is returned)
 
     def data(self) -> bytes:
         return read_source(self.source)
@@ -58,7 +59,7 @@ class PageTask:
 @dataclass(frozen=True)
 class PageResult:
     page: PageText
-    pdf: bytes  # one searchable page
+    pdf: bytes | Path  # one searchable page, or the file it was written to (task.spool)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,18 @@ def _process(task: PageTask) -> PageResult:
     frame = (reading.size[0] * 72 / read_dpi, reading.size[1] * 72 / read_dpi)
     angle = reading.skew - reading.rotation
     pdf = scan_page(image, dpi, frame, angle, reading.out.text_pdf, jpeg=jpeg)
-    return PageResult(page=page, pdf=pdf)
+    return PageResult(page=page, pdf=spooled(task, pdf))
+
+
+def spooled(task: PageTask, pdf: bytes | Path) -> bytes | Path:
+    """The page's PDF written to the task's spool folder (when it has one and it is not
+    there yet), so that a large document's pages wait on disk, not in the memory of the
+    process that puts them together."""
+    if task.spool is None or isinstance(pdf, Path):
+        return pdf
+    path = task.spool / f"page-{task.number:05d}.pdf"
+    path.write_bytes(pdf)
+    return path
 
 
 def _embeddable_jpeg(decoded: Image.Image) -> bool:

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
 
 from PIL import Image
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 from pypdf.xmp import XmpInformation
 
 from schemas.document import DocumentMetadata
+from schemas.errors import ConfigurationError, CorruptInput
+
+log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 85
 PRODUCER = "sohoa"
@@ -102,13 +109,57 @@ def _describe(meta: DocumentMetadata) -> dict[str, str]:
     return {k: v for k, v in info.items() if v}
 
 
-def assemble(pages: list[PageObject], meta: DocumentMetadata, *, now: dt.datetime) -> bytes:
-    """The unsigned result: the pages in order, document info and XMP from ``meta``."""
+def assemble(
+    parts: Sequence[tuple[Path, int]], meta: DocumentMetadata, *, now: dt.datetime, out: Path
+) -> None:
+    """Write the unsigned result to ``out``: page ``index`` of each file in ``parts``, in
+    order, with document info and XMP from ``meta``.
+
+    qpdf copies the pages file to file and reads each page's streams only while writing
+    them, so a document of any length is never held in memory (pypdf's writer would hold it
+    all). Our own page files and those written by ``keep_pages`` are clean PDFs; a failure
+    here is a broken input that slipped through, named by the file qpdf stopped at."""
+    carrier = out.with_name(out.name + ".carrier.pdf")
+    carrier.write_bytes(_carrier(meta, now))
+    spec = out.with_name(out.name + ".pages")
+    lines = [str(carrier), "--pages"]
+    for file, indexes in _runs(parts):
+        lines += [str(file), ",".join(str(i + 1) for i in indexes)]
+    lines += ["--", str(out)]
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        done = subprocess.run(["qpdf", f"@{spec}"], capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise ConfigurationError("qpdf is not installed (apt install qpdf)") from exc
+    finally:
+        carrier.unlink(missing_ok=True)
+        spec.unlink(missing_ok=True)
+    if done.returncode not in QPDF_OK:
+        out.unlink(missing_ok=True)
+        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
+        raise CorruptInput("the pages cannot be put together: %s" % (said[-1] if said else "?"))
+    if done.returncode == QPDF_WARNED:
+        log.warning("qpdf, putting the pages together: %s", done.stderr.strip()[:500])
+
+
+QPDF_WARNED = 3  # qpdf wrote the file but had warnings
+QPDF_OK = (0, QPDF_WARNED)
+
+
+def _runs(parts: Sequence[tuple[Path, int]]) -> list[tuple[Path, list[int]]]:
+    """Consecutive pages of one file as one run: ``a.pdf 1,2,3`` rather than three entries."""
+    runs: list[tuple[Path, list[int]]] = []
+    for file, index in parts:
+        if runs and runs[-1][0] == file:
+            runs[-1][1].append(index)
+        else:
+            runs.append((file, [index]))
+    return runs
+
+
+def _carrier(meta: DocumentMetadata, now: dt.datetime) -> bytes:
+    """A PDF without pages that carries the document info and XMP for qpdf to keep."""
     writer = PdfWriter()
-    for page in pages:
-        added = writer.add_page(page)
-        if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
-            del added["/Annots"]  # a null or broken /Annots would stop the signature widget
     info = _describe(meta)
     writer.add_metadata(info)
     xmp = XmpInformation.create()
@@ -130,10 +181,24 @@ def assemble(pages: list[PageObject], meta: DocumentMetadata, *, now: dt.datetim
     xmp.xmp_create_date = now
     xmp.xmp_modify_date = now
     writer.xmp_metadata = xmp
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
-def pages_of(pdf: bytes) -> list[PageObject]:
-    return list(PdfReader(io.BytesIO(pdf)).pages)
+def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> list[str]:
+    """Copy pages ``indexes`` of a PDF that already has text into ``out`` (a small file of its
+    own, for ``assemble``); return each page's text. A null or broken /Annots is dropped: it
+    would stop the signature widget from being added."""
+    reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
+    writer = PdfWriter()
+    texts = []
+    for index in indexes:
+        page = reader.pages[index]
+        texts.append(page.extract_text())
+        added = writer.add_page(page)
+        if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
+            del added["/Annots"]
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return texts

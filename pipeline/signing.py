@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import aiohttp
 from pyhanko.pdf_utils.font.api import FontEngineFactory
@@ -240,13 +241,12 @@ async def _sign(
     profile: SigningProfile,
     context: ValidationContext | None,
     params: dict[str, str] | None,
-) -> io.BytesIO:
+    output: BinaryIO,
+) -> None:
     """Check the signer, then sign, in one event loop: OCSP answers are fetched once."""
     try:
         await _check_revocation(pdf_signer.signer, profile, context)
-        return await pdf_signer.async_sign_pdf(
-            writer, output=io.BytesIO(), appearance_text_params=params
-        )
+        await pdf_signer.async_sign_pdf(writer, output=output, appearance_text_params=params)
     finally:
         if context is not None:
             await context.aclose()
@@ -273,9 +273,9 @@ def _metadata(
     )
 
 
-def _open(pdf: bytes, field_name: str) -> IncrementalPdfFileWriter:
+def _open(pdf: BinaryIO, field_name: str) -> IncrementalPdfFileWriter:
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        writer = IncrementalPdfFileWriter(pdf)
         if writer.prev.encrypted:
             raise CorruptInput("cannot sign an encrypted PDF")
         if any(fields.enumerate_sig_fields(writer.prev, filled_status=True, with_name=field_name)):
@@ -285,8 +285,22 @@ def _open(pdf: bytes, field_name: str) -> IncrementalPdfFileWriter:
     return writer
 
 
-def sign_pdf(
-    pdf: bytes,
+def sign_pdf(pdf: bytes, signer: signers.Signer, **options: Any) -> bytes:
+    """``sign_stream`` in memory: the signed file for ``pdf``'s bytes."""
+    out = io.BytesIO()
+    sign_stream(io.BytesIO(pdf), out, signer, **options)
+    return out.getvalue()
+
+
+def sign_file(source: Path, target: Path, signer: signers.Signer, **options: Any) -> None:
+    """``sign_stream`` file to file: neither file is ever held in memory whole."""
+    with source.open("rb") as pdf, target.open("w+b") as out:
+        sign_stream(pdf, out, signer, **options)
+
+
+def sign_stream(
+    pdf: BinaryIO,
+    output: BinaryIO,
     signer: signers.Signer,
     *,
     profile: SigningProfile | None = None,
@@ -294,8 +308,9 @@ def sign_pdf(
     reason: str | None = None,
     location: str | None = None,
     signing_time: dt.datetime | None = None,
-) -> bytes:
-    """Sign ``pdf`` in an incremental update at ``profile.level``; return the new file.
+) -> None:
+    """Sign ``pdf`` in an incremental update at ``profile.level``, written to ``output``
+    (readable, writable and seekable: pyHanko fills the signature in place).
 
     SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2; a signature field
     ``field_name`` on page 1 (invisible, or the copy stamp). B-T adds the TSA's signature
@@ -324,7 +339,7 @@ def sign_pdf(
             new_field_spec=spec,
             signing_time=moment.astimezone(VIETNAM),
         )
-        out = asyncio.run(_sign(pdf_signer, writer, profile, context, params))
+        asyncio.run(_sign(pdf_signer, writer, profile, context, params, output))
     except (SigningKeyError, ConfigurationError, RevocationUnavailable, CorruptInput):
         raise
     except (SigningError, PathValidationError, TimestampRequestError, OSError) as exc:
@@ -337,4 +352,3 @@ def sign_pdf(
         if retryable is not None:
             raise retryable("cannot sign at %s: %s" % (profile.level.value, exc)) from exc
         raise CorruptInput("cannot sign: the PDF cannot be parsed (%s)" % exc) from exc
-    return out.getvalue()

@@ -30,9 +30,11 @@ import concurrent.futures
 import datetime as dt
 import io
 import logging
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
@@ -86,15 +88,26 @@ def load_certificates(blobs: Iterable[bytes]) -> list[asn1_x509.Certificate]:
     return certs
 
 
-def _open(data: bytes) -> tuple[PdfFileReader, bool]:
+def _open(stream: BinaryIO) -> tuple[PdfFileReader, bool]:
     """A reader, strict if possible (True), else lenient (False); re-raises the strict error."""
     try:
-        return PdfFileReader(io.BytesIO(data), strict=True), True
+        stream.seek(0)
+        return PdfFileReader(stream, strict=True), True
     except Exception as strict_error:
         try:
-            return PdfFileReader(io.BytesIO(data), strict=False), False
+            stream.seek(0)
+            return PdfFileReader(stream, strict=False), False
         except Exception:
             raise strict_error from None
+
+
+@contextmanager
+def _stream(data: bytes | Path) -> Iterator[BinaryIO]:
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            yield handle
+    else:
+        yield io.BytesIO(data)
 
 
 def _describe(exc: BaseException) -> str:
@@ -102,12 +115,13 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _lenient_diagnosis(data: bytes) -> str:
+def _lenient_diagnosis(stream: BinaryIO) -> str:
     """What a lenient pypdf reader makes of a file pyHanko refused, for a human."""
     try:
         import pypdf
 
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        stream.seek(0)
+        reader = pypdf.PdfReader(stream, strict=False)
         if reader.is_encrypted:
             return "a lenient reader (pypdf) sees an encrypted PDF"
         return "a lenient reader (pypdf) sees %d page(s)" % len(reader.pages)
@@ -116,11 +130,12 @@ def _lenient_diagnosis(data: bytes) -> str:
 
 
 def _unreadable(
-    name: str, data: bytes, why: str, exc: BaseException | None = None
+    name: str, stream: BinaryIO, why: str, exc: BaseException | None = None
 ) -> VerificationReport:
     detail = why if exc is None else "%s: %s" % (why, _describe(exc))
-    if data.lstrip()[:1024].find(b"%PDF-") >= 0:
-        detail += "; " + _lenient_diagnosis(data)
+    stream.seek(0)
+    if stream.read(64 * 1024).lstrip()[:1024].find(b"%PDF-") >= 0:
+        detail += "; " + _lenient_diagnosis(stream)
     return VerificationReport(file=name, status=FileStatus.UNREADABLE, detail=detail)
 
 
@@ -213,9 +228,9 @@ def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]
     return reports
 
 
-def _verify(data: bytes, name: str, inputs: Inputs) -> VerificationReport:
+def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
     at = inputs.moment
-    if not data:
+    if not data.read(1):
         return VerificationReport(
             file=name, status=FileStatus.UNREADABLE, detail="empty file", validation_time=at
         )
@@ -269,7 +284,7 @@ def _verify(data: bytes, name: str, inputs: Inputs) -> VerificationReport:
 
 
 def verify_pdf(
-    data: bytes,
+    data: bytes | Path,
     *,
     name: str,
     trust_roots: Sequence[bytes],
@@ -278,7 +293,8 @@ def verify_pdf(
     policy: VerifyPolicy = VerifyPolicy(),
     fetchers: Callable[[], FetcherBackend] | None = None,
 ) -> VerificationReport:
-    """Verify every signature in ``data`` against ``trust_roots`` (PEM or DER) at ``at``.
+    """Verify every signature in ``data`` (the file's bytes, or the file, which is then read
+    as needed and never held whole) against ``trust_roots`` (PEM or DER) at ``at``.
 
     ``other_certs`` help build chains (intermediates); they are not trusted. ``at`` defaults
     to now. ``fetchers``: a factory of fetcher backends to get OCSP responses and CRLs from
@@ -297,7 +313,8 @@ def verify_pdf(
         policy=policy.modifications,
     )
     try:
-        return _verify(data, name, inputs)
+        with _stream(data) as stream:
+            return _verify(stream, name, inputs)
     except Exception as exc:  # the last line of defence: a diagnosis, never a traceback
         log.warning("verification of %s crashed: %r", name, exc)
         return VerificationReport(
@@ -315,7 +332,7 @@ def signature_count(data: bytes) -> int:
     read without the key) and CorruptInput when not even a lenient parse finds them.
     """
     try:
-        reader, _strict = _open(data)
+        reader, _strict = _open(io.BytesIO(data))
         encrypted = reader.encrypted
     except Exception as exc:
         raise CorruptInput("not a readable PDF: %s" % _describe(exc)) from exc

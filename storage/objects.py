@@ -7,15 +7,23 @@ under a real key. OS errors become StorageUnavailable at this boundary.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlparse
 
-from schemas.errors import ConfigurationError, ObjectNotFound, StorageUnavailable
+from schemas.errors import (
+    ConfigurationError,
+    InputChanged,
+    ObjectNotFound,
+    StorageUnavailable,
+)
 from schemas.settings import S3Settings
 from storage.keys import validate_key
 
@@ -36,9 +44,43 @@ class ObjectInfo:
         return self.version_id or f"{self.etag}@{self.modified.isoformat()}"
 
 
+class FileReader:
+    """Reads a local file for a store to write, hashing what it hands out. At the end of the
+    file, bytes that do not hash to ``expected`` (the file changed since it was hashed) raise
+    InputChanged from inside the write, so the store commits nothing under the key."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, handle: BinaryIO, name: str, expected: str | None) -> None:
+        self.handle, self.name, self.expected = handle, name, expected
+        self.size = os.fstat(handle.fileno()).st_size
+        self.digest = hashlib.sha256()
+        self.done = 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.size - self.done if size < 0 else min(size, self.size - self.done)
+        data = self.handle.read(want) if want > 0 else b""
+        self.digest.update(data)
+        self.done += len(data)
+        if len(data) < want or (self.done == self.size and self.handle.read(1)):
+            raise InputChanged("the file changed size while it was being stored", subject=self.name)
+        if self.done == self.size and self.expected not in (None, self.digest.hexdigest()):
+            raise InputChanged("the file changed while it was being stored", subject=self.name)
+        return data
+
+
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
+    def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
+        """Store the file at ``path`` without holding it in memory; return the SHA-256 of
+        the bytes stored. ``expected``: their hash, else InputChanged and nothing stored."""
+        ...
+
     def get(self, key: str) -> bytes: ...
+    def get_file(self, key: str, path: Path) -> None:
+        """Write the object to ``path`` without holding it in memory."""
+        ...
+
     def exists(self, key: str) -> bool: ...
     def list(self, prefix: str = "") -> Iterator[str]: ...
     def delete(self, key: str) -> None: ...
@@ -59,13 +101,22 @@ class FileObjectStore:
         return self.root.joinpath(*validate_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
+        self._write(key, lambda handle: handle.write(data))
+
+    def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
+        with open_local(path) as source:
+            reader = FileReader(source, str(path), expected)
+            self._write(key, lambda handle: shutil.copyfileobj(reader, handle, reader.CHUNK))
+        return reader.digest.hexdigest()
+
+    def _write(self, key: str, fill: Callable[[BinaryIO], object]) -> None:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    fill(handle)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
@@ -82,6 +133,16 @@ class FileObjectStore:
             raise ObjectNotFound("no such object", subject=key) from exc
         except OSError as exc:
             raise StorageUnavailable(f"cannot read object: {exc.strerror}", subject=key) from exc
+
+    def get_file(self, key: str, path: Path) -> None:
+        try:
+            shutil.copyfile(self._path(key), path)
+        except FileNotFoundError as exc:
+            if not self._path(key).is_file():
+                raise ObjectNotFound("no such object", subject=key) from exc
+            raise StorageUnavailable(f"cannot copy object: {exc.strerror}", subject=key) from exc
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot copy object: {exc.strerror}", subject=key) from exc
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -125,6 +186,16 @@ class FileObjectStore:
         etag = f"{st.st_size:x}-{st.st_mtime_ns:x}"
         modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
         return ObjectInfo(key=key, size=st.st_size, etag=etag, modified=modified)
+
+
+@contextmanager
+def open_local(path: Path) -> Iterator[BinaryIO]:
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise InputChanged("the file is gone", subject=str(path)) from exc
+    with handle:
+        yield handle
 
 
 def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:

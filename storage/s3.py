@@ -43,7 +43,7 @@ from schemas.errors import (
 )
 from schemas.settings import S3Settings
 from storage.keys import validate_key
-from storage.objects import ObjectInfo
+from storage.objects import FileReader, ObjectInfo, open_local
 
 log = logging.getLogger(__name__)
 
@@ -185,12 +185,32 @@ class S3ObjectStore:
                 bucket, name, io.BytesIO(data), len(data), part_size=self.part_size
             )
 
+    def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
+        bucket, name = self._locate(key)
+        with open_local(path) as source:
+            reader = FileReader(source, str(path), expected)
+            with _boundary(key):  # InputChanged from the reader aborts the upload
+                self.client.put_object(bucket, name, reader, reader.size, part_size=self.part_size)
+        return reader.digest.hexdigest()
+
     def get(self, key: str) -> bytes:
         bucket, name = self._locate(key)
         with _boundary(key):
             response = self.client.get_object(bucket, name)
             try:
                 return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+    def get_file(self, key: str, path: Path) -> None:
+        bucket, name = self._locate(key)
+        with _boundary(key):
+            response = self.client.get_object(bucket, name)
+            try:
+                with path.open("wb") as out:
+                    for chunk in response.stream(FileReader.CHUNK):
+                        out.write(chunk)
             finally:
                 response.close()
                 response.release_conn()

@@ -60,7 +60,7 @@ def test_a_file_rewritten_while_digitised_fails_and_nothing_is_stored(tmp_path):
     (dossier,) = dossiers_from_paths([scan], ctx.settings)
     (outcome,) = digitise_dossier(dossier, ctx)
     assert (outcome.status, outcome.reason) == ("failed", "input-changed")
-    assert "changed while it was being read" in outcome.message
+    assert "the file changed while it was being stored" in outcome.message
     assert list(ctx.store.list("originals/")) == [] and list(ctx.store.list("results/")) == []
     # run again once the file is still: digitised, from the bytes now on disk
     ctx.observer = RewriteAfterInspection(tmp_path / "elsewhere.png", b"")

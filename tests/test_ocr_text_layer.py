@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pipeline.extract import extract
 from pipeline.page import PageTask, process_page
-from pipeline.pdf import assemble, pages_of
+from pipeline.pdf import assemble
 from pipeline.samples import generate_documents
 from schemas.settings import InputLimits, OcrSettings
 from tests.conftest import encode
@@ -34,11 +34,14 @@ def result(tmp_path_factory) -> tuple[str, str, Path]:
     doc = next(generate_documents(1, seed=37, dpi=DPI, clean_ratio=0.0, turned_ratio=0.0))
     image = doc.pages[0].image
     image.info["dpi"] = (DPI, DPI)
-    task = PageTask("p.jpg", encode(image, "JPEG"), "jpeg", 0, 0, OcrSettings(), InputLimits())
+    spool = tmp_path_factory.mktemp("layer")
+    task = PageTask(
+        "p.jpg", encode(image, "JPEG"), "jpeg", 0, 0, OcrSettings(), InputLimits(), spool=spool
+    )
     page = process_page(task)
-    pdf = assemble(pages_of(page.pdf), extract(page.page.text), now=dt.datetime.now(dt.UTC))
-    path = tmp_path_factory.mktemp("layer") / "result.pdf"
-    path.write_bytes(pdf)
+    assert isinstance(page.pdf, Path) and page.pdf.parent == spool  # spooled, not returned
+    path = spool / "result.pdf"
+    assemble([(page.pdf, 0)], extract(page.page.text), now=dt.datetime.now(dt.UTC), out=path)
     return doc.pages[0].text, page.page.text, path
 
 

@@ -3,11 +3,19 @@ through the real minio SDK: per-role buckets and one bucket with prefixes)."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from schemas.errors import ConfigurationError, InvalidObjectKey, ObjectNotFound, StorageUnavailable
+from schemas.errors import (
+    ConfigurationError,
+    InputChanged,
+    InvalidObjectKey,
+    ObjectNotFound,
+    StorageUnavailable,
+)
 from schemas.settings import load_settings
-from storage.objects import open_store
+from storage.objects import FileReader, open_store
 from storage.s3 import S3ObjectStore, keys_in_event
 from tests.services import TcpProxy, make_s3_place
 
@@ -91,6 +99,55 @@ def test_large_objects_go_up_in_parts(s3_place):
     small_parts.put(key, data)
     assert small_parts.get(key) == data
     assert small_parts.stat(key).etag.endswith("-3")  # S3's multipart ETag: <md5>-<parts>
+
+
+def test_put_file_streams_a_file_and_returns_what_it_stored(store, tmp_path):
+    source = tmp_path / "scan.tif"
+    data = bytes(range(256)) * 4099
+    source.write_bytes(data)
+    key = "originals/000.17.22.H56/2024/d/" + "b" * 64 + ".tif"
+    assert store.put_file(key, source) == hashlib.sha256(data).hexdigest()
+    assert store.get(key) == data
+    assert store.put_file(key, source, expected=hashlib.sha256(data).hexdigest())
+    store.get_file(key, tmp_path / "back.tif")
+    assert (tmp_path / "back.tif").read_bytes() == data
+    with pytest.raises(ObjectNotFound):
+        store.get_file(key + ".gone", tmp_path / "nothing.tif")
+
+
+def test_put_file_of_bytes_other_than_expected_stores_nothing(store, tmp_path):
+    source = tmp_path / "scan.tif"
+    source.write_bytes(b"what the clerk dropped")
+    key = "originals/000.17.22.H56/2024/d/" + "c" * 64 + ".tif"
+    with pytest.raises(InputChanged, match="changed while it was being stored"):
+        store.put_file(key, source, expected=hashlib.sha256(b"what was hashed").hexdigest())
+    assert not store.exists(key)
+    with pytest.raises(InputChanged, match="gone"):
+        store.put_file(key, tmp_path / "missing.tif")
+
+
+def test_a_multipart_upload_of_a_changed_file_is_aborted(s3_place, tmp_path):
+    small_parts = open_store(
+        s3_place.url, s3_place.settings(s3={"part_size_mb": 5, **_creds(s3_place)}).s3
+    )
+    source = tmp_path / "big.tif"
+    source.write_bytes(bytes(range(256)) * (11 * 1024 * 1024 // 256))
+    key = "originals/000.17.22.H56/2024/d/" + "d" * 64 + ".tif"
+    with pytest.raises(InputChanged):
+        small_parts.put_file(key, source, expected="0" * 64)
+    assert not small_parts.exists(key)
+
+
+def test_a_file_that_grows_while_it_is_read_is_caught(tmp_path):
+    source = tmp_path / "growing.png"
+    source.write_bytes(b"x" * 1000)
+    with source.open("rb") as handle:
+        reader = FileReader(handle, str(source), expected=None)
+        with source.open("ab") as writer:  # the scanner is still writing
+            writer.write(b"y" * 10)
+        with pytest.raises(InputChanged, match="changed size"):
+            while reader.read(300):
+                pass
 
 
 def _creds(place):

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from pipeline.signing import DEV_ORGANISATION, DevPki, load_signer, make_dev_pki, sign_pdf
+from pipeline.signing import (
+    DEV_ORGANISATION,
+    DevPki,
+    load_signer,
+    make_dev_pki,
+    sign_file,
+    sign_pdf,
+)
 from pipeline.verification import signature_count, verify_pdf
 from schemas.errors import CorruptInput, SigningKeyError
 from schemas.results import FileStatus, Indication
@@ -70,7 +77,7 @@ def signed(pki: DevPki) -> bytes:
     return sign_pdf(tiny_pdf(), signer, reason="số hoá thử", location="Hà Nội")
 
 
-def verify(data: bytes, pki: DevPki, **kwargs: object):
+def verify(data: bytes | Path, pki: DevPki, **kwargs: object):
     return verify_pdf(data, name="t.pdf", trust_roots=[pki.ca_cert_pem], **kwargs)
 
 
@@ -120,6 +127,26 @@ def test_signing_is_an_incremental_update(signed: bytes) -> None:
     original = tiny_pdf()
     assert signed.startswith(original) and len(signed) > len(original)
     assert signature_count(signed) == 1 and signature_count(original) == 0
+
+
+def test_file_to_file_signing_and_verification(pki: DevPki, tmp_path: Path) -> None:
+    """What the job does with a large document: sign one file into another, verify the
+    file (read as needed, never whole), and the same damage is caught as in memory."""
+    source, target = tmp_path / "unsigned.pdf", tmp_path / "signed.pdf"
+    source.write_bytes(tiny_pdf())
+    signer = load_signer(pki.pkcs12, pki.password, now=NOW)
+    sign_file(source, target, signer, reason="số hoá thử")
+    data = target.read_bytes()
+    assert data.startswith(tiny_pdf())
+    report = verify(target, pki)
+    assert report.ok and report.signatures[0].coverage == "ENTIRE_FILE"
+    a, b, _c, _d = byte_ranges(data)
+    flipped = bytearray(data)
+    flipped[a + b // 2] ^= 0x01
+    target.write_bytes(bytes(flipped))
+    assert not verify(target, pki).ok
+    target.write_bytes(b"")
+    assert verify(target, pki).status is FileStatus.UNREADABLE
 
 
 def test_cms_is_pades_baseline_b(signed: bytes) -> None:

@@ -106,11 +106,10 @@ def dossier_from_intake(
 
 
 def _fetch(store: ObjectStore, key: str, spool: Path | None, number: int) -> bytes | Path:
-    data = store.get(key)
     if spool is None:
-        return data
+        return store.get(key)
     path = spool / f"{number:06d}"  # never the object's own name: it came from outside
-    path.write_bytes(data)
+    store.get_file(key, path)
     return path
 
 

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PageObject, PdfReader
+from pypdf import PdfReader
 
 from pipeline.extract import extract, merge_manifest
 from pipeline.intake import Inspection
-from pipeline.page import PageResult, PageTask
-from pipeline.pdf import assemble, pages_of
-from pipeline.signing import sign_pdf
+from pipeline.page import PageTask, spooled
+from pipeline.pdf import assemble, keep_pages
+from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
 from schemas.document import DocumentMetadata
 from schemas.errors import InputChanged, SignatureInvalid
@@ -71,86 +71,102 @@ class DocumentRun:
                     dossier.agency, year_of(dossier, ctx), dossier.code, info.sha256, kind.extension
                 )
                 if not ctx.store.exists(key):
-                    data = blob.data
-                    if sha256(data) != info.sha256:  # a local file rewritten while we worked
-                        raise InputChanged(
-                            "the file changed while it was being read", subject=blob.name
-                        )
-                    ctx.store.put(key, data)
+                    # a local file rewritten while we worked raises InputChanged: nothing stored
+                    self._put(key, blob.content, expected=info.sha256, name=blob.name)
                 stored.append(info.model_copy(update={"original_key": key}))
         return tuple(stored)
 
+    def _put(self, key: str, source: bytes | Path, *, expected: str | None, name: str) -> str:
+        """Store bytes, or a file without holding it in memory; the SHA-256 of what was stored."""
+        if isinstance(source, bytes):
+            self.ctx.store.put(key, source)
+            return sha256(source)
+        try:
+            return self.ctx.store.put_file(key, source, expected=expected)
+        except InputChanged as exc:
+            raise InputChanged(exc.message, subject=name) from exc
+
     def _rewrite(self, stored: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
-        """OCR what needs it, keep pages that have text, assemble, sign, verify."""
-        ctx, timer = self.ctx, self.timer
+        """OCR what needs it, keep pages that have text, assemble, sign, verify. Every page,
+        and the document itself, waits in a spool folder on disk between the stages."""
+        with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as folder:
+            spool = Path(folder)
+            tasks, kept = self._plan(stored, found, spool)
+            with self.timer("ocr"):
+                ocred = {r.page.index: r for r in self.ctx.run_pages(tasks)} if tasks else {}
+            by_number = {t.number: t for t in tasks}
+            pages: list[PageText] = []
+            parts: list[tuple[Path, int]] = []
+            for number in range(len(tasks) + len(kept)):
+                if number in kept:
+                    page, part = kept[number]
+                else:
+                    result = ocred.pop(number)
+                    pdf = spooled(by_number[number], result.pdf)  # if read where it could not be
+                    assert isinstance(pdf, Path)
+                    page, part = result.page, (pdf, 0)
+                pages.append(page)
+                parts.append(part)
+            meta = self._metadata(pages)
+            unsigned, signed = spool / "unsigned.pdf", spool / "signed.pdf"
+            with self.timer("assemble"):
+                assemble(parts, meta, now=self.ctx.clock(), out=unsigned)
+            level = self._sign(unsigned, signed)
+            unsigned.unlink()
+            report = self._verify(signed, level)
+            return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
+
+    def _plan(
+        self, stored: tuple[InputFile, ...], found: list[Inspection], spool: Path
+    ) -> tuple[list[PageTask], dict[int, tuple[PageText, tuple[Path, int]]]]:
+        """The pages to OCR, and those kept as they are (a PDF page that has text), by their
+        number in the document: the page's text and where ``assemble`` takes it from."""
         tasks: list[PageTask] = []
-        kept: dict[int, PageObject] = {}
-        with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as spool:
-            for i, (blob, kind, info) in enumerate(zip(self.doc.files, found, stored, strict=True)):
-                reader = PdfReader(io.BytesIO(blob.data)) if kind.text_pages else None
-                source = blob.content  # a local file is read by the page process itself
-                if isinstance(source, bytes) and kind.page_count > 1:  # on disk once, not
-                    source = Path(spool, f"{i}.{kind.extension}")  # once per page task
-                    source.write_bytes(blob.data)
-                for index in range(kind.page_count):
-                    number = len(tasks) + len(kept)
-                    if reader is not None and index in kind.text_pages:
-                        kept[number] = reader.pages[index]
-                        continue
-                    task = PageTask(
-                        blob.name,
-                        source,
-                        kind.kind,
-                        index,
-                        number,
-                        ctx.settings.ocr,
-                        ctx.settings.limits,
-                        origin=info.original_key or None,
-                    )
-                    tasks.append(task)
-            with timer("ocr"):
-                ocred = {r.page.index: r for r in ctx.run_pages(tasks)} if tasks else {}
-        pages, meta, unsigned = self._assemble(len(tasks), ocred, kept)
-        del ocred, kept, reader  # the page PDFs: from here only the assembled file is needed
-        signed, level = self._sign(unsigned)
-        del unsigned  # one copy of the file at a time
-        report = self._verify(signed, level)
-        return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
-
-    def _assemble(
-        self, ocr_pages: int, ocred: dict[int, PageResult], kept: dict[int, PageObject]
-    ) -> tuple[list[PageText], DocumentMetadata, bytes]:
-        pages: list[PageText] = []
-        page_objects: list[PageObject] = []
-        for number in range(ocr_pages + len(kept)):
-            if number in kept:
-                pages.append(
-                    PageText(index=number, source="text-layer", text=kept[number].extract_text())
+        kept: dict[int, tuple[PageText, tuple[Path, int]]] = {}
+        for i, (blob, kind, info) in enumerate(zip(self.doc.files, found, stored, strict=True)):
+            source = blob.content  # a local file is read by the page process itself
+            if isinstance(source, bytes) and kind.page_count > 1:  # on disk once, not
+                source = Path(spool, f"{i}.{kind.extension}")  # once per page task
+                source.write_bytes(blob.data)
+            keep = sorted(kind.text_pages)
+            texts = keep_pages(source, keep, spool / f"kept-{i}.pdf") if keep else []
+            for index in range(kind.page_count):
+                number = len(tasks) + len(kept)
+                if index in kind.text_pages:
+                    at = keep.index(index)
+                    text = PageText(index=number, source="text-layer", text=texts[at])
+                    kept[number] = (text, (spool / f"kept-{i}.pdf", at))
+                    continue
+                task = PageTask(
+                    blob.name,
+                    source,
+                    kind.kind,
+                    index,
+                    number,
+                    self.ctx.settings.ocr,
+                    self.ctx.settings.limits,
+                    origin=info.original_key or None,
+                    spool=spool,
                 )
-                page_objects.append(kept[number])
-            else:
-                pages.append(ocred[number].page)
-                page_objects.extend(pages_of(ocred[number].pdf))
-        meta = self._metadata(pages)
-        with self.timer("assemble"):
-            unsigned = assemble(page_objects, meta, now=self.ctx.clock())
-        return pages, meta, unsigned
+                tasks.append(task)
+        return tasks, kept
 
-    def _sign(self, unsigned: bytes) -> tuple[bytes, SigningLevel]:
+    def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
         ctx = self.ctx
         with self.timer("sign"):
             profile = signing_profile(ctx.settings, self.dossier.agency, ctx.trust_roots)
-            signed = sign_pdf(
+            sign_file(
                 unsigned,
+                signed,
                 ctx.signer,
                 profile=profile,
                 reason=SIGNING_REASON,
                 location=self.dossier.agency,
                 signing_time=ctx.clock(),
             )
-        return signed, profile.level
+        return profile.level
 
-    def _verify(self, signed: bytes, level: SigningLevel) -> VerificationReport:
+    def _verify(self, signed: Path, level: SigningLevel) -> VerificationReport:
         ctx = self.ctx
         with self.timer("verify"):
             # our own certificate's OCSP/CRL may be asked; never an input file's (see below)
@@ -166,16 +182,16 @@ class DocumentRun:
 
     def _keep_signed(self, stored: tuple[InputFile, ...]) -> DocumentOutcome:
         """A PDF that already carries signatures: verify and record it, never rewrite a byte."""
-        data = self.doc.files[0].data
+        source = self.doc.files[0].content
         with self.timer("verify"):
-            report = verify_pdf(data, name=self.doc.name, trust_roots=self.ctx.trust_roots)
-        reader = PdfReader(io.BytesIO(data), strict=False)
+            report = verify_pdf(source, name=self.doc.name, trust_roots=self.ctx.trust_roots)
+        reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source), strict=False)
         pages = tuple(
             PageText(index=i, source="text-layer", text=p.extract_text())
             for i, p in enumerate(reader.pages)
         )
         meta = self._metadata(pages)
-        return self._store_result(stored, data, meta, pages, report, rewritten=False)
+        return self._store_result(stored, source, meta, pages, report, rewritten=False)
 
     def _metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
         with self.timer("extract"):
@@ -185,7 +201,7 @@ class DocumentRun:
     def _store_result(
         self,
         stored: tuple[InputFile, ...],
-        pdf: bytes,
+        pdf: bytes | Path,
         meta: DocumentMetadata,
         pages: tuple[PageText, ...],
         report: VerificationReport,
@@ -199,7 +215,7 @@ class DocumentRun:
         confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
         mean = round(sum(confidences) / len(confidences), 2) if confidences else None
         with self.timer("store-result"):
-            ctx.store.put(key, pdf)
+            digest = self._put(key, pdf, expected=None, name=doc.name)
             sidecar = Sidecar(
                 dossier_code=dossier.code,
                 agency=dossier.agency,
@@ -210,7 +226,7 @@ class DocumentRun:
                 inputs=stored,
                 input_sha256=self.input_sha,
                 result_key=key,
-                result_sha256=sha256(pdf),
+                result_sha256=digest,
                 result_was_rewritten=rewritten,
                 page_count=len(pages),
                 mean_confidence=mean,
@@ -232,7 +248,7 @@ class DocumentRun:
             signature=report.model_dump(mode="json"),
             inputs=[s.model_dump() for s in stored],
             result_key=key,
-            result_sha256=sha256(pdf),
+            result_sha256=digest,
             stage_seconds=dict(self.timer.seconds),
             error_reason=None,
             error=None,

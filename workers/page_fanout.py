@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import redis
 
-from pipeline.page import PageResult, PageTask, process_page
+from pipeline.page import PageResult, PageTask, process_page, spooled
 from schemas import errors
 from schemas.errors import QueueUnavailable, SohoaError
 from schemas.results import PageText
@@ -111,7 +113,7 @@ class PageFanOut:
             for raw in self.client.lpop(keys.done, 1000) or []:
                 number = self._take_done(json.loads(raw), results)
                 if number is not None:
-                    results[number] = self._fetch(keys, number)
+                    results[number] = self._fetch(keys, by_number[number])
             if len(results) == len(by_number):
                 break
             raw = self.client.lpop(keys.todo)
@@ -129,7 +131,7 @@ class PageFanOut:
             if found is not None:
                 number = self._take_done(json.loads(found[1]), results)
                 if number is not None:
-                    results[number] = self._fetch(keys, number)
+                    results[number] = self._fetch(keys, by_number[number])
         return [results[n] for n in sorted(results)]
 
     @staticmethod
@@ -141,11 +143,12 @@ class PageFanOut:
             raise _error_of(done["error"])
         return number
 
-    def _fetch(self, keys: _Keys, number: int) -> PageResult:
+    def _fetch(self, keys: _Keys, task: PageTask) -> PageResult:
+        number = task.number
         pdf, page = self.client.mget(keys.result(number), keys.page(number))
         if pdf is None or page is None:
             raise errors.OcrFailed(f"page {number + 1}: its helper's result expired")
-        return PageResult(page=PageText.model_validate_json(page), pdf=pdf)
+        return PageResult(page=PageText.model_validate_json(page), pdf=spooled(task, pdf))
 
     def _stale(
         self, keys: _Keys, results: dict[int, PageResult], wanted: set[int], waited: float
@@ -177,39 +180,43 @@ def help_with_pages(
 ) -> int:
     """Read pages from the list at ``base`` until it is empty; returns how many were read."""
     keys = _Keys(base)
-    read, cached = 0, ("", b"")
-    while True:
-        raw = client.lpop(keys.todo)
-        if raw is None:
-            return read
-        page = json.loads(raw)
-        number = int(page["number"])
-        client.hset(keys.doing, str(number), time.time() + lease_s)
-        client.expire(keys.doing, KEY_TTL_S)
-        try:
-            if cached[0] != page["origin"]:  # the pages of one file come in order: keep it
-                cached = (page["origin"], store.get(page["origin"]))
-            task = PageTask(
-                page["file"],
-                cached[1],
-                page["kind"],
-                int(page["index"]),
-                number,
-                settings.ocr,
-                settings.limits,
-                origin=page["origin"],
-            )
-            result = process_page(task)
-        except SohoaError as exc:
-            error = {"type": type(exc).__name__, "message": exc.message, "subject": exc.subject}
-            client.rpush(keys.done, json.dumps({"number": number, "error": error}))
-            client.expire(keys.done, KEY_TTL_S)
-            continue
-        with client.pipeline() as pipe:
-            pipe.set(keys.result(number), result.pdf, ex=KEY_TTL_S)
-            pipe.set(keys.page(number), result.page.model_dump_json(), ex=KEY_TTL_S)
-            pipe.rpush(keys.done, json.dumps({"number": number}))
-            pipe.expire(keys.done, KEY_TTL_S)
-            pipe.hdel(keys.doing, str(number))
-            pipe.execute()
-        read += 1
+    read, cached = 0, ""
+    with tempfile.TemporaryDirectory(prefix="sohoa-help-") as folder:
+        original = Path(folder, "original")  # the file the pages come from, on disk
+        while True:
+            raw = client.lpop(keys.todo)
+            if raw is None:
+                return read
+            page = json.loads(raw)
+            number = int(page["number"])
+            client.hset(keys.doing, str(number), time.time() + lease_s)
+            client.expire(keys.doing, KEY_TTL_S)
+            try:
+                if cached != page["origin"]:  # the pages of one file come in order: keep it
+                    cached = ""  # until the new one is all there
+                    store.get_file(page["origin"], original)
+                    cached = page["origin"]
+                task = PageTask(
+                    page["file"],
+                    original,
+                    page["kind"],
+                    int(page["index"]),
+                    number,
+                    settings.ocr,
+                    settings.limits,
+                    origin=page["origin"],
+                )
+                result = process_page(task)
+            except SohoaError as exc:
+                error = {"type": type(exc).__name__, "message": exc.message, "subject": exc.subject}
+                client.rpush(keys.done, json.dumps({"number": number, "error": error}))
+                client.expire(keys.done, KEY_TTL_S)
+                continue
+            with client.pipeline() as pipe:
+                pipe.set(keys.result(number), result.pdf, ex=KEY_TTL_S)
+                pipe.set(keys.page(number), result.page.model_dump_json(), ex=KEY_TTL_S)
+                pipe.rpush(keys.done, json.dumps({"number": number}))
+                pipe.expire(keys.done, KEY_TTL_S)
+                pipe.hdel(keys.doing, str(number))
+                pipe.execute()
+            read += 1
