@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 from pypdf.xmp import XmpInformation
 
@@ -190,15 +191,18 @@ def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> list[
     """Copy pages ``indexes`` of a PDF that already has text into ``out`` (a small file of its
     own, for ``assemble``); return each page's text. A null or broken /Annots is dropped: it
     would stop the signature widget from being added."""
-    reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
-    writer = PdfWriter()
-    texts = []
-    for index in indexes:
-        page = reader.pages[index]
-        texts.append(page.extract_text())
-        added = writer.add_page(page)
-        if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
-            del added["/Annots"]
-    with out.open("wb") as handle:
-        writer.write(handle)
+    try:
+        reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
+        writer = PdfWriter()
+        texts = []
+        for index in indexes:
+            page = reader.pages[index]
+            texts.append(page.extract_text())
+            added = writer.add_page(page)
+            if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
+                del added["/Annots"]
+        with out.open("wb") as handle:
+            writer.write(handle)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptInput("a page with text cannot be copied: %s" % exc) from exc
     return texts

@@ -202,13 +202,16 @@ def test_the_watch_command_sends_to_the_queue_and_counts(
         wait_until(lambda: queue.depth()["ready"] == 1, timeout=60, what="a message")
 
         def scrape():
+            """The metrics once the send is counted (the watcher counts it just after the
+            message is in the queue and the ledger says so: a scrape can fall in between)."""
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-                    return r.read().decode()
+                    text = r.read().decode()
             except OSError:
                 return None
+            return text if "sohoa_intake_enqueued_total{" in text else None
 
-        text = wait_until(scrape, timeout=30, what="metrics")
+        text = wait_until(scrape, timeout=30, what="metrics counting the send")
     finally:
         stop_process(watch)
     assert 'sohoa_intake_enqueued_total{trigger="listing"} 1.0' in text

@@ -21,7 +21,7 @@ from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
 from schemas.document import DocumentMetadata
-from schemas.errors import InputChanged, SignatureInvalid
+from schemas.errors import CorruptInput, InputChanged, SignatureInvalid
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SigningLevel
 from storage import keys
@@ -129,7 +129,11 @@ class DocumentRun:
                 source = Path(spool, f"{i}.{kind.extension}")  # once per page task
                 source.write_bytes(blob.data)
             keep = sorted(kind.text_pages)
-            texts = keep_pages(source, keep, spool / f"kept-{i}.pdf") if keep else []
+            try:
+                texts = keep_pages(source, keep, spool / f"kept-{i}.pdf") if keep else []
+            except CorruptInput as exc:
+                exc.about(blob.name)
+                raise
             for index in range(kind.page_count):
                 number = len(tasks) + len(kept)
                 if index in kind.text_pages:
