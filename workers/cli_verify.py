@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,9 +168,11 @@ def _pdfs_in(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _read(path: Path) -> bytes | VerificationReport:
+def _read(path: Path) -> Path | VerificationReport:
+    """The file, once it is known to open: the verifier reads it as it goes, never whole."""
     try:
-        return path.read_bytes()
+        with path.open("rb"):
+            return path
     except OSError as exc:
         detail = "cannot open: %s" % exc.strerror
         return VerificationReport(file=str(path), status=FileStatus.UNREADABLE, detail=detail)
@@ -178,7 +181,8 @@ def _read(path: Path) -> bytes | VerificationReport:
 def _sources(
     paths: list[Path], prefix: str | None, data: Path | None
 ) -> Iterator[tuple[str, object]]:
-    """(name, bytes or an UNREADABLE report) for every file to check."""
+    """(name, the file or an UNREADABLE report) for every file to check; an object is
+    downloaded to a temporary file, checked before the next one replaces it."""
     for path in _pdfs_in(paths):
         yield str(path), _read(path)
     if prefix is not None:
@@ -186,9 +190,12 @@ def _sources(
 
         settings = settings_for(data=data)
         store = open_store(settings.resolved_store_url, settings.s3)
-        for key in store.list(prefix):
-            if key.lower().endswith(".pdf"):
-                yield key, store.get(key)
+        with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as folder:
+            local = Path(folder, "object.pdf")
+            for key in store.list(prefix):
+                if key.lower().endswith(".pdf"):
+                    store.get_file(key, local)
+                    yield key, local
 
 
 def _trust(trust: list[Path] | None, trust_dir: Path | None, data: Path | None) -> list[bytes]:
