@@ -28,6 +28,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from memory import PeakMemory  # noqa: E402
 
 from storage import migrations  # noqa: E402
 from storage.database import engine_for  # noqa: E402
@@ -142,6 +145,7 @@ def run_batch(
         processes.append(
             start_sohoa(["worker", "--processes", str(process_count)], env, work / "worker.log")
         )
+        memory = PeakMemory(processes[-1].pid)
 
         def finished() -> Counter[str] | None:
             with warehouse.transaction() as conn:
@@ -151,6 +155,7 @@ def run_batch(
 
         statuses = wait_until(finished, timeout=timeout, interval=0.5, what="the batch")
         done = time.monotonic()
+        peaks = memory.stop()
     finally:
         for process in processes:
             stop_process(process)
@@ -180,6 +185,12 @@ def run_batch(
         "wall_seconds_drop_to_done": round(done - started, 1),
         "wall_seconds_from_start_to_done": round(done - dropped, 1),
         "seconds_per_dossier": round((done - dropped) / dossier_count, 2),
+        # `sohoa worker` itself, its largest worker process, the largest Tesseract or qpdf
+        "peak_rss_mb": {
+            "worker_main": peaks["root"],
+            "worker_process": peaks["child"],
+            "tesseract_or_qpdf": peaks["grandchild"],
+        },
     }
     redis_server.stop()
     moto.stop()

@@ -2,8 +2,8 @@
 
 Writes one dossier folder of N pages (300-dpi degraded samples as JPEG, a manifest making them
 one document), digitises it with ``--jobs J`` into a fresh data folder, and samples the
-resident memory of the job's own process and of each child (the OCR processes, qpdf) every
-0.2 s. Prints the peaks and the wall time.
+resident memory of the job's own process and of its descendants (the OCR processes and qpdf,
+Tesseract under the OCR processes) every 0.2 s. Prints the peaks and the wall time.
 
     python bench/large_dossier.py [--pages 200] [--jobs 2]
 """
@@ -17,34 +17,16 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "bench"))
+
+from memory import PeakMemory  # noqa: E402
 
 from pipeline.samples import generate_documents  # noqa: E402
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
 
 
 def write_dossier(folder: Path, pages: int, distinct: int = 8) -> None:
@@ -87,26 +69,17 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    peaks: dict[str, float] = {"job process": 0.0, "largest child process": 0.0}
-
-    def sample() -> None:
-        while process.poll() is None:
-            peaks["job process"] = max(peaks["job process"], rss_mb(process.pid))
-            for child in children(process.pid):
-                peaks["largest child process"] = max(peaks["largest child process"], rss_mb(child))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+    memory = PeakMemory(process.pid)
     code = process.wait()
     wall = time.perf_counter() - started
-    sampler.join()
+    peaks = memory.stop()
     results = list((work / "data" / "objects" / "results").rglob("*.pdf"))
     print(f"one dossier, {args.pages} pages ({size / 2**20:.0f} MB of JPEG), --jobs {args.jobs}")
     print(f"exit code {code}, wall {wall:.1f} s, {args.pages / wall:.3f} pages/s")
     print(f"result: {results[0].stat().st_size / 2**20:.0f} MB" if results else "no result")
-    for name, peak in peaks.items():
-        print(f"peak RSS {name:20} {peak:7.0f} MB")
+    print(f"peak RSS job process          {peaks['root']:7.0f} MB")
+    print(f"peak RSS largest child        {peaks['child']:7.0f} MB (OCR processes, qpdf)")
+    print(f"peak RSS largest grandchild   {peaks['grandchild']:7.0f} MB (Tesseract)")
     return code
 
 
