@@ -67,17 +67,20 @@ def scan(number: int, page: int) -> bytes:
     return out.getvalue()
 
 
-def sample_scans(count: int, seed: int = 7) -> list[bytes]:
-    """``count`` realistic pages: 300-dpi degraded samples from ``sohoa samples`` (as PNG)."""
+def sample_scans(count: int, seed: int = 7, distinct: int = 16) -> list[bytes]:
+    """``count`` realistic pages: 300-dpi degraded samples from ``sohoa samples`` (as PNG),
+    at most ``distinct`` different ones, repeated (a sample page takes seconds to make)."""
     from pipeline.samples import generate_documents
 
     pages: list[bytes] = []
-    for doc in generate_documents(count, seed, 300, clean_ratio=0.0, turned_ratio=0.0):
+    wanted = min(count, distinct)
+    for doc in generate_documents(wanted, seed, 300, clean_ratio=0.0, turned_ratio=0.0):
         for sample in doc.pages:
             out = io.BytesIO()
             sample.image.save(out, "PNG", dpi=(300, 300))
             pages.append(out.getvalue())
-    return pages[:count]
+    pages = pages[:wanted]
+    return [pages[n % len(pages)] for n in range(count)]
 
 
 def main() -> int:

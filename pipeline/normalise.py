@@ -14,6 +14,7 @@ from PIL import Image, ImageChops, ImageOps
 WHITE = {"L": 255, "RGB": (255, 255, 255)}
 MIN_SKEW = 0.2  # degrees; below this the page is left as it is
 PAPER_PERCENTILE = 0.9  # the grey level of the paper: most of a page is paper
+EXIF_ORIENTATION = 0x0112
 _ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
 _CLOCKWISE = {
@@ -24,8 +25,13 @@ _CLOCKWISE = {
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:
-    """Grayscale stays grayscale, everything else becomes RGB on white (no alpha, no palette)."""
-    image = ImageOps.exif_transpose(image)
+    """Grayscale stays grayscale, everything else becomes RGB on white (no alpha, no palette).
+    A page already upright in L or RGB is returned as it is, not copied (a 300-dpi A4 page in
+    RGB is 26 MB)."""
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode in {"L", "RGB"}:
+        return image
     if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         canvas = Image.new("RGB", rgba.size, WHITE["RGB"])
@@ -140,10 +146,15 @@ def for_ocr(image: Image.Image) -> Image.Image:
     if image.mode != "RGB":
         return image.convert("L")
     red, green, blue = image.split()
-    redness = ImageChops.subtract(red, ImageChops.lighter(green, blue))
+    bluegreen = ImageChops.lighter(green, blue)
+    del green, blue  # each intermediate is a full page: keep as few as possible at once
+    redness = ImageChops.subtract(red, bluegreen)
+    del bluegreen
     lifted = ImageChops.add(ImageChops.add(red, redness), redness)
-    paper = Image.new("L", red.size, _percentile(red, PAPER_PERCENTILE))
-    return ImageChops.darker(lifted, ImageChops.lighter(red, paper))
+    del redness
+    floor = ImageChops.lighter(red, Image.new("L", red.size, _percentile(red, PAPER_PERCENTILE)))
+    del red
+    return ImageChops.darker(lifted, floor)
 
 
 def _percentile(grey: Image.Image, share: float) -> int:

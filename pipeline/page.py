@@ -19,6 +19,7 @@ from PIL import Image
 from pipeline.intake import Kind, load_image_page, rasterise_pdf_page, read_source
 from pipeline.layout import find_zones
 from pipeline.normalise import (
+    EXIF_ORIENTATION,
     at_resolution,
     detect_rotation,
     estimate_skew,
@@ -37,7 +38,6 @@ from schemas.settings import InputLimits, OcrSettings
 # Below this mean word confidence a page that looked upright is asked which way is up. On our
 # test pages upright ones read at 95-97, pages turned 90/180/270 degrees at 27-45.
 DOUBTFUL_CONFIDENCE = 70.0
-EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)

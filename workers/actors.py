@@ -21,6 +21,7 @@ from schemas.messages import MESSAGE
 from schemas.settings import load_settings
 from storage.queue import DIGITISE_ACTOR, EXHAUSTED_ACTOR, HELP_ACTOR, make_broker, pages_queue
 from workers.logs import MaskPersonalIds
+from workers.malloc import map_large_blocks
 from workers.metrics import MessageMetrics, metrics
 from workers.runtime import WorkerRuntime
 
@@ -48,6 +49,7 @@ def runtime() -> WorkerRuntime:
 
 class _BuildRuntimeAtBoot(dramatiq.Middleware):
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        map_large_blocks()  # this process reads pages too
         threading.Thread(target=_build_quietly, name="sohoa-runtime", daemon=True).start()
 
 

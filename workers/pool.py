@@ -10,11 +10,13 @@ from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.page import PageResult, PageTask, process_page
 from schemas.errors import OcrFailed
+from workers.malloc import map_large_blocks
 
 
 def _init_worker() -> None:
     # One page per process: Tesseract's own OpenMP threads would only fight the pool for cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    map_large_blocks()
 
 
 def _ready() -> None:
