@@ -34,7 +34,8 @@ from memory import PeakMemory  # noqa: E402
 
 from storage import migrations  # noqa: E402
 from storage.database import engine_for  # noqa: E402
-from storage.warehouse import Warehouse, documents, dossiers  # noqa: E402
+from storage.tables import documents, dossiers  # noqa: E402
+from storage.warehouse import Warehouse  # noqa: E402
 from tests.services import (  # noqa: E402
     MotoServer,
     RedisServer,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from schemas.messages import IntakeMessage  # noqa: E402
 from storage.queue import DossierQueue  # noqa: E402
-from storage.warehouse import events  # noqa: E402
+from storage.tables import events  # noqa: E402
 from tests.distributed import AGENCY, deployment, drop_folder, wait_for_statuses  # noqa: E402
 from tests.services import (  # noqa: E402
     MotoServer,

@@ -21,7 +21,8 @@ from storage import migrations
 from storage.database import engine_for
 from storage.indicator_facts import load_agencies, load_facts, load_operational
 from storage.registry import agencies, procedures
-from storage.warehouse import Warehouse, dossiers
+from storage.tables import dossiers
+from storage.warehouse import Warehouse
 from workers.report_html import to_html
 from workers.report_render import to_json
 

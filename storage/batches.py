@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.warehouse import Warehouse, documents, dossiers, metadata
+from storage.tables import documents, dossiers, metadata
+from storage.warehouse import Warehouse
 
 batches = sa.Table(
     "batches",

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import WarehouseUnavailable
-from storage.warehouse import Warehouse, documents, dossiers, events
+from storage.tables import documents, dossiers, events
+from storage.warehouse import Warehouse
 
 
 @dataclass(frozen=True)

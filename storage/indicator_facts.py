@@ -14,7 +14,8 @@ from schemas.errors import WarehouseUnavailable
 from schemas.indicators import Agency, DossierFacts, Operational
 from storage.database import aware
 from storage.registry import agencies, procedures
-from storage.warehouse import Warehouse, documents, dossiers
+from storage.tables import documents, dossiers
+from storage.warehouse import Warehouse
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 

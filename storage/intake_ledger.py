@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from storage.warehouse import Warehouse, metadata
+from storage.tables import metadata
+from storage.warehouse import Warehouse
 
 intake_units = sa.Table(
     "intake_units",

@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import WarehouseUnavailable
 from schemas.register import RegisterEntry
-from storage.warehouse import Warehouse, dossiers, metadata
+from storage.tables import dossiers, metadata
+from storage.warehouse import Warehouse
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # a register date means a day in Vietnam
 

@@ -26,76 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.errors import DocumentBusy, WarehouseUnavailable
 from storage.database import aware, engine_for
-
-metadata = sa.MetaData()
-
-dossiers = sa.Table(
-    "dossiers",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("agency", sa.String(30), nullable=False),
-    sa.Column("code", sa.String(255), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("source", sa.Text),
-    sa.Column("procedure_code", sa.String(30)),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("manifest", sa.JSON),
-    sa.Column("error_reason", sa.String(40)),
-    sa.Column("error", sa.Text),
-    # [warehouse] from the one-stop shop's register (sohoa register import)
-    sa.Column("channel", sa.String(10)),
-    sa.Column("registered_at", sa.DateTime(timezone=True)),
-    sa.Column("register_components", sa.Integer),
-    sa.Column("register_components_digitised", sa.Integer),
-    sa.Column("register_components_reused", sa.Integer),
-    sa.Column("register_result_electronic", sa.Boolean),
-    sa.UniqueConstraint("agency", "code", name="uq_dossier_agency_code"),
-)
-
-documents = sa.Table(
-    "documents",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("dossier_id", sa.ForeignKey("dossiers.id"), nullable=False, index=True),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("input_sha256", sa.String(64), nullable=False),
-    sa.Column("pipeline_version", sa.String(20), nullable=False),
-    sa.Column("result_version", sa.Integer),
-    sa.Column("page_count", sa.Integer),
-    sa.Column("mean_confidence", sa.Float),
-    sa.Column("metadata", sa.JSON),
-    sa.Column("signature", sa.JSON),
-    sa.Column("inputs", sa.JSON, nullable=False),
-    sa.Column("result_key", sa.Text),
-    sa.Column("result_sha256", sa.String(64)),
-    sa.Column("stage_seconds", sa.JSON),
-    sa.Column("error_reason", sa.String(40)),
-    sa.Column("error", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("lease_owner", sa.String(120)),
-    sa.Column("lease_until", sa.DateTime(timezone=True)),
-    # [warehouse] a component of the dossier or the agency's result; reused from earlier data
-    sa.Column("role", sa.String(10)),
-    sa.Column("reused_from", sa.String(255)),
-    sa.UniqueConstraint("input_sha256", "pipeline_version", name="uq_document_input_version"),
-    sa.UniqueConstraint("dossier_id", "name", "result_version", name="uq_document_result_version"),
-)
-
-events = sa.Table(
-    "events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("dossier_id", sa.ForeignKey("dossiers.id"), nullable=False, index=True),
-    sa.Column("document_id", sa.ForeignKey("documents.id"), index=True),
-    sa.Column("stage", sa.String(30), nullable=False),
-    sa.Column("outcome", sa.String(20), nullable=False),
-    sa.Column("seconds", sa.Float),
-    sa.Column("detail", sa.Text),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-)
+from storage.tables import documents, dossiers, events
 
 
 def _now() -> dt.datetime:

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from storage import migrations
 from storage.database import engine_for
-from storage.warehouse import Warehouse, documents, dossiers
+from storage.tables import documents, dossiers
+from storage.warehouse import Warehouse
 from tests.conftest import encode, text_image
 from tests.services import S3Place, sohoa_env, wait_until
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from schemas.messages import IntakeMessage
 from storage.intake_ledger import IntakeLedger
 from storage.queue import DossierQueue
-from storage.warehouse import events
+from storage.tables import events
 from tests.conftest import encode, text_image
 from tests.distributed import (
     AGENCY,

@@ -18,7 +18,8 @@ from storage import migrations
 from storage.batches import Batches, pipeline_versions, select_dossiers
 from storage.database import engine_for
 from storage.intake_ledger import IntakeLedger
-from storage.warehouse import Warehouse, metadata
+from storage.tables import metadata
+from storage.warehouse import Warehouse
 from tests.services import REPO, sohoa_env
 
 

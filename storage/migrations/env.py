@@ -8,7 +8,7 @@ from alembic import context
 import storage.batches  # noqa: F401  - their tables are on the same metadata
 import storage.intake_ledger  # noqa: F401
 import storage.registry  # noqa: F401
-from storage.warehouse import metadata
+from storage.tables import metadata
 
 
 def run(connection) -> None:  # type: ignore[no-untyped-def]
