@@ -80,7 +80,11 @@ class ArchivalMetadata(BaseModel):
     CodeNotation, IssuedDate, OrganName, Subject), the rest from the clerk or the system."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", alias_generator=to_pascal, populate_by_name=True
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_pascal,
+        populate_by_name=True,
+        serialize_by_alias=True,  # written under the Circular's names, in a sidecar too
     )
 
     doc_code: str | None = Field(None, max_length=25, description="mã định danh văn bản")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.document import DocumentMetadata
+from schemas.document import ArchivalMetadata, DocumentMetadata
 from schemas.verification import (  # noqa: F401 - re-exported: verification reports
     FileStatus,
     Indication,
@@ -69,6 +69,9 @@ class Sidecar(Frozen):
     page_count: int
     mean_confidence: float | None
     metadata: DocumentMetadata
+    archival: ArchivalMetadata | None = Field(
+        None, description="the record of Circular 02/2019/TT-BNV, Appendix I, for this document"
+    )
     pages: tuple[PageText, ...]
     verification: VerificationReport
     stage_seconds: dict[str, float]

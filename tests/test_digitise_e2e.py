@@ -137,6 +137,13 @@ def test_sidecars_validate_and_tell_what_happened(run):
         assert car.metadata.type_name == "QUYẾT ĐỊNH"
         assert car.mean_confidence and car.mean_confidence > 70
         assert set(car.stage_seconds) >= {"inspect", "ocr", "extract", "assemble", "sign", "verify"}
+        record = car.archival.model_dump(mode="json")  # under Circular 02/2019's names
+        assert record["FileCode"] == "000.17.22.H56-240315-0001" and record["PageAmount"] == 1
+        assert (record["CodeNumber"], record["TypeName"]) == ("05", "QUYẾT ĐỊNH")
+    ordinals = sorted(car.archival.doc_ordinal for car in sidecars.values())
+    assert len(set(ordinals)) == 3 and ordinals[0] >= 1  # each document its place in the dossier
+    written = (data / "objects" / manifest.result_key).with_suffix(".json").read_text()
+    assert '"DocOrdinal"' in written and '"doc_ordinal"' not in written
     assert manifest.metadata.subject == "Về việc ban hành quy chế làm việc của Sở"
     assert manifest.metadata.sources["subject"] == "manifest"
     reader = PdfReader(data / "objects" / manifest.result_key)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.extract import extract, merge_manifest
+from pipeline.extract import archival_metadata, extract, merge_manifest
 from pipeline.intake import Inspection
 from pipeline.page import PageTask, spooled
 from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
-from schemas.document import DocumentMetadata
+from schemas.document import ArchivalMetadata, DocumentMetadata
 from schemas.errors import CorruptInput, InputChanged, SignatureInvalid
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SigningLevel
@@ -39,6 +39,7 @@ from workers.keys import fetcher_factory, require_level, signing_profile
 log = logging.getLogger("workers.job")
 
 SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
+FILE_CODE_MAX = 30  # FileCode (mã hồ sơ), Circular 02/2019 Appendix I
 
 
 @dataclass
@@ -197,6 +198,20 @@ class DocumentRun:
         meta = self._metadata(pages)
         return self._store_result(stored, source, meta, pages, report, rewritten=False)
 
+    def _archival(self, meta: DocumentMetadata, page_count: int) -> ArchivalMetadata:
+        """Circular 02/2019's record: the text's fields, the dossier's code as FileCode (when
+        it fits), the document's place in the dossier, its pages."""
+        code = self.dossier.code if len(self.dossier.code) <= FILE_CODE_MAX else None
+        ordinal = next(
+            (n for n, d in enumerate(self.dossier.documents, 1) if d.name == self.doc.name), None
+        )
+        return archival_metadata(
+            meta,
+            page_amount=min(page_count, 9999),
+            file_code=code,
+            doc_ordinal=ordinal if ordinal and ordinal <= 9999 else None,
+        )
+
     def _metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
         with self.timer("extract"):
             found = extract("\n\n".join(p.text for p in pages))
@@ -235,6 +250,7 @@ class DocumentRun:
                 page_count=len(pages),
                 mean_confidence=mean,
                 metadata=meta,
+                archival=self._archival(meta, len(pages)),
                 pages=pages,
                 verification=report,
                 stage_seconds=dict(self.timer.seconds),
