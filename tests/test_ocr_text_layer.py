@@ -81,3 +81,12 @@ def test_the_number_line_is_found_as_printed(result) -> None:
     number = next(line for line in truth.split("\n") if line.startswith("Số: "))
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     assert number in normalise(reader.pages[0].extract_text())
+
+
+def test_tesseract_gets_one_thread_unless_the_caller_chose(monkeypatch) -> None:
+    from pipeline.ocr import _one_thread
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert _one_thread()["OMP_THREAD_LIMIT"] == "1"  # pages run one per core side by side
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
+    assert _one_thread()["OMP_THREAD_LIMIT"] == "4"
