@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from tests.services import children_of
+
 
 def rss_mb(pid: int) -> float:
     try:
@@ -14,16 +16,6 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
 
 
 class PeakMemory:
@@ -40,9 +32,9 @@ class PeakMemory:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._note("root", [self.pid])
-            kids = children(self.pid)
+            kids = children_of(self.pid)
             self._note("child", kids)
-            self._note("grandchild", [g for k in kids for g in children(k)])
+            self._note("grandchild", [g for k in kids for g in children_of(k)])
             self._stop.wait(self.interval)
 
     def _note(self, level: str, pids: list[int]) -> None:

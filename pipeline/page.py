@@ -108,11 +108,10 @@ def _process(task: PageTask) -> PageResult:
     return PageResult(page=page, pdf=spooled(task, pdf))
 
 
-def spooled(task: PageTask, pdf: bytes | Path) -> bytes | Path:
-    """The page's PDF written to the task's spool folder (when it has one and it is not
-    there yet), so that a large document's pages wait on disk, not in the memory of the
-    process that puts them together."""
-    if task.spool is None or isinstance(pdf, Path):
+def spooled(task: PageTask, pdf: bytes) -> bytes | Path:
+    """The page's PDF written to the task's spool folder (when it has one), so that a large
+    document's pages wait on disk, not in the memory of the process that puts them together."""
+    if task.spool is None:
         return pdf
     path = task.spool / f"page-{task.number:05d}.pdf"
     path.write_bytes(pdf)

@@ -104,8 +104,7 @@ class FileObjectStore:
         self._write(key, lambda handle: handle.write(data))
 
     def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
-        with open_local(path) as source:
-            reader = FileReader(source, str(path), expected)
+        with read_local(path, expected) as reader:
             self._write(key, lambda handle: shutil.copyfileobj(reader, handle, reader.CHUNK))
         return reader.digest.hexdigest()
 
@@ -189,13 +188,14 @@ class FileObjectStore:
 
 
 @contextmanager
-def open_local(path: Path) -> Iterator[BinaryIO]:
+def read_local(path: Path, expected: str | None) -> Iterator[FileReader]:
+    """A FileReader on the local file at ``path``, for ``put_file``."""
     try:
         handle = path.open("rb")
     except FileNotFoundError as exc:
         raise InputChanged("the file is gone", subject=str(path)) from exc
     with handle:
-        yield handle
+        yield FileReader(handle, str(path), expected)
 
 
 def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:

@@ -43,7 +43,7 @@ from schemas.errors import (
 )
 from schemas.settings import S3Settings
 from storage.keys import validate_key
-from storage.objects import FileReader, ObjectInfo, open_local
+from storage.objects import FileReader, ObjectInfo, read_local
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +187,7 @@ class S3ObjectStore:
 
     def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
         bucket, name = self._locate(key)
-        with open_local(path) as source:
-            reader = FileReader(source, str(path), expected)
+        with read_local(path, expected) as reader:
             with _boundary(key):  # InputChanged from the reader aborts the upload
                 self.client.put_object(bucket, name, reader, reader.size, part_size=self.part_size)
         return reader.digest.hexdigest()

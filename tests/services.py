@@ -381,11 +381,14 @@ def start_sohoa(args: list[str], env: dict[str, str], log: Path) -> subprocess.P
 
 
 def children_of(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
+    """The processes ``pid`` started, from any of its threads (a job's threads start qpdf)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 30) -> None:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pipeline.extract import archival_metadata, extract, merge_manifest
 from pipeline.intake import Inspection
-from pipeline.page import PageTask, spooled
+from pipeline.page import PageTask
 from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
@@ -95,7 +95,6 @@ class DocumentRun:
             tasks, kept = self._plan(stored, found, spool)
             with self.timer("ocr"):
                 ocred = {r.page.index: r for r in self.ctx.run_pages(tasks)} if tasks else {}
-            by_number = {t.number: t for t in tasks}
             pages: list[PageText] = []
             parts: list[tuple[Path, int]] = []
             for number in range(len(tasks) + len(kept)):
@@ -103,9 +102,9 @@ class DocumentRun:
                     page, part = kept[number]
                 else:
                     result = ocred.pop(number)
-                    pdf = spooled(by_number[number], result.pdf)  # if read where it could not be
-                    assert isinstance(pdf, Path)
-                    page, part = result.page, (pdf, 0)
+                    if not isinstance(result.pdf, Path):  # every run_pages writes to task.spool
+                        raise TypeError(f"page {number + 1} came back in memory, not spooled")
+                    page, part = result.page, (result.pdf, 0)
                 pages.append(page)
                 parts.append(part)
             meta = self._metadata(pages)
