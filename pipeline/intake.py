@@ -67,7 +67,8 @@ def read_source(source: bytes | Path) -> bytes:
     return source.read_bytes() if isinstance(source, Path) else source
 
 
-def _stream(source: bytes | Path) -> Path | io.BytesIO:
+def openable(source: bytes | Path) -> Path | io.BytesIO:
+    """What Pillow and pypdf open: the file that holds an input, or its bytes as a stream."""
     return source if isinstance(source, Path) else io.BytesIO(source)
 
 
@@ -75,7 +76,7 @@ def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(_stream(data))
+            image = Image.open(openable(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLarge(f"decompression bomb guard: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -169,7 +170,7 @@ def rasterise_pdf_page(
     """Render one PDF page (of its bytes, or of the file where it is spooled) with poppler's
     pdftoppm, lowering dpi if the page would be huge."""
     try:
-        box = PdfReader(_stream(data), strict=False).pages[index].mediabox
+        box = PdfReader(openable(data), strict=False).pages[index].mediabox
         area_pt = abs(float(box.width) * float(box.height)) or 612 * 792
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
         raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc

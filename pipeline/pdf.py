@@ -16,6 +16,7 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 from pypdf.xmp import XmpInformation
 
+from pipeline.intake import openable
 from schemas.document import DocumentMetadata
 from schemas.errors import ConfigurationError, CorruptInput
 
@@ -192,7 +193,7 @@ def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> list[
     own, for ``assemble``); return each page's text. A null or broken /Annots is dropped: it
     would stop the signature widget from being added."""
     try:
-        reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
+        reader = PdfReader(openable(source))
         writer = PdfWriter()
         texts = []
         for index in indexes:

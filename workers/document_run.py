@@ -5,7 +5,6 @@ quarantine around it."""
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from pipeline.extract import archival_metadata, extract, merge_manifest
-from pipeline.intake import Inspection
+from pipeline.intake import Inspection, openable
 from pipeline.page import PageTask
 from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
@@ -189,7 +188,7 @@ class DocumentRun:
         source = self.doc.files[0].content
         with self.timer("verify"):
             report = verify_pdf(source, name=self.doc.name, trust_roots=self.ctx.trust_roots)
-        reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source), strict=False)
+        reader = PdfReader(openable(source), strict=False)
         pages = tuple(
             PageText(index=i, source="text-layer", text=p.extract_text())
             for i, p in enumerate(reader.pages)
