@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -112,6 +113,12 @@ class WatchSettings(BaseModel):
 
     stable_s: float = Field(30.0, ge=0, description="a lone file is ready once this still")
     list_interval_s: float = Field(30.0, gt=0, description="full listing, the safety net")
+    reconcile_after_s: float = Field(
+        600.0,
+        gt=0,
+        description="a unit sent whose dossier has not moved this long, with no message left "
+        "in the queue (a Redis that lost its data), is sent again",
+    )
     notifications: bool = Field(True, description="consume bucket notifications if offered")
 
 
@@ -136,6 +143,9 @@ class Settings(BaseModel):
     store_url: str | None = Field(None, description="object store; default file://<data>/objects")
     warehouse_url: str | None = Field(None, description="default sqlite:///<data>/warehouse.sqlite")
     agency: str = Field("000.00.00.H00", description="agency code used when a manifest names none")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
+        None, description="none: INFO for worker and watch, WARNING for the other commands"
+    )
     jobs: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="OCR processes"
     )

@@ -163,10 +163,13 @@ def select_dossiers(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     statuses: tuple[str, ...] = (),
+    code: str | None = None,
 ) -> list[int]:
     """Ids of dossiers received in [since, until) of an agency whose status, or the status of
-    one of whose documents, is one of ``statuses`` (any, when empty)."""
+    one of whose documents, is one of ``statuses`` (any, when empty); ``code``: that one."""
     query = sa.select(dossiers.c.id).order_by(dossiers.c.id)
+    if code:
+        query = query.where(dossiers.c.code == code)
     if agency:
         query = query.where(dossiers.c.agency == agency)
     if since:

@@ -3,7 +3,8 @@
 A unit is a lone file (``intake/<agency>/<file>``) or a dossier folder
 (``intake/<agency>/<folder>/``); its version names the object version that makes it ready
 (the manifest's, the file's, or a digest of the folder's listing). ``(unit, version)`` is
-unique, so a version is enqueued at most once, across restarts and concurrent watchers.
+unique, so a version is enqueued at most once, across restarts and concurrent watchers; once
+more only when its message was lost (``resend``: the watcher found it in no queue).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class UnitVersion:
     version: str
     state: str
     first_seen_at: dt.datetime
+    enqueued_at: dt.datetime | None = None
+    message_id: str | None = None
 
 
 class IntakeLedger:
@@ -71,9 +74,14 @@ class IntakeLedger:
             ).first()
         if row is None:
             return None
-        seen = row.first_seen_at
-        seen = seen if seen.tzinfo else seen.replace(tzinfo=dt.UTC)
-        return UnitVersion(row.unit, row.version, row.state, seen)
+        return UnitVersion(
+            row.unit,
+            row.version,
+            row.state,
+            _aware(row.first_seen_at),
+            _aware(row.enqueued_at) if row.enqueued_at else None,
+            row.message_id,
+        )
 
     def mark_ready(self, unit: str, version: str) -> bool:
         """``waiting`` -> ``ready``; False when another watcher got there first."""
@@ -83,6 +91,22 @@ class IntakeLedger:
         self._move(
             unit, version, ("ready",), state="enqueued", message_id=message_id, enqueued_at=now
         )
+
+    def resend(self, seen: UnitVersion, message_id: str, now: dt.datetime) -> bool:
+        """Record a new message for an ``enqueued`` version whose message was lost; False when
+        another watcher sent it again first."""
+        with self.warehouse.transaction() as conn:
+            moved = conn.execute(
+                intake_units.update()
+                .where(
+                    intake_units.c.unit == seen.unit,
+                    intake_units.c.version == seen.version,
+                    intake_units.c.state == "enqueued",
+                    intake_units.c.message_id == seen.message_id,
+                )
+                .values(message_id=message_id, enqueued_at=now)
+            ).rowcount
+        return bool(moved)
 
     def _move(
         self, unit: str, version: str, from_states: tuple[str, ...], **values: object
@@ -126,3 +150,7 @@ class IntakeLedger:
         with self.warehouse.transaction() as conn:
             rows = conn.execute(sa.select(intake_units)).all()
         return {(r.unit, r.version): r.state for r in rows}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

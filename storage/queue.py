@@ -7,18 +7,33 @@ to the queue on the next fetch of any live worker. Every busy worker keeps heart
 its delay-queue consumer, which polls at most every few seconds, so 15 s stays safe.
 
 Retries, backoff and the time limit are middleware (dramatiq's Retries and TimeLimit), never
-the actors'. Redis errors become QueueUnavailable at this boundary.
+the actors'. Only a RetryableError is retried (``retry_when``); anything else fails the dossier
+at once. Redis errors become QueueUnavailable at this boundary.
+
+Redis outages: a message is acknowledged only once its outcome is durable. dramatiq's own
+Retries enqueues the retry of a failed attempt, and when Redis is down at that moment it logs
+"Unexpected failure in after_process_message of Retries" and the worker acknowledges the message
+anyway once Redis is back: the dossier is lost (dramatiq PR #545). Here (``DurableRetries`` and
+``SohoaBroker``) the retry, or the message that fails the dossier, waits for Redis; until it is
+written the failed message stays unacknowledged in Redis, so a worker that dies meanwhile leaves
+it to be redelivered. And a worker whose connection broke drops the delayed messages it held in
+memory (retries waiting for their backoff) while Redis still lists them as its own: they are
+put back in their queue as soon as it consumes that queue again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import redis
 from dramatiq import Message
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -28,9 +43,12 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
+from dramatiq.middleware.time_limit import TimeLimitExceeded
 
-from schemas.errors import ConfigurationError, QueueUnavailable
+from schemas.errors import ConfigurationError, QueueUnavailable, RetryableError
 from schemas.settings import QueueSettings
+
+log = logging.getLogger(__name__)
 
 DIGITISE_ACTOR = "digitise"
 EXHAUSTED_ACTOR = "digitise_exhausted"
@@ -64,6 +82,75 @@ def redis_client(settings: QueueSettings) -> redis.Redis:
     )
 
 
+def retryable_only(max_retries: int) -> Callable[[int, BaseException], bool]:
+    """dramatiq's ``retry_when``: a RetryableError, while retries remain; nothing else."""
+
+    def retry_when(retries: int, exception: BaseException) -> bool:
+        return isinstance(exception, RetryableError) and retries < max_retries
+
+    return retry_when
+
+
+def failure_reason(exception: BaseException) -> str:
+    """What a dossier failed of, as recorded: the error's reason, or what escaped the job."""
+    if isinstance(exception, TimeLimitExceeded):
+        return "time-limit"
+    return getattr(exception, "reason", None) or "internal-error"
+
+
+_patient = threading.local()  # set while DurableRetries enqueues: wait for Redis, never drop
+
+
+class DurableRetries(Retries):
+    """dramatiq's Retries, whose enqueue (the retry, or the ``on_retry_exhausted`` message)
+    waits for Redis before the worker may acknowledge the failed message. The reason of the
+    failure travels in the message's options (``sohoa_reason``) to ``on_retry_exhausted``."""
+
+    def after_process_message(
+        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        if exception is not None:
+            message.options["sohoa_reason"] = failure_reason(exception)
+        _patient.on = True
+        try:
+            super().after_process_message(broker, message, result=result, exception=exception)
+        finally:
+            _patient.on = False
+
+
+class SohoaBroker(RedisBroker):
+    """RedisBroker with the two mends of the module docstring."""
+
+    def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
+        wait = 0.5
+        while True:
+            try:
+                return super().enqueue(message, delay=delay)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                if not getattr(_patient, "on", False):
+                    raise
+                log.warning(
+                    "message %s: queue unreachable (%s); its retry waits for Redis, the "
+                    "message stays unacknowledged",
+                    message.message_id,
+                    exc.__class__.__name__,
+                )
+                time.sleep(wait)
+                wait = min(wait * 2, 10.0)
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Any:
+        if queue_name.endswith(".DQ"):  # (re)started: nothing of this queue is held in memory
+            acks = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
+            try:
+                held = [m.decode() for m in self.client.smembers(acks)]
+                if held:
+                    self.do_requeue(queue_name, *held)
+                    log.warning("%d delayed message(s) put back in %s", len(held), queue_name)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                raise ConnectionClosed(exc) from None
+        return super().consume(queue_name, prefetch, timeout)
+
+
 def make_broker(settings: QueueSettings) -> RedisBroker:
     """The broker every sohoa process shares: workers consume, watcher and redigitise send."""
     middleware = [
@@ -72,14 +159,14 @@ def make_broker(settings: QueueSettings) -> RedisBroker:
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),
-        Retries(
+        DurableRetries(
             max_retries=settings.max_retries,
             min_backoff=int(settings.min_backoff_s * 1000),
             max_backoff=int(settings.max_backoff_s * 1000),
         ),
         CurrentMessage(),
     ]
-    return RedisBroker(
+    return SohoaBroker(
         client=redis_client(settings),
         middleware=middleware,
         namespace=settings.namespace,
@@ -114,16 +201,35 @@ class DossierQueue:
         with _boundary():
             return self.broker.enqueue(message).message_id
 
-    def depth(self) -> dict[str, int]:
-        """Messages waiting, delayed (retries with backoff) and dead-lettered."""
-        ns, name = self.settings.namespace, self.settings.name
-        client = self.broker.client
+    def depth(self) -> dict[tuple[str, str], int]:
+        """(queue, state) -> messages, for the dossiers' queue and the pages' queue: ready
+        (waiting), running (taken by a worker, not yet acknowledged), delayed (retries waiting
+        for their backoff) and dead (dead letters)."""
+        ns, client = self.settings.namespace, self.broker.client
+        depth = {}
         with _boundary():
-            return {
-                "ready": int(client.llen(f"{ns}:{name}")),
-                "delayed": int(client.llen(f"{ns}:{name}.DQ")),
-                "dead": int(client.zcard(f"{ns}:{name}.XQ")),
-            }
+            for name in (self.settings.name, pages_queue(self.settings)):
+                key = f"{ns}:{name}"
+                ready = int(client.llen(key))
+                depth[(name, "ready")] = ready
+                depth[(name, "running")] = max(0, int(client.hlen(f"{key}.msgs")) - ready)
+                depth[(name, "delayed")] = int(client.hlen(f"{key}.DQ.msgs"))
+                depth[(name, "dead")] = int(client.zcard(f"{key}.XQ"))
+        return depth
+
+    def payloads(self) -> Iterator[dict[str, Any]]:
+        """The payload of every dossier message still in Redis: waiting, running, delayed or
+        dead-lettered (and those a ``digitise_exhausted`` message carries)."""
+        key = f"{self.settings.namespace}:{self.settings.name}"
+        with _boundary():
+            for hash_name in (f"{key}.msgs", f"{key}.DQ.msgs", f"{key}.XQ.msgs"):
+                for _id, data in self.broker.client.hscan_iter(hash_name):
+                    message = Message.decode(data)
+                    payload = message.args[0] if message.args else None
+                    if message.actor_name == EXHAUSTED_ACTOR and isinstance(payload, dict):
+                        payload = (payload.get("args") or [None])[0]
+                    if isinstance(payload, dict):
+                        yield payload
 
     def ping(self) -> None:
         with _boundary():

@@ -199,7 +199,7 @@ def test_the_watch_command_sends_to_the_queue_and_counts(
     store.put(f"intake/{A}/ho-so-4/manifest.json", b"{}")
     watch = start_sohoa(["watch"], env, tmp_path / "watch.log")
     try:
-        wait_until(lambda: queue.depth()["ready"] == 1, timeout=60, what="a message")
+        wait_until(lambda: queue.depth()[("dossiers", "ready")] == 1, timeout=60, what="a message")
 
         def scrape():
             """The metrics once the send is counted (the watcher counts it just after the
@@ -215,5 +215,48 @@ def test_the_watch_command_sends_to_the_queue_and_counts(
     finally:
         stop_process(watch)
     assert 'sohoa_intake_enqueued_total{trigger="listing"} 1.0' in text
-    assert 'sohoa_queue_depth{state="ready"} 1.0' in text
+    assert 'sohoa_queue_depth{queue="dossiers",state="ready"} 1.0' in text
+    assert 'sohoa_queue_depth{queue="dossiers-pages",state="dead"} 0.0' in text
     assert "offers no notifications; listing only" in (tmp_path / "watch.log").read_text()
+
+
+def test_a_unit_whose_message_was_lost_is_sent_again_once(store, ledger):
+    """Sent, then quiet for longer than reconcile_after_s: sent again only when its message
+    is in no queue and its dossier is not done; by one of two watchers."""
+    sent, queued, clock = [], [], Clock()
+    clock.now = dt.datetime.now(dt.UTC)  # the warehouse stamps its rows with the real time
+
+    def send(payload):
+        sent.append(payload["unit"])
+        return f"msg-{len(sent)}"
+
+    settings = WatchSettings(stable_s=0, list_interval_s=5, reconcile_after_s=600)
+    w1, w2 = (
+        Watcher(store, ledger, send, settings, clock=clock, queued=lambda: queued) for _ in range(2)
+    )
+    lost, done = f"intake/{A}/ho-so-1/", f"intake/{A}/ho-so-2/"
+    for unit in (lost, done):
+        store.put(unit + "manifest.json", b"{}")
+    assert sorted(w1.scan()) == [lost, done]
+    warehouse = ledger.warehouse
+    dossier = warehouse.ensure_dossier(A, "ho-so-1", source=lost)
+    warehouse.set_dossier_status(dossier, "retrying")
+    other = warehouse.ensure_dossier(A, "ho-so-2", source=done)
+    warehouse.set_dossier_status(other, "digitised")  # and its intake kept (changed meanwhile)
+    queued.append({"unit": lost})
+    clock.advance(599)
+    assert w1.scan() == []  # not quiet long enough
+    clock.advance(2)
+    assert w1.scan() == []  # quiet, but its message is still in the queue
+    queued.clear()  # Redis lost it
+    assert w1.scan() == [lost]
+    assert w2.scan() == []  # the first watcher sent it again; its clock starts anew
+    assert sent == [lost, done, lost] or sent == [done, lost, lost]
+    assert ledger.states() == {(lost, "manifest:" + _version(store, lost)): "enqueued"} | {
+        (done, "manifest:" + _version(store, done)): "enqueued"
+    }
+
+
+def _version(store, unit: str) -> str:
+    (info,) = [i for i in store.scan(unit) if i.key.endswith("manifest.json")]
+    return info.version

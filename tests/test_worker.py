@@ -4,6 +4,7 @@ real signatures. Small pages, few of them."""
 
 from __future__ import annotations
 
+import time
 import urllib.request
 
 import pytest
@@ -41,12 +42,13 @@ def test_watched_intake_is_digitised_by_a_worker(deploy, tmp_path):
     queue = DossierQueue.open(settings.queue)
     watcher = Watcher(store, IntakeLedger(warehouse), queue.send, settings.watch)
     assert sorted(watcher.scan()) == [f"intake/{AGENCY}/giay-moi.png", f"intake/{AGENCY}/ho-so-1/"]
-    assert queue.depth()["ready"] == 2
+    assert queue.depth()[("dossiers", "ready")] == 2
 
-    port = free_port()
+    port, temporary = free_port(), tmp_path / "tmp"
+    temporary.mkdir()
     worker = start_sohoa(
         ["worker", "--processes", "1"],
-        deploy.env(SOHOA_METRICS__PORT=str(port)),
+        deploy.env(SOHOA_METRICS__PORT=str(port), TMPDIR=str(temporary)),
         tmp_path / "w.log",
     )
     try:
@@ -58,6 +60,9 @@ def test_watched_intake_is_digitised_by_a_worker(deploy, tmp_path):
         stop_process(worker)
     log = (tmp_path / "w.log").read_text()
     assert "Traceback" not in log, log
+    assert f"dossier intake/{AGENCY}/ho-so-1/: digitised" in log  # INFO: one line a dossier
+    assert len([line for line in log.splitlines() if ": ocr ok in " in line]) == 2  # a stage
+    assert list(temporary.iterdir()) == []  # no sohoa-metrics-* (or other) folder left behind
 
     results = sorted(store.list("results/"))
     assert results == [
@@ -75,7 +80,10 @@ def test_watched_intake_is_digitised_by_a_worker(deploy, tmp_path):
     assert 'sohoa_dossiers_total{outcome="digitised"} 2.0' in metrics
     assert 'sohoa_documents_total{outcome="digitised"} 2.0' in metrics
     assert 'sohoa_stage_seconds_count{stage="ocr"} 2.0' in metrics
-    assert 'sohoa_queue_depth{state="ready"} 0.0' in metrics
+    assert 'sohoa_queue_depth{queue="dossiers",state="ready"} 0.0' in metrics
+    assert 'sohoa_queue_depth{queue="dossiers-pages",state="dead"} 0.0' in metrics
+    assert 'sohoa_dossiers_by_status{status="digitised"} 2.0' in metrics
+    assert 'sohoa_dossier_oldest_age_seconds{status="digitised"}' in metrics
 
 
 def _scrape(port: int) -> str | None:
@@ -111,3 +119,120 @@ def test_a_worker_refuses_to_start_without_its_services(deploy, tmp_path):
     assert answer.returncode == 8 and "no-such-bucket" in answer.stderr
     answer = start(env | {"SOHOA_QUEUE__URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert answer.returncode == 1 and "queue unreachable" in answer.stderr
+
+
+# -- retries and Redis outages, in-process: a dramatiq Worker on our broker and a real Redis ----
+
+
+@pytest.fixture
+def outage(tmp_path):
+    """An own redis-server (stopped and started by the test) and our broker on it."""
+    import dramatiq
+
+    from schemas.settings import QueueSettings
+    from storage.queue import make_broker
+    from tests.services import RedisServer
+
+    server = RedisServer(tmp_path / "redis").start()
+    settings = QueueSettings(url=server.url, min_backoff_s=0.1, max_backoff_s=0.2, max_retries=3)
+    broker = make_broker(settings)
+    calls: dict[str, list] = {"flaky": [], "gave_up": []}
+    worker = dramatiq.Worker(broker, worker_timeout=100, worker_threads=1)
+    yield server, broker, calls, worker
+    worker.stop(timeout=5000)
+    broker.close()
+    server.stop()
+
+
+def _actors(broker, calls, fail, min_backoff_s: float = 0.1):
+    import dramatiq
+
+    from storage.queue import retryable_only
+
+    @dramatiq.actor(
+        broker=broker,
+        actor_name="flaky",
+        queue_name="q",
+        retry_when=retryable_only(3),
+        min_backoff=int(min_backoff_s * 1000),
+        max_backoff=int(min_backoff_s * 2000),
+        on_retry_exhausted="gave_up",
+    )
+    def flaky(n):
+        calls["flaky"].append(n)
+        fail(len(calls["flaky"]))
+
+    @dramatiq.actor(broker=broker, actor_name="gave_up", queue_name="q")
+    def gave_up(message, retries):
+        calls["gave_up"].append((message["options"]["sohoa_reason"], retries["retries"]))
+
+    return flaky
+
+
+def test_a_retry_waits_for_redis_and_is_never_lost(outage):
+    """The attempt fails while Redis is down: its retry is enqueued once Redis is back, and
+    only then is the message acknowledged (upstream dramatiq acknowledged it, retry lost)."""
+    import threading
+
+    from schemas.errors import QueueUnavailable
+
+    server, broker, calls, worker = outage
+    release = threading.Event()
+
+    def fail(attempt):
+        if attempt == 1:
+            release.wait(30)
+            raise QueueUnavailable("queue unreachable: ConnectionError")
+
+    flaky = _actors(broker, calls, fail)
+    worker.start()
+    flaky.send(1)
+    wait_until(lambda: calls["flaky"], timeout=30, what="the first attempt")
+    server.stop()
+    release.set()  # it fails now, with Redis down
+    time.sleep(3)  # the retry cannot be enqueued meanwhile (not an assertion)
+    server.start()
+    wait_until(lambda: len(calls["flaky"]) == 2, timeout=60, what="the retry")
+    assert calls["gave_up"] == []
+
+
+def test_an_internal_error_fails_at_once_with_its_reason(outage):
+    server, broker, calls, worker = outage
+
+    def fail(attempt):
+        raise KeyError("a bug of ours")
+
+    flaky = _actors(broker, calls, fail)
+    worker.start()
+    flaky.send(1)
+    wait_until(lambda: calls["gave_up"], timeout=30, what="the dossier to be failed")
+    assert calls == {"flaky": [1], "gave_up": [("internal-error", 0)]}  # never retried
+
+
+def test_a_retry_held_in_memory_when_redis_restarts_is_not_stranded(outage):
+    """A retry waiting for its backoff is held by the worker; the broken connection drops it
+    from memory while Redis still lists it as the (live) worker's: it is put back."""
+    import redis
+
+    from schemas.errors import OcrTimeout
+
+    server, broker, calls, worker = outage
+
+    def fail(attempt):
+        if attempt == 1:
+            raise OcrTimeout("page 1: Tesseract took too long")
+
+    flaky = _actors(broker, calls, fail, min_backoff_s=8)
+    worker.start()
+    flaky.send(1)
+    client = redis.Redis.from_url(server.url)
+
+    def held_in_memory():
+        return client.hlen("sohoa:q.DQ.msgs") == 1 and client.llen("sohoa:q.DQ") == 0
+
+    wait_until(held_in_memory, timeout=30, what="the retry to wait in the worker")
+    server.stop()
+    time.sleep(2)
+    server.start()
+    wait_until(lambda: len(calls["flaky"]) == 2, timeout=60, what="the retry")
+    assert calls["gave_up"] == []

@@ -5,6 +5,9 @@ a RedisBroker from storage/queue.py (retries, backoff, time limit and metrics ar
     digitise(payload)                     an IntakeMessage or a RedigitiseMessage
     digitise_exhausted(message, retries)  dramatiq's on_retry_exhausted: the dossier is failed
     help_with_pages(base)                 read pages of a document another worker shares out
+
+Only a RetryableError is retried (``retry_when``); any other error (sohoa's own, a time limit)
+fails the dossier at once, with its reason recorded, through the same ``digitise_exhausted``.
 """
 
 from __future__ import annotations
@@ -19,18 +22,24 @@ from dramatiq.middleware import CurrentMessage
 from schemas.errors import PermanentError
 from schemas.messages import MESSAGE
 from schemas.settings import load_settings
-from storage.queue import DIGITISE_ACTOR, EXHAUSTED_ACTOR, HELP_ACTOR, make_broker, pages_queue
-from workers.logs import MaskPersonalIds
+from storage.queue import (
+    DIGITISE_ACTOR,
+    EXHAUSTED_ACTOR,
+    HELP_ACTOR,
+    make_broker,
+    pages_queue,
+    retryable_only,
+)
+from workers.logs import configure
 from workers.malloc import map_large_blocks
 from workers.metrics import MessageMetrics, metrics
 from workers.runtime import WorkerRuntime
 
 settings = load_settings()  # this module is the worker processes' entry point
+configure(settings.log_level or "INFO")  # in place of dramatiq's: one line a record, masked
 broker = make_broker(settings.queue)
 broker.add_middleware(MessageMetrics())
 dramatiq.set_broker(broker)
-for handler in logging.getLogger().handlers:  # dramatiq's handlers: mask CCCD numbers too
-    handler.addFilter(MaskPersonalIds())
 
 _runtime: WorkerRuntime | None = None
 _lock = threading.Lock()
@@ -67,6 +76,7 @@ broker.add_middleware(_BuildRuntimeAtBoot())
     actor_name=DIGITISE_ACTOR,
     queue_name=settings.queue.name,
     throws=(PermanentError,),
+    retry_when=retryable_only(settings.queue.max_retries),
     on_retry_exhausted=EXHAUSTED_ACTOR,
 )
 def digitise(payload: dict[str, Any]) -> None:
@@ -93,5 +103,7 @@ def help_pages(base: str) -> None:
 @dramatiq.actor(actor_name=EXHAUSTED_ACTOR, queue_name=settings.queue.name)
 def digitise_exhausted(message: dict[str, Any], retries: dict[str, Any]) -> None:
     payload = MESSAGE.validate_python(message["args"][0])
-    trace = str(message.get("options", {}).get("traceback") or "").strip().splitlines()
-    runtime().exhausted(payload, trace[-1] if trace else "unknown error")
+    options = message.get("options", {})
+    trace = str(options.get("traceback") or "").strip().splitlines()
+    reason = str(options.get("sohoa_reason") or "internal-error")
+    runtime().exhausted(payload, trace[-1] if trace else "unknown error", reason)

@@ -27,7 +27,11 @@ def redigitise(
     agency: Annotated[str | None, typer.Option(help="only this agency code")] = None,
     since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    status: Annotated[StatusFilter, typer.Option(help="failed, quarantined or all")] = "all",
+    status: Annotated[
+        StatusFilter,
+        typer.Option(help="failed, retrying (stuck: its message lost), quarantined or all"),
+    ] = "all",
+    dossier: Annotated[str | None, typer.Option(help="only the dossier of this code")] = None,
     older_than_version: Annotated[
         str | None, typer.Option(help="only dossiers digitised by a pipeline older than this")
     ] = None,
@@ -47,6 +51,7 @@ def redigitise(
         until=until.date() if until else None,
         status=status,
         older_than_version=older_than_version,
+        dossier=dossier,
     )
     warehouse = Warehouse.open(
         settings.resolved_warehouse_url, password_file=settings.warehouse_password_file

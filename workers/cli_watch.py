@@ -13,7 +13,9 @@ HELP = """Watch the intake (intake/<agency>/<folder>/ with a manifest.json, or
 intake/<agency>/<file>) and enqueue each dossier once it is complete: a folder when its
 manifest.json lands, a lone file when it has been still for SOHOA_WATCH__STABLE_S seconds.
 Uses MinIO bucket notifications when offered, and lists every SOHOA_WATCH__LIST_INTERVAL_S
-seconds in any case. Stops on SIGTERM or Ctrl-C."""
+seconds in any case. A unit sent whose dossier has not moved for
+SOHOA_WATCH__RECONCILE_AFTER_S seconds and whose message is in no queue (a Redis that lost its
+data) is sent again. Logs at SOHOA_LOG_LEVEL (default INFO). Stops on SIGTERM or Ctrl-C."""
 
 
 def register(app: typer.Typer) -> None:
@@ -26,10 +28,12 @@ def watch(data: DataOption = None) -> None:
     from storage.queue import DossierQueue
     from storage.s3 import S3ObjectStore
     from storage.warehouse import Warehouse
-    from workers.metrics import Metrics, QueueDepthCollector, serve
+    from workers.logs import configure
+    from workers.metrics import DossierStatusCollector, Metrics, QueueDepthCollector, serve
     from workers.watch import Watcher
 
     settings = settings_for(data=data)
+    configure(settings.log_level or "INFO")
     store = open_store(settings.resolved_store_url, settings.s3)
     if isinstance(store, S3ObjectStore):
         store.check()
@@ -45,9 +49,17 @@ def watch(data: DataOption = None) -> None:
         registry = CollectorRegistry()
         metrics = Metrics(registry)
         registry.register(QueueDepthCollector(queue))
+        registry.register(DossierStatusCollector(warehouse))
         serve(settings.metrics.port, settings.metrics.host, registry)
         on_sent = lambda unit, trigger: metrics.enqueued.labels(trigger).inc()  # noqa: E731
-    watcher = Watcher(store, IntakeLedger(warehouse), queue.send, settings.watch, on_sent=on_sent)
+    watcher = Watcher(
+        store,
+        IntakeLedger(warehouse),
+        queue.send,
+        settings.watch,
+        on_sent=on_sent,
+        queued=queue.payloads,
+    )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

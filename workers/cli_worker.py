@@ -6,12 +6,16 @@ with a metrics port, one process serving their metrics. When one worker process 
 supervisor that restarts it (docker compose ``restart: unless-stopped``, systemd
 ``Restart=always``). The message the dead process held returns to the queue once its heartbeat
 is ``SOHOA_QUEUE__HEARTBEAT_TIMEOUT_S`` old (15 s) and is digitised exactly once.
+Each process takes one dossier message per thread at a time, never one ahead (a killed process
+delays only the dossiers it was digitising; a small dossier never waits behind a big one).
+Logs at SOHOA_LOG_LEVEL (default INFO): a line per dossier per stage outcome.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -57,22 +61,33 @@ def worker(
     threads: Annotated[int, typer.Option(min=1, help="dossiers at once per process")] = 1,
     data: DataOption = None,
 ) -> None:
-    from dramatiq.cli import main as dramatiq_main
-    from dramatiq.cli import make_argument_parser
-
     settings = settings_for(data=data)
+    from workers.logs import configure
+
+    configure(settings.log_level or "INFO")
     preflight(settings)
     # The worker processes read their settings from the environment: pass the flags on.
     if data is not None:
         os.environ["SOHOA_DATA"] = str(settings.data)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per page
+    import dramatiq.worker
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    # One dossier message per thread (dramatiq's default: two). dramatiq reads its setting
+    # when it is imported, which it already is here: the processes it forks see the module's.
+    os.environ["dramatiq_queue_prefetch"] = str(threads)
+    dramatiq.worker.QUEUE_PREFETCH = threads
     argv = ["workers.actors", "--processes", str(processes), "--threads", str(threads)]
     argv += ["--queues", settings.queue.name, pages_queue(settings.queue)]
-    if settings.metrics.port is not None:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sohoa-metrics-")
-        argv += ["--fork-function", "workers.metrics:serve_worker_metrics"]
-    console.print(
-        f"sohoa worker: {processes} process(es) x {threads} thread(s) on queues "
-        f"{settings.queue.name!r} and {pages_queue(settings.queue)!r}"
-    )
-    raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(argv)))
+    with ExitStack() as cleanup:
+        if settings.metrics.port is not None:  # removed again when the workers stop
+            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sohoa-metrics-"))
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+            argv += ["--fork-function", "workers.metrics:serve_worker_metrics"]
+        console.print(
+            f"sohoa worker: {processes} process(es) x {threads} thread(s) on queues "
+            f"{settings.queue.name!r} and {pages_queue(settings.queue)!r}"
+        )
+        code = dramatiq_main(make_argument_parser().parse_args(argv))
+    raise typer.Exit(code)

@@ -145,6 +145,15 @@ class StageTimer:
             took = time.perf_counter() - start
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + took, 4)
             self.ctx.observer.stage(stage, took, outcome)
+            log.info(
+                "dossier %d document %s: %s %s in %.2f s%s",
+                self.dossier_id,
+                self.document_id,
+                stage,
+                outcome,
+                took,
+                f" ({detail})" if detail else "",
+            )
             self.ctx.warehouse.add_event(
                 self.dossier_id,
                 stage,

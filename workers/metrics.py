@@ -5,16 +5,23 @@
     sohoa_pages_total{outcome}           pages of those documents
     sohoa_stage_seconds{stage}           histogram per stage (inspect, ocr, sign ...)
     sohoa_dossier_seconds                histogram of whole messages
-    sohoa_queue_depth{state}             ready, delayed (awaiting a retry), dead; read at scrape
+    sohoa_queue_depth{queue,state}       both queues (dossiers, pages): ready, running, delayed
+                                         (awaiting a retry), dead (dead letters); read at scrape
+    sohoa_dossiers_by_status{status}     dossiers in the warehouse now: received, processing,
+                                         retrying, digitised, quarantined, failed
+    sohoa_dossier_oldest_age_seconds{status}  since the least recently moved dossier of each
+                                         status last moved (a `retrying` one that grows: stuck)
     sohoa_intake_enqueued_total{trigger} the watcher: units sent, by what noticed them
 
 Workers are several processes: each writes its samples to PROMETHEUS_MULTIPROC_DIR (set by
 ``sohoa worker`` before the processes start) and one extra process (a dramatiq fork function)
-serves them all. The watcher is one process with its own registry.
+serves them all, with the gauges read at scrape. The watcher is one process with its own
+registry. ``sohoa worker`` removes the samples' folder when it stops.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -23,7 +30,7 @@ from typing import Any
 
 from dramatiq import Middleware
 
-from schemas.errors import QueueUnavailable
+from schemas.errors import QueueUnavailable, WarehouseUnavailable
 from storage.queue import DIGITISE_ACTOR
 
 log = logging.getLogger(__name__)
@@ -117,7 +124,7 @@ class MessageMetrics(Middleware):
 
 
 class QueueDepthCollector:
-    """Reads the queue's depth from Redis whenever Prometheus scrapes."""
+    """Reads both queues' depth from Redis whenever Prometheus scrapes."""
 
     def __init__(self, queue: Any) -> None:
         self.queue = queue
@@ -125,15 +132,49 @@ class QueueDepthCollector:
     def collect(self) -> Any:
         from prometheus_client.core import GaugeMetricFamily
 
-        family = GaugeMetricFamily("sohoa_queue_depth", "Messages in the queue", labels=["state"])
+        family = GaugeMetricFamily(
+            "sohoa_queue_depth", "Messages in the queues", labels=["queue", "state"]
+        )
         try:
             depth = self.queue.depth()
         except QueueUnavailable:
             log.warning("queue depth: the queue is unreachable")
             return
-        for state, count in depth.items():
-            family.add_metric([state], count)
+        for (queue, state), count in depth.items():
+            family.add_metric([queue, state], count)
         yield family
+
+
+class DossierStatusCollector:
+    """Reads the dossiers' statuses from the warehouse whenever Prometheus scrapes."""
+
+    def __init__(self, warehouse: Any) -> None:
+        self.warehouse = warehouse
+
+    def collect(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        from storage.dossier_states import status_summary
+
+        try:
+            summary = status_summary(self.warehouse)
+        except WarehouseUnavailable:
+            log.warning("dossier statuses: the warehouse is unreachable")
+            return
+        counts = GaugeMetricFamily(
+            "sohoa_dossiers_by_status", "Dossiers in each status", labels=["status"]
+        )
+        ages = GaugeMetricFamily(
+            "sohoa_dossier_oldest_age_seconds",
+            "Seconds since the least recently moved dossier of each status moved",
+            labels=["status"],
+        )
+        now = dt.datetime.now(dt.UTC)
+        for row in summary:
+            counts.add_metric([row.status], row.count)
+            ages.add_metric([row.status], max(0.0, (now - row.oldest).total_seconds()))
+        yield counts
+        yield ages
 
 
 def serve(port: int, host: str, registry: Any) -> Any:
@@ -150,6 +191,7 @@ def serve_worker_metrics() -> int:
 
     from schemas.settings import load_settings
     from storage.queue import DossierQueue
+    from storage.warehouse import Warehouse
 
     settings = load_settings()  # a process of its own, started by `sohoa worker`
     if settings.metrics.port is None:
@@ -157,6 +199,10 @@ def serve_worker_metrics() -> int:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])
     registry.register(QueueDepthCollector(DossierQueue.open(settings.queue)))
+    warehouse = Warehouse.open(
+        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
+    )
+    registry.register(DossierStatusCollector(warehouse))
     serve(settings.metrics.port, settings.metrics.host, registry)
     while True:  # dramatiq's fork process ends this with SIGTERM when the workers stop
         time.sleep(60)

@@ -3,8 +3,8 @@
 A dossier is rebuilt from its warehouse rows: the latest row of each document names its input
 files by original (or quarantine) key, the stored manifest gives the clerk's fields back. The
 job then sees the same bytes: with the same pipeline version that is "already digitised", with a
-newer one a result version N+1 beside N. A dossier whose inputs never reached the originals
-(it failed while reading intake) is re-run from its intake unit if that is still there.
+newer one a result version N+1 beside N. A dossier whose intake unit is still there (it failed,
+or is stuck retrying, before it was done) is re-run from that unit, which is released when done.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from workers.bucket_intake import unit_of
 from workers.job_context import DossierInput, InputBlob
 from workers.manifest_documents import document_input, named_entries
 
-StatusFilter = Literal["failed", "quarantined", "all"]
+StatusFilter = Literal["failed", "retrying", "quarantined", "all"]
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -43,6 +43,7 @@ class Selection:
     until: dt.date | None = None  # inclusive
     status: StatusFilter = "all"
     older_than_version: str | None = None
+    dossier: str | None = None  # one dossier's code
 
     def criteria(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,7 @@ def select(warehouse: Warehouse, selection: Selection) -> list[int]:
         since=_midnight(selection.since) if selection.since else None,
         until=_midnight(selection.until + dt.timedelta(days=1)) if selection.until else None,
         statuses=() if selection.status == "all" else (selection.status,),
+        code=selection.dossier,
     )
     if selection.older_than_version is None:
         return ids
@@ -76,6 +78,8 @@ def dossier_from_warehouse(
     """The dossier as it was received, from its originals; an IntakeMessage when only the
     intake unit has the bytes; None when nothing can be re-run (e.g. a rejected manifest)."""
     row = warehouse.dossier(dossier_id)
+    if row.source and unit_of(row.source) and _intake_left(store, row.source):
+        return IntakeMessage(unit=row.source, version="redigitise")
     latest: dict[str, dict[str, Any]] = {}
     for doc in warehouse.documents_of(dossier_id):
         latest[doc["name"]] = doc  # ordered by id: the last one wins
@@ -108,6 +112,12 @@ def dossier_from_warehouse(
         manifest,
         received=row.received_at.date(),
     )
+
+
+def _intake_left(store: ObjectStore, unit: str) -> bool:
+    if not unit.endswith("/"):
+        return store.exists(unit)
+    return next(iter(store.list(unit)), None) is not None
 
 
 def start_batch(

@@ -155,15 +155,16 @@ class WorkerRuntime:
         outcomes = digitise_dossier(dossier, self.context(owner))
         return self._finish(message, final_status(outcomes))
 
-    def exhausted(self, message: DossierMessage, error: str) -> None:
-        """Retries ran out: the dossier is ``failed`` in the warehouse, visible, re-runnable."""
+    def exhausted(self, message: DossierMessage, error: str, reason: str) -> None:
+        """The dossier is ``failed`` in the warehouse, visible, re-runnable: its retries ran
+        out, or what it met is not worth retrying (an internal error, its time limit)."""
         if isinstance(message, RedigitiseMessage):
             dossier_id = message.dossier_id
         else:
             dossier_id = self._dossier_of_unit(message.unit)
-        row = self.warehouse.dossier(dossier_id)
-        reason = row.error_reason or "retries-exhausted"
-        self.warehouse.fail_dossier(dossier_id, reason, f"retries exhausted; last: {error}")
+        retried = reason not in ("internal-error", "time-limit")
+        detail = f"retries exhausted; last: {error}" if retried else error
+        self.warehouse.fail_dossier(dossier_id, reason, detail)
         self._finish(message, "failed")
 
     def _dossier_of_unit(self, unit: str) -> int:
@@ -180,7 +181,14 @@ class WorkerRuntime:
             self.warehouse.fail_dossier(self._dossier_of_unit(unit), reason, error)
 
     def _finish(self, message: DossierMessage, outcome: str) -> str:
+        log.info("dossier %s: %s", _named(message), outcome)
         self.observer.dossier(outcome)
         if isinstance(message, RedigitiseMessage) and message.batch_id is not None:
             Batches(self.warehouse).finish_item(message.batch_id, message.dossier_id, outcome)
         return outcome
+
+
+def _named(message: DossierMessage) -> str:
+    if isinstance(message, RedigitiseMessage):
+        return f"#{message.dossier_id} (again)"
+    return message.unit

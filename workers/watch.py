@@ -12,10 +12,16 @@ the only way on servers without notifications. Each (unit, version) is recorded 
 warehouse (storage/intake_ledger.py) before it is sent, so a version is enqueued once and a
 restarted watcher does not enqueue everything again. Service outages are logged and waited
 out; the watcher itself never dies of one.
+
+Reconciliation: a unit sent whose dossier has not moved for ``reconcile_after_s`` (no status
+change, no stage event, or no dossier at all), that is still in the intake, and whose message is
+in no queue (a Redis that lost its data), is sent again. A dossier that is digitised,
+quarantined or failed is never sent again here (``sohoa redigitise`` re-runs a failed one).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -29,12 +35,16 @@ from typing import Any
 from schemas.errors import InvalidObjectKey, RetryableError
 from schemas.messages import IntakeMessage
 from schemas.settings import WatchSettings
-from storage.intake_ledger import IntakeLedger
+from storage.dossier_states import dossiers_of_units
+from storage.intake_ledger import IntakeLedger, UnitVersion
 from storage.keys import validate_key
 from storage.objects import ObjectInfo, ObjectStore
 from workers.bucket_intake import INTAKE, MANIFEST, unit_of
 
 log = logging.getLogger(__name__)
+
+STILL_RUNNING = (None, "received", "processing", "retrying")  # None: no dossier yet
+RESENDING = "resending"  # the ledger's message id while a lost message is sent again
 
 
 @dataclass(frozen=True)
@@ -77,9 +87,12 @@ class Watcher:
         *,
         on_sent: Callable[[str, str], None] = lambda unit, trigger: None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        queued: Callable[[], Iterable[dict[str, Any]]] | None = None,
     ) -> None:
+        """``queued``: the payloads of the messages still in the queue (DossierQueue.payloads);
+        without it nothing is ever sent again."""
         self.store, self.ledger, self.send, self.settings = store, ledger, send, settings
-        self.on_sent, self.clock = on_sent, clock
+        self.on_sent, self.clock, self.queued = on_sent, clock, queued
         self.waiting: dict[str, float] = {}  # unit -> monotonic time to look again
 
     def scan(self, trigger: str = "listing") -> list[str]:
@@ -99,8 +112,10 @@ class Watcher:
         return self._decide(states, trigger)
 
     def _decide(self, states: Iterable[UnitState], trigger: str) -> list[str]:
-        sent = []
+        sent: list[str] = []
+        quiet: list[UnitVersion] = []  # sent long ago: lost on the way?
         now = self.clock()
+        cutoff = now - dt.timedelta(seconds=self.settings.reconcile_after_s)
         for state in states:
             try:
                 validate_key(state.unit.rstrip("/"))
@@ -110,6 +125,8 @@ class Watcher:
             seen = self.ledger.observe(state.unit, state.version, now)
             if seen.state == "enqueued":
                 self.waiting.pop(state.unit, None)
+                if seen.enqueued_at is not None and seen.enqueued_at < cutoff:
+                    quiet.append(seen)
                 continue
             still = (now - seen.first_seen_at).total_seconds()
             if state.needs_stability and still < self.settings.stable_s:
@@ -124,6 +141,40 @@ class Watcher:
             self.on_sent(state.unit, trigger)
             log.info("intake: %s sent (%s)", state.unit, trigger)
             sent.append(state.unit)
+        return sent + self._send_lost(quiet, cutoff)
+
+    def _send_lost(self, quiet: list[UnitVersion], cutoff: dt.datetime) -> list[str]:
+        """Send again the quiet units whose dossier has not moved since ``cutoff`` and whose
+        message is in no queue."""
+        if not quiet or self.queued is None:
+            return []
+        found = dossiers_of_units(self.ledger.warehouse, [seen.unit for seen in quiet])
+        stuck = []
+        for seen in quiet:
+            dossier = found.get(seen.unit)
+            status = dossier.status if dossier else None
+            if status in STILL_RUNNING and (dossier is None or dossier.moved_at < cutoff):
+                stuck.append(seen)
+        if not stuck:
+            return []
+        in_queue = {p.get("unit") for p in self.queued()}
+        sent = []
+        for seen in stuck:
+            if seen.unit in in_queue or not self.ledger.resend(seen, RESENDING, self.clock()):
+                continue
+            message = IntakeMessage(unit=seen.unit, version=seen.version)
+            message_id = self.send(message.model_dump())
+            self.ledger.resend(
+                dataclasses.replace(seen, message_id=RESENDING), message_id, self.clock()
+            )
+            self.on_sent(seen.unit, "lost")
+            log.warning(
+                "intake: %s sent again: its dossier has not moved for %.0f s and its message "
+                "is in no queue",
+                seen.unit,
+                self.settings.reconcile_after_s,
+            )
+            sent.append(seen.unit)
         return sent
 
     def due(self) -> list[str]:
