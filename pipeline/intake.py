@@ -16,16 +16,25 @@ from pathlib import Path
 from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
+from pipeline.bounds import check_hex_strings, head, size_of
 from pipeline.verification import signature_count
-from schemas.errors import CorruptInput, EmptyInput, EncryptedInput, InputTooLarge, UnsupportedInput
+from schemas.errors import (
+    CorruptInput,
+    EmptyInput,
+    EncryptedInput,
+    InputTooLarge,
+    PermanentError,
+    UnsupportedInput,
+)
 from schemas.settings import InputLimits
 
 Kind = Literal["png", "jpeg", "tiff", "pdf"]
 _IMAGE_FORMATS: dict[str, Kind] = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "TIFF": "tiff"}
 EXTENSIONS: dict[Kind, str] = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}
 MIN_TEXT_CHARS = 20  # a page with fewer extractable characters is treated as a scan
+MAX_PAGE_POINTS = 14_400  # ISO 32000: a page is at most 14,400 units (200 in) a side
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,21 @@ def sniff(data: bytes) -> Kind:
     raise UnsupportedInput("not a PNG, JPEG, TIFF or PDF file")
 
 
-def inspect(data: bytes, limits: InputLimits) -> Inspection:
-    """Accept or refuse one input file, cheaply (headers, not pixels)."""
-    if not data:
+def inspect(source: bytes | Path, limits: InputLimits, raster_dpi: int = 300) -> Inspection:
+    """Accept or refuse one input file (its bytes, or the file that holds them), cheaply:
+    headers, not pixels. Its size comes from stat and a PDF's hex strings are measured
+    before anything parses it; a PDF page is refused when its area at ``raster_dpi`` (the
+    dpi it would be rendered at) is over the pixel limit."""
+    size = size_of(source)
+    if not size:
         raise EmptyInput("the file is empty (0 bytes)")
-    if len(data) > limits.max_bytes:
-        raise InputTooLarge(f"{len(data)} bytes is over the limit of {limits.max_bytes}")
-    kind = sniff(data)
-    return _inspect_pdf(data, limits) if kind == "pdf" else _inspect_image(data, kind, limits)
+    if size > limits.max_bytes:
+        raise InputTooLarge(f"{size} bytes is over the limit of {limits.max_bytes}")
+    kind = sniff(head(source))
+    if kind != "pdf":
+        return _inspect_image(source, kind, limits)
+    check_hex_strings(source, limits.max_hex_string)
+    return _inspect_pdf(read_source(source), limits, raster_dpi)
 
 
 def read_source(source: bytes | Path) -> bytes:
@@ -85,17 +101,26 @@ def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
 
 
 def _check_pixels(image: Image.Image, limits: InputLimits, page: int) -> None:
-    width, height = image.size
+    _check_size(image.size, limits, page)
+
+
+def _check_size(size: tuple[int, int], limits: InputLimits, page: int, how: str = "") -> None:
+    width, height = size
     if width <= 0 or height <= 0:
-        raise CorruptInput(f"page {page + 1} has no pixels ({width}x{height})")
+        raise CorruptInput(f"page {page + 1} has no pixels ({width}x{height}{how})")
+    if min(width, height) < limits.min_page_px:
+        raise EmptyInput(
+            f"page {page + 1} is {width}x{height} pixels{how}: under {limits.min_page_px}"
+            " pixels on a side, not a scanned page"
+        )
     if width * height > limits.max_pixels:
         raise InputTooLarge(
-            f"page {page + 1} is {width}x{height} = {width * height} pixels, "
+            f"page {page + 1} is {width}x{height} = {width * height} pixels{how}, "
             f"over the limit of {limits.max_pixels}"
         )
 
 
-def _inspect_image(data: bytes, kind: Kind, limits: InputLimits) -> Inspection:
+def _inspect_image(data: bytes | Path, kind: Kind, limits: InputLimits) -> Inspection:
     image = _open_image(data, limits)
     if _IMAGE_FORMATS.get(image.format or "") != kind:
         raise UnsupportedInput(f"looks like {kind} but Pillow reads it as {image.format}")
@@ -113,7 +138,7 @@ def _inspect_image(data: bytes, kind: Kind, limits: InputLimits) -> Inspection:
     return Inspection(kind=kind, page_count=frames)
 
 
-def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
+def _inspect_pdf(data: bytes, limits: InputLimits, raster_dpi: int) -> Inspection:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -128,7 +153,10 @@ def _inspect_pdf(data: bytes, limits: InputLimits) -> Inspection:
             for i, page in enumerate(reader.pages)
             if len(page.extract_text().strip()) >= MIN_TEXT_CHARS
         )
-    except (EncryptedInput, EmptyInput, InputTooLarge):
+        for i, page in enumerate(reader.pages):
+            if i not in text_pages:  # it will be rendered and read
+                _check_size(raster_size(page, raster_dpi, i), limits, i, f" at {raster_dpi} dpi")
+    except (EncryptedInput, EmptyInput, InputTooLarge, CorruptInput):
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on hostile files
         if b"/Encrypt" in data:  # e.g. public-key security handlers pypdf cannot open
@@ -164,17 +192,36 @@ def _dpi(image: Image.Image) -> int:
     return max(100, min(600, round(max(image.size) / 11.69)))
 
 
+def raster_size(page: PageObject, dpi: int, index: int = 0) -> tuple[int, int]:
+    """The page's size in pixels when rendered at ``dpi``, from its MediaBox (and UserUnit);
+    CorruptInput for a box that is not a finite rectangle."""
+    box, unit = page.mediabox, float(page.user_unit or 1)
+    width, height = abs(float(box.width)) * unit, abs(float(box.height)) * unit
+    if not (math.isfinite(width) and math.isfinite(height)) or width * height <= 0:
+        raise CorruptInput(
+            f"page {index + 1}: MediaBox {list(box)} is not a rectangle with an area"
+        )
+    if max(width, height) > MAX_PAGE_POINTS * unit:
+        raise InputTooLarge(
+            f"page {index + 1} is {width:.0f}x{height:.0f} pt,"
+            f" over PDF's {MAX_PAGE_POINTS} pt a side"
+        )
+    return round(width * dpi / 72), round(height * dpi / 72)
+
+
 def rasterise_pdf_page(
     data: bytes | Path, index: int, dpi: int, limits: InputLimits
 ) -> tuple[Image.Image, int]:
     """Render one PDF page (of its bytes, or of the file where it is spooled) with poppler's
     pdftoppm, lowering dpi if the page would be huge."""
     try:
-        box = PdfReader(openable(data), strict=False).pages[index].mediabox
-        area_pt = abs(float(box.width) * float(box.height)) or 612 * 792
+        page = PdfReader(openable(data), strict=False).pages[index]
+        width, height = raster_size(page, 72, index)
+    except PermanentError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
         raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc
-    dpi = min(dpi, int(72 * math.sqrt(limits.max_pixels / area_pt)))
+    dpi = max(1, min(dpi, int(72 * math.sqrt(limits.max_pixels / max(1, width * height)))))
     with tempfile.TemporaryDirectory(prefix="sohoa-raster-") as tmp:
         if isinstance(data, Path):
             source = data

@@ -8,6 +8,8 @@
     │    EmptyInput          zero pages / zero bytes
     │    InputTooLarge       over the byte or pixel limit
     │    InvalidManifest     manifest.json that does not validate
+    │    LinkOutside         a symbolic link leading out of the dossier folder
+    │    NotAFile            a FIFO, device or socket in place of a file
     │    InvalidObjectKey    a key from outside with '..', an absolute path, control characters
     │    ObjectNotFound      no object under that key
     │    SignatureInvalid    our own freshly signed output did not verify
@@ -94,6 +96,18 @@ class InputTooLarge(PermanentError):
 
 class InvalidManifest(PermanentError):
     reason = "invalid-manifest"
+
+
+class LinkOutside(PermanentError):
+    """A symbolic link in a dossier folder that leads out of it: never followed."""
+
+    reason = "link-outside"
+
+
+class NotAFile(PermanentError):
+    """A FIFO, device or socket where a scan was expected: never opened."""
+
+    reason = "not-a-file"
 
 
 class InvalidObjectKey(PermanentError):

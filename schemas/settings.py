@@ -17,6 +17,7 @@ from schemas.errors import ConfigurationError
 from schemas.signing import SigningSettings
 
 ENV_PREFIX = "SOHOA_"
+MAX_JOBS = 64  # OCR processes; SOHOA_JOBS=100000 spawned processes until 18 GB
 
 
 class OcrSettings(BaseModel):
@@ -42,13 +43,35 @@ class OcrSettings(BaseModel):
 
 
 class InputLimits(BaseModel):
-    """Guards against hostile or accidental giant inputs."""
+    """Guards against hostile or accidental giant inputs. Each is checked before the thing it
+    bounds is read or parsed, and a file over one is quarantined with the reason."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_bytes: int = Field(256 * 1024 * 1024, gt=0, description="largest input file accepted")
-    max_pixels: int = Field(80_000_000, gt=0, description="largest page accepted, in pixels")
+    max_bytes: int = Field(
+        256 * 1024 * 1024, gt=0, description="largest input file accepted (from stat, unread)"
+    )
+    max_pixels: int = Field(
+        80_000_000,
+        gt=0,
+        description="largest page accepted, in pixels; for a PDF page its area in points at"
+        " the raster dpi (reading costs about 15 bytes of memory per pixel)",
+    )
     max_pages: int = Field(2000, gt=0, description="most pages in one input file")
+    min_page_px: int = Field(
+        100, ge=1, description="a page narrower or shorter than this (pixels) is not a scan"
+    )
+    max_hex_string: int = Field(
+        1_000_000,
+        gt=0,
+        description="longest hex string (a signature's /Contents) in a PDF, in hex digits,"
+        " checked in the raw bytes before the PDF is parsed (parsing costs ~85 bytes each)",
+    )
+    max_manifest_bytes: int = Field(1024 * 1024, gt=0, description="largest manifest.json")
+    max_manifest_depth: int = Field(16, gt=0, description="deepest nesting of manifest.json")
+    max_manifest_entries: int = Field(
+        1000, gt=0, description="most documents, and most file names, in one manifest.json"
+    )
 
 
 class S3Buckets(BaseModel):
@@ -147,7 +170,10 @@ class Settings(BaseModel):
         None, description="none: INFO for worker and watch, WARNING for the other commands"
     )
     jobs: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="OCR processes"
+        default_factory=lambda: min(os.cpu_count() or 1, MAX_JOBS),
+        ge=1,
+        le=MAX_JOBS,
+        description="OCR processes (each may take a few hundred MB)",
     )
     ocr: OcrSettings = OcrSettings()
     limits: InputLimits = InputLimits()

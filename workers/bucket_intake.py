@@ -12,22 +12,18 @@ then goes to quarantine with the reason.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path, PurePosixPath
 
-from pydantic import ValidationError
-
 from schemas.document import AGENCY_CODE_PATTERN, Manifest
-from schemas.errors import InvalidManifest, InvalidObjectKey, PermanentError
+from schemas.errors import InvalidObjectKey, PermanentError
 from schemas.settings import Settings
 from storage.keys import safe_name, validate_key
 from storage.objects import ObjectInfo, ObjectStore
 from workers.job_context import DocumentInput, DossierInput, InputBlob, IntakeObject
-from workers.manifest_documents import documents_from_manifest
+from workers.manifest_documents import MANIFEST, documents_from_manifest, parse_manifest
 
 INTAKE = "intake/"
-MANIFEST = "manifest.json"
 _AGENCY = re.compile(AGENCY_CODE_PATTERN)
 
 
@@ -90,8 +86,9 @@ def dossier_from_intake(
     manifest = Manifest()
     if manifest_blob is not None:
         try:
-            manifest = parse_manifest(manifest_blob.data, {b.name for b in pages}, unit)
-        except InvalidManifest as exc:
+            names = {b.name for b in pages}
+            manifest = parse_manifest(manifest_blob.data, names, unit, settings.limits)
+        except PermanentError as exc:  # invalid, or over a manifest limit
             doc = DocumentInput("dossier", tuple(blobs.values()))
             return DossierInput(agency, code, unit, (doc,), rejection=exc, intake=intake)
     return DossierInput(
@@ -129,25 +126,3 @@ def _layout_error(unit: str) -> PermanentError | None:
             f"intake folder {agency!r} is not an agency code (like 000.17.22.H56)", subject=unit
         )
     return None
-
-
-def parse_manifest(data: bytes, names: set[str], subject: str) -> Manifest:
-    """manifest.json from the bucket, checked against the files beside it."""
-    try:
-        manifest = Manifest.model_validate(json.loads(data.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidManifest(f"not valid UTF-8 JSON: {exc}", subject=subject) from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidManifest(problems, subject=subject) from exc
-    listed = [name for doc in manifest.documents for name in doc.files]
-    for name in listed:
-        if "/" in name or "\\" in name or name in {".", "..", MANIFEST}:
-            raise InvalidManifest(f"documents: {name!r} is not a plain file name", subject=subject)
-        if name not in names:
-            raise InvalidManifest(f"documents: file {name!r} is not in the folder", subject=subject)
-    if len(listed) != len(set(listed)):
-        raise InvalidManifest("documents: a file is listed twice", subject=subject)
-    return manifest

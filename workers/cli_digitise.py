@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -9,26 +10,30 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schemas.errors import ExitCode
+from schemas.errors import ExitCode, SohoaError
 from schemas.settings import Settings
+from storage.keys import safe_name
 from storage.objects import open_store
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 from workers.job import digitise_dossier
-from workers.job_context import DocumentOutcome, JobContext
+from workers.job_context import DocumentOutcome, DossierInput, JobContext
 from workers.keys import open_signing_key
-from workers.local_intake import dossiers_from_paths
+from workers.local_intake import Unit, display_name, dossier_of, units
 from workers.pool import PagePool
+
+log = logging.getLogger(__name__)
 
 HELP = """Digitise scans: PATH is an image (PNG, JPEG, TIFF), a PDF, or a dossier folder (page
 files plus an optional manifest.json); a folder of folders is a batch of dossiers.
 
 Exit codes: 0 every document digitised (or already digitised); 7 some inputs were rejected
 and quarantined; 1 some documents failed on a retryable error (re-run to retry);
-8 bad settings or signing key.
+8 bad settings or signing key, or a data folder (--data) inside an input folder.
 """
 
 
@@ -47,6 +52,10 @@ def digitise(
     jobs: Annotated[int | None, typer.Option(help="OCR processes (default: every core)")] = None,
 ) -> None:
     settings = settings_for(data=data, agency=agency, jobs=jobs)
+    overlap = data_overlap(paths, settings.data)
+    if overlap:
+        console.print(f"[red]error:[/red] {escape(overlap)}")
+        raise typer.Exit(int(ExitCode.CONFIG))
     settings.data.mkdir(parents=True, exist_ok=True)
     with PagePool(settings.jobs) as pool:  # the OCR processes start while the rest opens
         outcomes = _digitise_all(paths, settings, pool)
@@ -90,13 +99,67 @@ def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list
                 map_documents=document_threads.map,
             )
             pending: deque[Future[list[DocumentOutcome]]] = deque()
-            for dossier in dossiers_from_paths(paths, settings):
+            for unit in units(paths):
                 if len(pending) >= 2 * settings.jobs:
                     outcomes.extend(pending.popleft().result())
-                pending.append(threads.submit(digitise_dossier, dossier, ctx))
+                pending.append(threads.submit(run_unit, unit, ctx))
             while pending:
                 outcomes.extend(pending.popleft().result())
     return outcomes
+
+
+def data_overlap(paths: list[Path], data: Path) -> str | None:
+    """Why the data folder may not be used with these inputs: it lies inside an input folder
+    (sohoa would quarantine its own keys and warehouse, and digitise its own results), or an
+    input lies inside it. None when they are apart."""
+    home = data.resolve()
+    for path in paths:
+        where = path.resolve()
+        if where.is_dir() and home.is_relative_to(where):
+            return (
+                f"the data folder {data} is inside the input folder {path}: sohoa would read"
+                " its own store, keys and warehouse as scans. Give another with --data or"
+                " SOHOA_DATA, outside the scans (e.g. --data ../sohoa-data)"
+            )
+        if where.is_relative_to(home):
+            return f"the input {path} is inside the data folder {data}: nothing to digitise there"
+    return None
+
+
+def run_unit(unit: Unit, ctx: JobContext) -> list[DocumentOutcome]:
+    """One dossier, inside one boundary: whatever goes wrong (a bug, a store that refuses
+    writes) ends as ``failed`` with the reason, recorded when the warehouse lets us, and the
+    batch goes on with the next dossier."""
+    dossier = None
+    try:
+        dossier = dossier_of(unit, ctx.settings)
+        return digitise_dossier(dossier, ctx) if dossier is not None else []
+    except Exception as exc:  # noqa: BLE001 - one dossier's failure never stops the batch
+        return [_failed(unit, dossier, exc, ctx)]
+
+
+def _failed(
+    unit: Unit, dossier: DossierInput | None, exc: Exception, ctx: JobContext
+) -> DocumentOutcome:
+    where = display_name(str(unit[0]))
+    if isinstance(exc, SohoaError):
+        reason = exc.reason
+        log.warning("%s: failed: %s", where, exc)
+    else:
+        reason = "internal-error"
+        log.exception("%s: internal error", where)
+    message = f"{exc.__class__.__name__}: {exc}"
+    code = dossier.code if dossier else safe_name(display_name(unit[0].name), "dossier")
+    if dossier is not None:
+        try:
+            dossier_id = ctx.warehouse.ensure_dossier(dossier.agency, code, source=where)
+            ctx.warehouse.set_dossier_status(
+                dossier_id, "failed", error_reason=reason, error=message
+            )
+        except Exception:  # noqa: BLE001 - the warehouse may be the very thing that failed
+            log.warning("%s: the failure could not be recorded in the warehouse", where)
+    files = tuple(f.name for d in dossier.documents for f in d.files) if dossier else ()
+    return DocumentOutcome(code, "-", "failed", files, reason=reason, message=message)
 
 
 def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:

@@ -126,6 +126,9 @@ def _digitise_document(
 ) -> DocumentOutcome:
     if not doc.files:
         return _record_reused(ctx, dossier_id, dossier, doc)
+    refused = next((f.rejection for f in doc.files if f.rejection is not None), None)
+    if refused is not None:  # a link leaving the folder, a FIFO: refused unread at intake
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused, None)
     inputs = tuple(_input_file(f) for f in doc.files)
     input_sha = document_key([i.sha256 for i in inputs])
     names = tuple(f.name for f in doc.files)
@@ -166,7 +169,7 @@ def _digitise_document(
             inspections = [_inspect(f, ctx) for f in doc.files]
         return DocumentRun(ctx, timer, dossier, doc, input_sha).produce(inputs, inspections)
     except PermanentError as exc:
-        return _quarantine(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
     except RetryableError as exc:
         log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
         if ctx.retryable == "raise":
@@ -186,9 +189,31 @@ def _digitise_document(
         )
 
 
+def _quarantine_or_fail(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    error: PermanentError,
+    document_id: int | None,
+    input_sha: str | None = None,
+) -> DocumentOutcome:
+    """Quarantine the document; when even that fails (a read-only or full store), it is
+    ``failed`` with both reasons, and the run goes on to the next document."""
+    try:
+        return _quarantine(ctx, dossier_id, dossier, doc, error, document_id, input_sha)
+    except SohoaError as exc:
+        if ctx.retryable == "raise" and isinstance(exc, RetryableError):
+            raise
+        log.warning("dossier %s document %s: cannot quarantine: %s", dossier.code, doc.name, exc)
+        sha = input_sha or document_key([blob.digest()[0] for blob in doc.files])
+        message = f"{error.reason}: {error}; and it could not be quarantined: {exc}"
+        return _fail(ctx, dossier_id, dossier, doc, sha, exc.reason, message)
+
+
 def _input_file(blob: InputBlob) -> InputFile:
-    data = blob.data  # one read of a local file for its hash and size
-    return InputFile(name=blob.name, sha256=sha256(data), size=len(data), original_key="")
+    digest, size = blob.digest()  # a local file is read in chunks, never whole
+    return InputFile(name=blob.name, sha256=digest, size=size, original_key="")
 
 
 def _record_reused(
@@ -243,6 +268,7 @@ def _fail(
 ) -> DocumentOutcome:
     ctx.warehouse.record_document(
         dossier_id,
+        name=doc.name,
         input_sha256=input_sha,
         pipeline_version=ctx.pipeline_version,
         status="failed",
@@ -262,7 +288,7 @@ def _fail(
 
 def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
     try:
-        return inspect(blob.data, ctx.settings.limits)
+        return inspect(blob.content, ctx.settings.limits, ctx.settings.ocr.raster_dpi)
     except SohoaError as exc:
         exc.about(blob.name)
         raise
@@ -282,12 +308,13 @@ def _quarantine(
     at = ctx.clock().isoformat()
     inputs = []
     for blob in doc.files:
-        data = blob.data  # read once: stored, hashed and measured from the same bytes
+        digest, size = blob.digest()  # a local file is hashed and stored in chunks
         key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, blob.name)
-        inputs.append(
-            {"name": blob.name, "sha256": sha256(data), "size": len(data), "quarantine_key": key}
-        )
-        ctx.store.put(key, data)
+        inputs.append({"name": blob.name, "sha256": digest, "size": size, "quarantine_key": key})
+        if isinstance(blob.content, bytes):
+            ctx.store.put(key, blob.content)
+        else:
+            ctx.store.put_file(key, blob.content, expected=digest)
         report = {
             "file": blob.name,
             "reason": error.reason,

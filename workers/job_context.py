@@ -36,10 +36,21 @@ class InputBlob:
 
     name: str
     content: bytes | Path
+    rejection: PermanentError | None = None
+    """Refused at intake before a byte was read (a link leaving the dossier folder, a FIFO):
+    ``content`` is then what can be kept of it (the link's target, nothing), not the file."""
 
     @property
     def data(self) -> bytes:
         return read_source(self.content)
+
+    def digest(self) -> tuple[str, int]:
+        """SHA-256 and size of the bytes, a local file read in chunks, never whole."""
+        if isinstance(self.content, bytes):
+            return sha256(self.content), len(self.content)
+        with self.content.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+            return digest.hexdigest(), handle.tell()
 
 
 @dataclass(frozen=True)
