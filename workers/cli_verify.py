@@ -36,6 +36,7 @@ from schemas.verification import (
 )
 from workers import keys
 from workers.cli import DataOption, console, settings_for
+from workers.verify_inputs import checked_file, pdfs_in
 
 log = logging.getLogger(__name__)
 
@@ -160,42 +161,27 @@ def _summary(reports: list[VerificationReport], code: ExitCode) -> VerifySummary
     return VerifySummary(files=len(reports), by_outcome=dict(counts), exit_code=int(code))
 
 
-def _pdfs_in(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf")
-        else:
-            yield path
-
-
-def _read(path: Path) -> Path | VerificationReport:
-    """The file, once it is known to open: the verifier reads it as it goes, never whole."""
-    try:
-        with path.open("rb"):
-            return path
-    except OSError as exc:
-        detail = "cannot open: %s" % exc.strerror
-        return VerificationReport(file=str(path), status=FileStatus.UNREADABLE, detail=detail)
-
-
 def _sources(
     paths: list[Path], prefix: str | None, data: Path | None
 ) -> Iterator[tuple[str, object]]:
     """(name, the file or an UNREADABLE report) for every file to check; an object is
     downloaded to a temporary file, checked before the next one replaces it."""
-    for path in _pdfs_in(paths):
-        yield str(path), _read(path)
+    settings = settings_for(data=data)
+    for path in pdfs_in(paths):
+        yield str(path), checked_file(path, settings.limits)
     if prefix is not None:
         from storage.objects import open_store
 
-        settings = settings_for(data=data)
         store = open_store(settings.resolved_store_url, settings.s3)
         with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as folder:
             local = Path(folder, "object.pdf")
             for key in store.list(prefix):
                 if key.lower().endswith(".pdf"):
                     store.get_file(key, local)
-                    yield key, local
+                    checked = checked_file(local, settings.limits)
+                    if isinstance(checked, VerificationReport):
+                        checked = checked.model_copy(update={"file": key})
+                    yield key, checked
 
 
 def _trust(trust: list[Path] | None, trust_dir: Path | None, data: Path | None) -> list[bytes]:

@@ -1,0 +1,222 @@
+"""Hostile inputs, built on the spot, and a way to run ``sohoa`` on them that measures what it
+costs: exit code, peak resident memory of the whole process tree, seconds (issue 13).
+
+Used by tests/test_hostile_inputs.py and by bench/hostile.py (the before/after table).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from tests.services import children_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- builders (each makes a folder)
+
+
+def pdf_of_pages(*sizes: tuple[float, float]) -> bytes:
+    writer = PdfWriter()
+    for width, height in sizes:
+        writer.add_blank_page(width=width, height=height)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def signed_looking_pdf(contents_bytes: int) -> bytes:
+    """A PDF whose one signature field holds a /Contents of ``contents_bytes`` bytes (twice
+    as many hex digits), as a forger or a broken signer would write it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    sig = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Sig"),
+            NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+            NameObject("/SubFilter"): NameObject("/adbe.pkcs7.detached"),
+            NameObject("/ByteRange"): ArrayObject([NumberObject(n) for n in (0, 10, 20, 10)]),
+            NameObject("/Contents"): ByteStringObject(b"\x30" * contents_bytes),
+        }
+    )
+    field = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/T"): TextStringObject("Signature1"),
+            NameObject("/V"): writer._add_object(sig),
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+        }
+    )
+    form = {NameObject("/Fields"): ArrayObject([writer._add_object(field)])}
+    form[NameObject("/SigFlags")] = NumberObject(3)
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(form)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def tiny_page_tiff(pages: int) -> bytes:
+    frames = [Image.new("1", (1, 1), 1) for _ in range(pages)]
+    out = io.BytesIO()
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+def good_page() -> bytes:
+    from tests.distributed import page
+
+    return page("Về việc tổ chức hội nghị")
+
+
+def folder(base: Path, name: str, files: dict[str, bytes]) -> Path:
+    where = base / name
+    where.mkdir(parents=True)
+    for file_name, data in files.items():
+        (where / file_name).write_bytes(data)
+    return where
+
+
+def big_sparse_file(path: Path, size: int) -> None:
+    """A PDF header, then ``size`` bytes of a sparse file: no disk, but every byte readable."""
+    with path.open("wb") as handle:
+        handle.write(b"%PDF-1.7\n")
+        handle.truncate(size)
+
+
+def nested_folders(base: Path, depth: int) -> Path:
+    """``depth`` folders, one in the other (os.makedirs itself recurses); the deepest holds
+    a file that is not a scan. Returns the top one."""
+    top = base / "sau"
+    where = top
+    where.mkdir(parents=True)
+    for _ in range(depth - 1):
+        where = where / "a"
+        where.mkdir()
+    (where / "trang.png").write_bytes(b"not a scan, deep down")
+    return top
+
+
+def remove_nested(top: Path) -> None:
+    """rmtree recurses too: take the tree apart from the bottom, without recursion."""
+    stack = [top]
+    while stack:
+        where = stack[-1]
+        subs = [p for p in where.iterdir() if p.is_dir() and not p.is_symlink()]
+        if subs:
+            stack.extend(subs)
+            continue
+        for p in where.iterdir():
+            p.unlink()
+        where.rmdir()
+        stack.pop()
+
+
+def deep_json(depth: int) -> bytes:
+    return b'{"documents": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def manifest(**fields: object) -> bytes:
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def reused_documents(count: int) -> bytes:
+    return manifest(documents=[{"reused": True} for _ in range(count)])
+
+
+# ---------------------------------------------------------------- running sohoa, measured
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and every process below it, in MB."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+                    break
+        except OSError:
+            continue
+        stack.extend(children_of(current))
+    return total
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int | None  # None: killed at the timeout
+    stdout: str
+    stderr: str
+    peak_mb: float  # of the whole process tree
+    seconds: float
+
+
+def sohoa(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    code: Path = ROOT,
+    stdin: int | None = subprocess.DEVNULL,
+) -> Run:
+    """``sohoa ARGS`` from the tree ``code``, its process tree's memory sampled every 0.1 s;
+    killed (exit code None) after ``timeout`` seconds."""
+    environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "250", "PYTHONPATH": str(code)}
+    environment.update(env or {})
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", *args],
+        cwd=cwd or code,
+        env=environment,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, err = process.communicate(timeout=timeout)
+        exit_code: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        out, err = process.communicate()
+        exit_code = None
+    done.set()
+    sampler.join()
+    seconds = round(time.perf_counter() - started, 1)
+    return Run(exit_code, out.decode(errors="replace"), err.decode(errors="replace"),
+               round(peak[0]), seconds)  # fmt: skip
+
+
+Builder = Callable[[Path], list[str]]
