@@ -169,6 +169,11 @@ class Settings(BaseModel):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
         None, description="none: INFO for worker and watch, WARNING for the other commands"
     )
+    duplicates: Literal["sign", "reuse"] = Field(
+        "sign",
+        description="the same input bytes in another dossier: sign a result of its own, or "
+        "reuse the first dossier's signed result (the copy is recorded and linked either way)",
+    )
     jobs: int = Field(
         default_factory=lambda: min(os.cpu_count() or 1, MAX_JOBS),
         ge=1,

@@ -1,5 +1,7 @@
 """The facts the indicators and the operational figures are computed from, read from the
-warehouse in a few grouped queries (a province's year is ~10^5 dossiers)."""
+warehouse in a few grouped queries (a province's year is ~10^5 dossiers). A dossier counts on
+the day it was received in Vietnam (``received_at``: as the dossier or the register says, else
+when it was dropped; see storage/dates.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from schemas.errors import WarehouseUnavailable
 from schemas.indicators import Agency, DossierFacts, Operational
 from storage.database import aware
+from storage.dates import day_in_vietnam
 from storage.registry import agencies, procedures
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
@@ -31,11 +32,6 @@ def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
 def load_agencies(warehouse: Warehouse) -> list[Agency]:
     rows = _rows(warehouse, sa.select(agencies).order_by(agencies.c.code, agencies.c.valid_from))
     return [Agency(r.code, r.name, r.level, r.parent_code, r.valid_from, r.valid_to) for r in rows]
-
-
-def _day(moment: dt.datetime) -> dt.date:
-    """The day in Vietnam: dossiers are counted by the date they were received there."""
-    return aware(moment).astimezone(VIETNAM).date()  # type: ignore[union-attr]
 
 
 def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
@@ -99,7 +95,7 @@ def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
                 code=r.code,
                 agency=r.agency,
                 procedure=r.procedure_code,
-                received=_day(r.received_at),
+                received=day_in_vietnam(r.received_at),
                 result_is_document=True if r.result_is_document is None else r.result_is_document,
                 components=components,
                 components_digitised=done,
@@ -126,12 +122,12 @@ def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Oper
     all_done: defaultdict[int, bool] = defaultdict(lambda: True)
     count = pages = 0
     for r in _rows(warehouse, query):
-        if not start <= _day(r.received_at) < end:
+        if not start <= day_in_vietnam(r.received_at) < end:
             continue
         count += 1
         if r.status == "digitised":
             pages += r.page_count or 0
-            pages_per_day[_day(r.updated_at)] += r.page_count or 0
+            pages_per_day[day_in_vietnam(r.updated_at)] += r.page_count or 0
             received, updated = aware(r.received_at), aware(r.updated_at)
             last = finished.get(r.dossier_id, (received, updated))[1]
             finished[r.dossier_id] = (received, max(last, updated))  # type: ignore[type-var]

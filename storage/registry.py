@@ -14,10 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import WarehouseUnavailable
 from schemas.register import RegisterEntry
+from storage.dates import VIETNAM, day_in_vietnam
 from storage.tables import dossiers, metadata
 from storage.warehouse import Warehouse
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # a register date means a day in Vietnam
 
 agencies = sa.Table(
     "agencies",
@@ -150,6 +149,7 @@ def register_dossier(warehouse: Warehouse, entry: RegisterEntry) -> bool:
         received = dt.datetime.combine(received, dt.time(), tzinfo=VIETNAM)
     elif received.tzinfo is None:
         received = received.replace(tzinfo=VIETNAM)
+    received = received.astimezone(dt.UTC)  # SQLite keeps no offset: UTC, as read back
     facts = {
         "procedure_code": entry.procedure_code,
         "received_at": received,
@@ -187,9 +187,22 @@ def register_dossier(warehouse: Warehouse, entry: RegisterEntry) -> bool:
             )
         )
     else:
+        if _stated_day(warehouse, key) not in (None, day_in_vietnam(received)):
+            del facts["received_at"]  # the dossier's own manifest says another day: it wins
         statements.append(dossiers.update().where(*key).values(registered_at=now, **facts))
     _run(warehouse, statements)
     return new
+
+
+def _stated_day(warehouse: Warehouse, key: tuple[sa.ColumnElement[bool], ...]) -> dt.date | None:
+    """The received_date the dossier's manifest gave, if it came through intake with one."""
+    try:
+        with warehouse.engine.connect() as conn:
+            manifest = conn.execute(sa.select(dossiers.c.manifest).where(*key)).scalar()
+    except SQLAlchemyError as exc:
+        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+    stated = (manifest or {}).get("received_date")
+    return dt.date.fromisoformat(stated) if stated else None
 
 
 def _exists(warehouse: Warehouse, table: sa.Table, where: sa.ColumnElement[bool]) -> bool:

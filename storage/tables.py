@@ -58,7 +58,13 @@ documents = sa.Table(
     # [warehouse] a component of the dossier or the agency's result; reused from earlier data
     sa.Column("role", sa.String(10)),
     sa.Column("reused_from", sa.String(255)),
-    sa.UniqueConstraint("input_sha256", "pipeline_version", name="uq_document_input_version"),
+    # [integrity] the first document of another dossier (or name) with the same input bytes
+    sa.Column("duplicate_of", sa.ForeignKey("documents.id", name="fk_documents_duplicate_of")),
+    # a document is its dossier's: the same bytes elsewhere are a document of their own
+    sa.UniqueConstraint(
+        "dossier_id", "name", "input_sha256", "pipeline_version", name="uq_document_identity"
+    ),
+    sa.Index("ix_documents_input_sha256", "input_sha256"),
     sa.UniqueConstraint("dossier_id", "name", "result_version", name="uq_document_result_version"),
 )
 

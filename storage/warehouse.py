@@ -5,10 +5,17 @@ schema is Alembic's (``storage/migrations``): an embedded SQLite file is migrate
 opened; a PostgreSQL warehouse by ``sohoa db upgrade``, and opening one that is behind is a
 ConfigurationError. Database errors become WarehouseUnavailable at this boundary.
 
+A document belongs to its dossier: its identity is (dossier, name, input bytes, pipeline
+version). The same bytes in another dossier, or under another name, are a document of their
+own, linked by ``duplicate_of`` to the first document seen with them.
+
 A document row is claimed by one run at a time (``lease_owner`` until ``lease_until``): a
-second run on the same bytes gets DocumentBusy (retryable), the same run coming back after a
-crash (the same owner, e.g. a redelivered message) takes it over. Result versions count per
+second run on the same document gets DocumentBusy (retryable), the same run coming back after
+a crash (the same owner, e.g. a redelivered message) takes it over. Result versions count per
 dossier and document name: a re-digitisation gets N+1 and keeps N.
+
+A dossier is received when the dossier says (the manifest's date, or the register's), else
+when its first intake object was stored; never when a worker happened to pick it up.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.errors import DocumentBusy, WarehouseUnavailable
 from storage.database import aware, engine_for
+from storage.dates import received_change, start_of_day
+from storage.identity import IDENTITY, first_with_bytes, identity
 from storage.tables import documents, dossiers, events
 
 
@@ -47,6 +56,7 @@ class DocumentRow:
     result_version: int | None
     pipeline_version: str = ""
     lease_owner: str | None = None
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,17 +73,7 @@ class DossierRow:
 
 
 def _document_row(row: Any) -> DocumentRow:
-    return DocumentRow(
-        id=row.id,
-        dossier_id=row.dossier_id,
-        name=row.name,
-        status=row.status,
-        input_sha256=row.input_sha256,
-        result_key=row.result_key,
-        result_version=row.result_version,
-        pipeline_version=row.pipeline_version,
-        lease_owner=row.lease_owner,
-    )
+    return DocumentRow(**{f.name: getattr(row, f.name) for f in fields(DocumentRow)})
 
 
 class Warehouse:
@@ -115,29 +115,39 @@ class Warehouse:
         source: str,
         procedure_code: str | None = None,
         manifest: dict[str, Any] | None = None,
+        received_on: dt.date | None = None,
+        uploaded_at: dt.datetime | None = None,
     ) -> int:
-        """The dossier's id, creating it as ``received`` the first time it is seen."""
-        now = _now()
+        """The dossier's id, creating it as ``received`` the first time it is seen.
+
+        ``received_on``: the day the dossier itself gives (its manifest); ``uploaded_at``: when
+        its first intake object was stored. The moment of this call is the last resort."""
         for _ in range(2):  # a concurrent insert of the same dossier loses the race once
             with self._tx() as conn:
                 found = conn.execute(
-                    sa.select(dossiers.c.id).where(
-                        dossiers.c.agency == agency, dossiers.c.code == code
-                    )
-                ).scalar()
+                    sa.select(
+                        dossiers.c.id, dossiers.c.received_at, dossiers.c.registered_at
+                    ).where(dossiers.c.agency == agency, dossiers.c.code == code)
+                ).first()
                 if found is not None:
+                    changes: dict[str, Any] = {}
                     if manifest is not None:
+                        changes.update(manifest=manifest)
+                    received = received_change(found, received_on, uploaded_at)
+                    if received is not None:
+                        changes.update(received_at=received)
+                    if changes:
                         conn.execute(
-                            dossiers.update()
-                            .where(dossiers.c.id == found)
-                            .values(manifest=manifest)
+                            dossiers.update().where(dossiers.c.id == found.id).values(**changes)
                         )
-                    return int(found)
+                    return int(found.id)
+            now = _now()
+            received = start_of_day(received_on) if received_on else uploaded_at or now
             try:
                 with self._tx() as conn:
                     values = dict(agency=agency, code=code, status="received", source=source)
-                    values.update(procedure_code=procedure_code, received_at=now, updated_at=now)
-                    values.update(manifest=manifest)
+                    values.update(procedure_code=procedure_code, received_at=received)
+                    values.update(manifest=manifest, updated_at=now)
                     return int(
                         conn.execute(dossiers.insert().values(**values)).inserted_primary_key[0]
                     )
@@ -160,62 +170,63 @@ class Warehouse:
                 .values(status=status, updated_at=_now(), error_reason=error_reason, error=error)
             )
 
-    def find_document(self, input_sha256: str, pipeline_version: str) -> DocumentRow | None:
+    def find_document(
+        self, dossier_id: int, name: str, input_sha256: str, pipeline_version: str
+    ) -> DocumentRow | None:
+        """The dossier's document of this name, input bytes and pipeline version."""
+        key = dict(name=name, input_sha256=input_sha256, pipeline_version=pipeline_version)
         with self._tx() as conn:
-            row = conn.execute(
-                sa.select(documents).where(
-                    documents.c.input_sha256 == input_sha256,
-                    documents.c.pipeline_version == pipeline_version,
-                )
-            ).first()
+            row = conn.execute(sa.select(documents).where(identity(dossier_id, key))).first()
         return None if row is None else _document_row(row)
 
+    def _find(self, dossier_id: int, values: dict[str, Any]) -> DocumentRow | None:
+        return self.find_document(dossier_id, *(values[k] for k in IDENTITY))
+
+    def _insert(self, conn: Connection, dossier_id: int, now: dt.datetime, **values: Any) -> int:
+        values.setdefault("duplicate_of", first_with_bytes(conn, dossier_id, values))
+        inserted = conn.execute(
+            documents.insert().values(
+                dossier_id=dossier_id, created_at=now, updated_at=now, **values
+            )
+        )
+        return int(inserted.inserted_primary_key[0])
+
     def record_document(self, dossier_id: int, **values: Any) -> int:
-        """Insert or update the document keyed by (input_sha256, pipeline_version).
+        """Insert or update the dossier's document (name, input_sha256, pipeline_version).
 
         A final status (digitised, quarantined, failed) also gives up the run's claim."""
         now = _now()
         if values.get("status") in FINAL_STATES:
             values.update(lease_owner=None, lease_until=None)
-        key = (values["input_sha256"], values["pipeline_version"])
-        existing = self.find_document(*key)
+        existing = self._find(dossier_id, values)
         with self._tx() as conn:
             if existing is None:
-                result = conn.execute(
-                    documents.insert().values(
-                        dossier_id=dossier_id, created_at=now, updated_at=now, **values
-                    )
-                )
-                return int(result.inserted_primary_key[0])
+                return self._insert(conn, dossier_id, now, **values)
             conn.execute(
                 documents.update()
                 .where(documents.c.id == existing.id)
-                .values(dossier_id=dossier_id, updated_at=now, **values)
+                .values(updated_at=now, **values)
             )
             return existing.id
 
     def claim_document(
         self, dossier_id: int, *, owner: str, lease_s: float, **values: Any
     ) -> DocumentRow:
-        """Take the document keyed by (input_sha256, pipeline_version) for one run, as
+        """Take the dossier's document (name, input_sha256, pipeline_version) for one run, as
         ``processing``. A document already ``digitised`` is returned untouched (check its
-        status); one held by another live run raises DocumentBusy."""
-        key = (values["input_sha256"], values["pipeline_version"])
+        status); one held by another live run raises DocumentBusy. A new document with the
+        same bytes as one seen before is linked to it (``duplicate_of``)."""
         for _ in range(3):
             now = _now()
             until = now + dt.timedelta(seconds=lease_s)
-            existing = self.find_document(*key)
+            existing = self._find(dossier_id, values)
             if existing is not None and existing.status == "digitised":
                 return existing
             claim = dict(values, status="processing", lease_owner=owner, lease_until=until)
             try:
                 with self._tx() as conn:
                     if existing is None:
-                        conn.execute(
-                            documents.insert().values(
-                                dossier_id=dossier_id, created_at=now, updated_at=now, **claim
-                            )
-                        )
+                        self._insert(conn, dossier_id, now, **claim)
                     else:
                         taken = conn.execute(
                             documents.update()
@@ -228,19 +239,21 @@ class Warehouse:
                                     documents.c.lease_until < now,
                                 ),
                             )
-                            .values(dossier_id=dossier_id, updated_at=now, **claim)
+                            .values(updated_at=now, **claim)
                         ).rowcount
                         if not taken:
                             continue  # digitised or held meanwhile: look again
             except IntegrityError:
                 continue  # another run inserted it first
-            found = self.find_document(*key)
+            found = self._find(dossier_id, values)
             if found is not None and found.lease_owner == owner:
                 return found
-        found = self.find_document(*key)
+        found = self._find(dossier_id, values)
         if found is not None and found.status == "digitised":
             return found
-        raise DocumentBusy("another run is digitising the same document", subject=key[0][:12])
+        raise DocumentBusy(
+            "another run is digitising the same document", subject=values["input_sha256"][:12]
+        )
 
     def claim_result_version(self, document_id: int) -> int:
         """The result version of this document: kept if it has one, else one more than the

@@ -295,3 +295,29 @@ def test_pdf_pages_with_a_text_layer_are_kept_and_the_others_ocred(run, tmp_path
     assert [p.source for p in car.pages] == ["text-layer", "ocr"]
     assert "Biên Hòa" in car.pages[0].text and "chuyển đổi số" in car.pages[1].text
     assert len(PdfReader(result).pages) == 2 and car.verification.ok
+
+
+def test_the_same_scan_in_another_dossier_is_that_dossiers_own_document(run, tmp_path):
+    root, data, _first, _second = run
+    inbox = tmp_path / "ban-sao"
+    inbox.mkdir()
+    scan = (root / "inbox" / "ho-so-1" / "trang-1.png").read_bytes()
+    (inbox / "trang-1.png").write_bytes(scan)
+    done = sohoa("digitise", str(inbox), data=data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "already digitised" not in done.stdout
+    db = warehouse(data)
+    sha = hashlib.sha256(scan).hexdigest()
+    rows = db.execute(
+        "select d.id, d.status, d.duplicate_of, d.result_key, s.code, s.status as dossier"
+        " from documents d join dossiers s on s.id = d.dossier_id"
+        " where d.input_sha256 = ? order by d.id",
+        (sha,),
+    ).fetchall()
+    assert [(r["code"], r["status"], r["dossier"]) for r in rows] == [
+        ("000.17.22.H56-240315-0001", "digitised", "digitised"),
+        ("ban-sao", "digitised", "digitised"),
+    ]
+    assert rows[1]["duplicate_of"] == rows[0]["id"] and "/ban-sao/" in rows[1]["result_key"]
+    check = sohoa("audit", "--check", data=data)
+    assert check.returncode == 0 and "0 problems" in check.stdout, check.stdout

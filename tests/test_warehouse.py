@@ -17,10 +17,14 @@ from schemas.errors import ConfigurationError, DocumentBusy, WarehouseUnavailabl
 from storage import migrations
 from storage.batches import Batches, pipeline_versions, select_dossiers
 from storage.database import engine_for
+from storage.dates import day_in_vietnam, start_of_day
+from storage.identity import reusable_result
 from storage.intake_ledger import IntakeLedger
 from storage.tables import metadata
 from storage.warehouse import Warehouse
 from tests.services import REPO, sohoa_env
+
+AGENCY = "000.17.22.H56"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,10 +107,10 @@ def test_a_document_is_claimed_by_one_run_at_a_time(warehouse):
         warehouse.claim_document(d, owner="message-2", lease_s=600, **_doc())
     again = warehouse.claim_document(d, owner="message-1", lease_s=600, **_doc())  # redelivered
     assert again.id == first.id
-    warehouse.record_document(d, input_sha256="a" * 64, pipeline_version="1", status="failed")
+    warehouse.record_document(d, **_doc(), status="failed")
     taken = warehouse.claim_document(d, owner="message-2", lease_s=600, **_doc())  # released
     assert taken.lease_owner == "message-2"
-    warehouse.record_document(d, input_sha256="a" * 64, pipeline_version="1", status="digitised")
+    warehouse.record_document(d, **_doc(), status="digitised")
     done = warehouse.claim_document(d, owner="message-3", lease_s=600, **_doc())
     assert done.status == "digitised" and done.lease_owner is None
 
@@ -115,6 +119,109 @@ def test_an_expired_claim_can_be_taken_over(warehouse):
     d = warehouse.ensure_dossier("000.17.22.H56", "d1", source="test")
     warehouse.claim_document(d, owner="vanished", lease_s=-1, **_doc())
     assert warehouse.claim_document(d, owner="next", lease_s=600, **_doc()).lease_owner == "next"
+
+
+def test_the_same_bytes_in_another_dossier_are_a_document_of_that_dossier(warehouse):
+    a = warehouse.ensure_dossier("000.17.22.H56", "a", source="t")
+    b = warehouse.ensure_dossier("000.17.22.H56", "b", source="t")
+    stray = warehouse.ensure_dossier("000.00.00.H00", "stray", source="t")
+    first = warehouse.claim_document(a, owner="m-a", lease_s=60, **_doc())
+    warehouse.record_document(a, **_doc(), status="digitised", result_key="results/a.v1.pdf")
+    copy = warehouse.claim_document(b, owner="m-b", lease_s=60, **_doc())
+    assert (copy.dossier_id, copy.status, copy.duplicate_of) == (b, "processing", first.id)
+    warehouse.record_document(stray, **_doc(name="dossier"), status="quarantined")
+    (kept,) = warehouse.documents_of(a)  # the stray copy wrote its own row, not the first's
+    assert (kept["id"], kept["status"], kept["result_key"]) == (
+        first.id,
+        "digitised",
+        "results/a.v1.pdf",
+    )
+    (quarantined,) = warehouse.documents_of(stray)
+    assert quarantined["duplicate_of"] == first.id
+    assert reusable_result(warehouse, "a" * 64, "1")["id"] == first.id
+    assert reusable_result(warehouse, "a" * 64, "2") is None
+    newer = warehouse.claim_document(a, owner="m-2", lease_s=60, **_doc(version="2"))
+    assert newer.duplicate_of is None  # a re-digitisation of the same document is no copy
+
+
+def test_received_at_comes_from_the_dossier_not_from_processing(warehouse):
+    day = dt.date(2024, 3, 15)
+    uploaded = dt.datetime(2024, 3, 20, 2, 30, tzinfo=dt.UTC)
+    stated = warehouse.ensure_dossier(AGENCY, "stated", source="t", received_on=day)
+    assert warehouse.dossier(stated).received_at == start_of_day(day)
+    assert day_in_vietnam(warehouse.dossier(stated).received_at) == day
+    dropped = warehouse.ensure_dossier(AGENCY, "dropped", source="t", uploaded_at=uploaded)
+    assert warehouse.dossier(dropped).received_at == uploaded
+    later = uploaded + dt.timedelta(days=3)  # a redelivery or a second drop keeps the first
+    warehouse.ensure_dossier(AGENCY, "dropped", source="t", uploaded_at=later)
+    assert warehouse.dossier(dropped).received_at == uploaded
+    warehouse.ensure_dossier(AGENCY, "dropped", source="t", received_on=day)  # its manifest
+    assert warehouse.dossier(dropped).received_at == start_of_day(day)
+    code = f"{AGENCY}-240314-0001"
+    storage.registry.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
+    registered = warehouse.ensure_dossier(
+        AGENCY, code, source="t", uploaded_at=uploaded, received_on=dt.date(2024, 3, 14)
+    )
+    moment = dt.datetime(2024, 3, 14, 2, 15, tzinfo=dt.UTC)  # 09:15 in Vietnam: kept
+    assert warehouse.dossier(registered).received_at == moment
+    code = f"{AGENCY}-240315-0002"  # through intake first, then registered another day
+    manifest = {"received_date": day.isoformat()}
+    other = warehouse.ensure_dossier(AGENCY, code, source="t", manifest=manifest, received_on=day)
+    storage.registry.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
+    assert warehouse.dossier(other).received_at == start_of_day(day)  # the manifest's day
+
+
+def _entry(code: str, received: str):
+    from schemas.register import RegisterEntry
+
+    return RegisterEntry.model_validate(
+        dict(
+            dossier_code=code,
+            agency=AGENCY,
+            procedure_code="1.000001",
+            received_at=received,
+            channel="counter",
+            components=1,
+            components_digitised=0,
+            components_reused=0,
+            result_is_document=True,
+            result_issued_electronically=False,
+        )
+    )
+
+
+def test_0004_lets_two_dossiers_hold_the_same_bytes(url):
+    engine = engine_for(url)
+    migrations.upgrade(engine, "0003")
+    now = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
+    doc = dict(name="x", status="digitised", input_sha256="a" * 64, pipeline_version="1")
+    doc.update(inputs="[]", created_at=now, updated_at=now)
+    rows = sa.table("documents", sa.column("dossier_id"), *map(sa.column, doc))
+
+    def insert(conn, dossier_id):
+        with conn.begin_nested():
+            conn.execute(rows.insert().values(dossier_id=dossier_id, **doc))
+
+    with engine.begin() as conn:
+        for code in ("a", "b"):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO dossiers (agency, code, status, received_at, updated_at) "
+                    "VALUES ('A', :code, 'digitised', :now, :now)"
+                ),
+                dict(code=code, now=now),
+            )
+        insert(conn, 1)
+        with pytest.raises(sa.exc.IntegrityError):  # 0003: one row per bytes, any dossier
+            insert(conn, 2)
+    migrations.upgrade(engine)
+    with engine.begin() as conn:
+        insert(conn, 2)  # 0004: the same bytes in another dossier are its own document
+        with pytest.raises(sa.exc.IntegrityError):  # but once per dossier, name, version
+            insert(conn, 2)
+    copy = Warehouse(engine).claim_document(1, owner="m", lease_s=60, **_doc(name="y"))
+    assert copy.duplicate_of == 1
+    engine.dispose()
 
 
 def test_result_versions_count_per_dossier_and_name(warehouse):

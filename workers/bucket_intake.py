@@ -69,6 +69,7 @@ def dossier_from_intake(
         return None
     agency, code = identify(unit, settings)
     intake = tuple(IntakeObject(i.key, i.etag) for i in infos)
+    uploaded = min(i.modified for i in infos)  # received then, unless the dossier says
     blobs = {
         i.key: InputBlob(_name_in(unit, i), _fetch(store, i.key, spool, n))
         for n, i in enumerate(infos)
@@ -76,11 +77,13 @@ def dossier_from_intake(
     layout_error = _layout_error(unit)
     if layout_error is not None:
         doc = DocumentInput("dossier", tuple(blobs.values()))
-        return DossierInput(agency, code, unit, (doc,), rejection=layout_error, intake=intake)
+        return DossierInput(
+            agency, code, unit, (doc,), rejection=layout_error, intake=intake, uploaded_at=uploaded
+        )
     if not unit.endswith("/"):
         blob = blobs[unit]
         doc = DocumentInput(safe_name(PurePosixPath(blob.name).stem), (blob,))
-        return DossierInput(agency, code, unit, (doc,), intake=intake)
+        return DossierInput(agency, code, unit, (doc,), intake=intake, uploaded_at=uploaded)
     manifest_blob = blobs.get(unit + MANIFEST)
     pages = [b for k, b in blobs.items() if k != unit + MANIFEST]
     manifest = Manifest()
@@ -90,7 +93,9 @@ def dossier_from_intake(
             manifest = parse_manifest(manifest_blob.data, names, unit, settings.limits)
         except PermanentError as exc:  # invalid, or over a manifest limit
             doc = DocumentInput("dossier", tuple(blobs.values()))
-            return DossierInput(agency, code, unit, (doc,), rejection=exc, intake=intake)
+            return DossierInput(
+                agency, code, unit, (doc,), rejection=exc, intake=intake, uploaded_at=uploaded
+            )
     return DossierInput(
         manifest.agency or agency,
         manifest.dossier_code or code,
@@ -99,6 +104,7 @@ def dossier_from_intake(
         manifest,
         manifest_blob=manifest_blob,
         intake=intake,
+        uploaded_at=uploaded,
     )
 
 

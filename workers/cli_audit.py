@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.errors import ExitCode, ObjectNotFound
+from storage.consistency import inconsistent_dossiers
 from storage.history import dossier_history, recorded_objects
 from storage.objects import open_store
 from storage.warehouse import Warehouse
@@ -20,16 +21,28 @@ FIXITY_HELP = """Re-hash every stored original and result against the SHA-256 re
 warehouse. Exit codes: 0 all match; 1 some object is missing or changed."""
 
 
+CHECK_HELP = """Instead of one dossier's history, check every dossier against its documents
+(e.g. digitised with 0 documents, a document's status at odds with the dossier's); exit 1 when
+any does not add up."""
+
+
 def register(app: typer.Typer) -> None:
     app.command(help="Print a dossier's event history, oldest first.")(audit)
     app.command(help=FIXITY_HELP)(fixity)
 
 
 def audit(
-    dossier_code: Annotated[str, typer.Argument(help="mã số hồ sơ, or the dossier folder name")],
+    dossier_code: Annotated[
+        str | None, typer.Argument(help="mã số hồ sơ, or the dossier folder name")
+    ] = None,
+    check: Annotated[bool, typer.Option(help=CHECK_HELP)] = False,
     data: DataOption = None,
 ) -> None:
     settings = settings_for(data=data)
+    if check:
+        _check(Warehouse.open(settings.resolved_warehouse_url))
+    if dossier_code is None:
+        raise typer.BadParameter("give a DOSSIER_CODE, or --check")
     lines = dossier_history(Warehouse.open(settings.resolved_warehouse_url), dossier_code)
     out = Console()
     if not lines:
@@ -49,6 +62,15 @@ def audit(
             line.detail or "",
         )
     out.print(table)
+
+
+def _check(warehouse: Warehouse) -> None:
+    found = inconsistent_dossiers(warehouse)
+    out = Console()
+    for item in found:
+        out.print(f"[red]{item.status}[/red] {item.agency} {item.dossier}: {item.problem}")
+    out.print(f"{len(found)} problems in the warehouse's dossiers")
+    raise typer.Exit(int(ExitCode.FAILED if found else ExitCode.OK))
 
 
 def fixity(data: DataOption = None) -> None:

@@ -256,6 +256,7 @@ class DocumentRun:
             ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())
         ctx.warehouse.record_document(
             self.timer.dossier_id,
+            name=doc.name,
             input_sha256=self.input_sha,
             pipeline_version=ctx.pipeline_version,
             status="digitised",

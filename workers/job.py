@@ -30,6 +30,7 @@ from schemas.errors import (
 from schemas.results import InputFile
 from storage import keys
 from workers.document_run import DocumentRun
+from workers.duplicates import duplicate
 from workers.job_context import (
     DocumentInput,
     DocumentOutcome,
@@ -55,12 +56,14 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
         source=dossier.source,
         procedure_code=dossier.manifest.procedure_code,
         manifest=manifest,
+        received_on=dossier.manifest.received_date,
+        uploaded_at=dossier.uploaded_at,
     )
     ctx.warehouse.set_dossier_status(dossier_id, "processing")
     try:
         if dossier.rejection is not None:
             outcomes = [
-                _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection, None)
+                _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection)
                 for doc in dossier.documents
             ]
         else:
@@ -128,7 +131,7 @@ def _digitise_document(
         return _record_reused(ctx, dossier_id, dossier, doc)
     refused = next((f.rejection for f in doc.files if f.rejection is not None), None)
     if refused is not None:  # a link leaving the folder, a FIFO: refused unread at intake
-        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused, None)
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused)
     inputs = tuple(_input_file(f) for f in doc.files)
     input_sha = document_key([i.sha256 for i in inputs])
     names = tuple(f.name for f in doc.files)
@@ -151,13 +154,13 @@ def _digitise_document(
         return DocumentOutcome(
             dossier.code, doc.name, "failed", names, reason=exc.reason, message=str(exc)
         )
-    if claimed.status == "digitised":
+    if claimed.status == "digitised":  # this very document, e.g. a redelivered message
         ctx.warehouse.add_event(
             dossier_id,
             "dedupe",
             "skipped",
             document_id=claimed.id,
-            detail=f"same bytes as {claimed.result_key}",
+            detail=f"already digitised as {claimed.result_key}",
         )
         return DocumentOutcome(
             dossier.code, doc.name, "already-digitised", names, result_key=claimed.result_key
@@ -165,15 +168,19 @@ def _digitise_document(
     document_id = claimed.id
     timer = StageTimer(ctx, dossier_id, document_id)
     try:
+        if claimed.duplicate_of is not None:
+            reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
+            if reused is not None:
+                return reused
         with timer("inspect"):
             inspections = [_inspect(f, ctx) for f in doc.files]
         return DocumentRun(ctx, timer, dossier, doc, input_sha).produce(inputs, inspections)
     except PermanentError as exc:
-        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, document_id, input_sha)
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
     except RetryableError as exc:
         log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
         if ctx.retryable == "raise":
-            _record_attempt(ctx, dossier_id, input_sha, exc)
+            _record_attempt(ctx, dossier_id, doc.name, input_sha, exc)
             raise
         return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
@@ -195,13 +202,12 @@ def _quarantine_or_fail(
     dossier: DossierInput,
     doc: DocumentInput,
     error: PermanentError,
-    document_id: int | None,
     input_sha: str | None = None,
 ) -> DocumentOutcome:
     """Quarantine the document; when even that fails (a read-only or full store), it is
     ``failed`` with both reasons, and the run goes on to the next document."""
     try:
-        return _quarantine(ctx, dossier_id, dossier, doc, error, document_id, input_sha)
+        return _quarantine(ctx, dossier_id, dossier, doc, error, input_sha)
     except SohoaError as exc:
         if ctx.retryable == "raise" and isinstance(exc, RetryableError):
             raise
@@ -239,11 +245,14 @@ def _record_reused(
     return DocumentOutcome(dossier.code, doc.name, "reused", ())
 
 
-def _record_attempt(ctx: JobContext, dossier_id: int, input_sha: str, exc: RetryableError) -> None:
+def _record_attempt(
+    ctx: JobContext, dossier_id: int, name: str, input_sha: str, exc: RetryableError
+) -> None:
     """Under the queue: this attempt failed and will be retried; the claim is given up."""
     try:
         ctx.warehouse.record_document(
             dossier_id,
+            name=name,
             input_sha256=input_sha,
             pipeline_version=ctx.pipeline_version,
             status="retrying",
@@ -300,7 +309,6 @@ def _quarantine(
     dossier: DossierInput,
     doc: DocumentInput,
     error: PermanentError,
-    document_id: int | None,
     input_sha: str | None = None,
 ) -> DocumentOutcome:
     """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
@@ -333,7 +341,7 @@ def _quarantine(
             key + ".error.json", json.dumps(report, ensure_ascii=False, indent=1).encode()
         )
     input_sha = input_sha or document_key([i["sha256"] for i in inputs])
-    ctx.warehouse.record_document(
+    document_id = ctx.warehouse.record_document(  # this dossier's own row, never another's
         dossier_id,
         name=doc.name,
         input_sha256=input_sha,

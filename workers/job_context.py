@@ -21,6 +21,7 @@ from pipeline.page import PageResult, PageTask
 from schemas.document import Manifest, MetadataFields
 from schemas.errors import PermanentError, SohoaError
 from schemas.settings import Settings
+from storage.dates import day_in_vietnam
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
 
@@ -81,6 +82,7 @@ class DossierInput:
     manifest_blob: InputBlob | None = None  # manifest.json's bytes, kept as an original
     received: dt.date | None = None  # when the manifest gives no date (re-digitisation)
     intake: tuple[IntakeObject, ...] = ()  # removed once the dossier is stored and recorded
+    uploaded_at: dt.datetime | None = None  # its first intake object stored (or file written)
 
 
 @dataclass(frozen=True)
@@ -185,4 +187,7 @@ def document_key(hashes: Sequence[str]) -> str:
 
 
 def year_of(dossier: DossierInput, ctx: JobContext) -> int:
-    return (dossier.manifest.received_date or dossier.received or ctx.clock().date()).year
+    """The year of the dossier's receipt (its keys' <yyyy>), as the dossier says."""
+    if dossier.manifest.received_date or dossier.received:
+        return (dossier.manifest.received_date or dossier.received).year  # type: ignore[union-attr]
+    return day_in_vietnam(dossier.uploaded_at or ctx.clock()).year

@@ -11,6 +11,7 @@ however deep they nest, and folder links are never walked into.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -70,7 +71,8 @@ def dossier_of(unit: Unit, settings: Settings) -> DossierInput | None:
     blob = _blob(path, path.parent.resolve(), follow=True)  # named by the user: followed
     name = safe_name(display_name(path.stem))
     doc = DocumentInput(name, (blob,))
-    return DossierInput(settings.agency, name, display_name(str(path)), (doc,))
+    source = display_name(str(path))
+    return DossierInput(settings.agency, name, source, (doc,), uploaded_at=_written([path]))
 
 
 def dossiers_from_paths(paths: list[Path], settings: Settings) -> Iterator[DossierInput]:
@@ -117,13 +119,25 @@ def _from_folder(
             except PermanentError as exc:  # invalid, or over a manifest limit
                 rejection = exc
     agency = manifest.agency or settings.agency
+    written = _written([Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)])
     if rejection is not None:  # the whole folder, manifest included, goes to quarantine
         files = (*blobs, manifest_blob) if manifest_blob is not None else tuple(blobs)
         doc = DocumentInput("dossier", tuple(files))
-        return DossierInput(agency, code, source, (doc,), rejection=rejection)
+        return DossierInput(agency, code, source, (doc,), rejection=rejection, uploaded_at=written)
     code = manifest.dossier_code or code
     documents = documents_from_manifest(blobs, manifest)
-    return DossierInput(agency, code, source, documents, manifest)
+    return DossierInput(agency, code, source, documents, manifest, uploaded_at=written)
+
+
+def _written(paths: list[Path]) -> dt.datetime | None:
+    """When the first of a dossier's files was written: received then, unless it says."""
+    times = []
+    for path in paths:
+        try:
+            times.append(path.lstat().st_mtime)
+        except OSError:
+            continue  # refused with its reason elsewhere
+    return dt.datetime.fromtimestamp(min(times), dt.UTC) if times else None
 
 
 def _blob(path: Path, inside: Path, *, follow: bool = False) -> InputBlob | None:

@@ -29,6 +29,8 @@ from workers.job_context import DossierInput, InputBlob
 from workers.manifest_documents import document_input, named_entries
 
 StatusFilter = Literal["failed", "retrying", "quarantined", "all"]
+REFUSED_DROPS = ("invalid-manifest", "invalid-key")  # the dossier refused, not its bytes: a
+# re-run must not make a result of what was dropped where it does not belong
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -90,8 +92,8 @@ def dossier_from_warehouse(
     entries = dict(reversed(named_entries(manifest)))  # the first of a name wins
     documents, incomplete = [], not latest
     for name, doc in latest.items():
-        if doc["error_reason"] == "invalid-manifest":
-            continue  # only a new drop with a corrected manifest can help
+        if doc["error_reason"] in REFUSED_DROPS:
+            continue  # only a new drop, in the right place or with a correct manifest, can help
         stored = [i.get("original_key") or i.get("quarantine_key") for i in doc["inputs"]]
         if not all(stored):
             incomplete = True

@@ -5,6 +5,7 @@ or from the ``alembic`` command (``alembic.ini`` at the repository root).
     0002  [distributed]: result versions, document claims, failures, the watcher's ledger,
           re-digitisation batches
     0003  [warehouse]: agencies over time, procedures, targets, register facts, roles
+    0004  [integrity]: a document belongs to its dossier (identity, duplicate_of)
 """
 
 from __future__ import annotations
