@@ -26,12 +26,16 @@ def identity(dossier_id: int, values: dict[str, Any]) -> sa.ColumnElement[bool]:
     )
 
 
-def first_with_bytes(conn: Connection, dossier_id: int, values: dict[str, Any]) -> int | None:
-    """The first document of another dossier (or another name) with the same input bytes."""
+def first_with_bytes(
+    conn: Connection, dossier_id: int, values: dict[str, Any], before: int | None = None
+) -> int | None:
+    """The first document of another dossier (or another name) with the same input bytes;
+    ``before``: one that came before the document of that id (never the other way round)."""
     found = conn.execute(
         sa.select(sa.func.min(documents.c.id)).where(
             documents.c.input_sha256 == values["input_sha256"],
             documents.c.duplicate_of.is_(None),
+            documents.c.id < before if before is not None else sa.true(),
             sa.not_(
                 sa.and_(documents.c.dossier_id == dossier_id, documents.c.name == values["name"])
             ),

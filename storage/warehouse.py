@@ -202,6 +202,9 @@ class Warehouse:
         with self._tx() as conn:
             if existing is None:
                 return self._insert(conn, dossier_id, now, **values)
+            if existing.duplicate_of is None and "duplicate_of" not in values:
+                # a copy claimed at the same moment as its first sees it now
+                values.update(duplicate_of=first_with_bytes(conn, dossier_id, values, existing.id))
             conn.execute(
                 documents.update()
                 .where(documents.c.id == existing.id)

@@ -146,14 +146,14 @@ def test_when_retries_run_out_the_dossier_is_failed_and_can_be_rerun(deploy, mot
     assert len(_pdfs(store)) == 1 and list(store.list("intake/")) == []
 
 
-def test_the_same_object_dropped_twice_gives_one_result(deploy, tmp_path):
+def test_the_same_object_dropped_twice_gives_one_result_per_dossier(deploy, tmp_path):
     store, warehouse = deploy.store(), deploy.warehouse()
     scan = page("Giấy chứng nhận")
     settings = deploy.settings()
     queue = DossierQueue.open(settings.queue)
     watcher = Watcher(store, IntakeLedger(warehouse), queue.send, settings.watch)
     store.put(f"intake/{AGENCY}/giay-chung-nhan.png", scan)
-    store.put(f"intake/{AGENCY}/ban-sao.png", scan)  # the same bytes under a second name
+    store.put(f"intake/{AGENCY}/ban-sao.png", scan)  # the same bytes: a dossier of its own
     assert len(watcher.scan()) == 2
     assert watcher.scan() == []  # the same versions are never sent twice
     worker = start_sohoa(
@@ -166,9 +166,10 @@ def test_the_same_object_dropped_twice_gives_one_result(deploy, tmp_path):
         wait_until(lambda: not list(store.list("intake/")), timeout=120, what="intake to empty")
     finally:
         stop_process(worker)
-    assert len(_pdfs(store)) == 1
-    assert len(document_rows(warehouse)) == 1
-    assert _events(warehouse, "dedupe", "skipped") == 2
+    assert len(_pdfs(store)) == 2  # each dossier signs its own (SOHOA_DUPLICATES=sign)
+    first, copy = document_rows(warehouse)
+    assert (first["duplicate_of"], copy["duplicate_of"]) == (None, first["id"])
+    assert _events(warehouse, "dedupe", "skipped") == 1  # the second drop of the same object
 
 
 def test_a_dossier_over_its_time_limit_is_stopped_and_failed(deploy, tmp_path):
