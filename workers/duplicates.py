@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemas.errors import InputChanged
 from schemas.results import InputFile
 from storage import keys
 from storage.identity import reusable_result
@@ -91,6 +92,9 @@ def _store_originals(
             if isinstance(blob.content, bytes):
                 ctx.store.put(key, blob.content)
             else:
-                ctx.store.put_file(key, blob.content, expected=info.sha256)
+                try:
+                    ctx.store.put_file(key, blob.content, expected=info.sha256)
+                except InputChanged as exc:
+                    raise InputChanged(exc.message, subject=blob.name) from exc
         stored.append(info.model_copy(update={"original_key": key}))
     return tuple(stored)
