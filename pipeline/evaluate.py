@@ -1,14 +1,17 @@
-"""Reading accuracy against ground truth made by ``sohoa samples``: CER, WER, field accuracy.
+"""Reading accuracy against ground truth: CER, WER, field accuracy, sohoa beside plain Tesseract.
 
     load_truth(directory)                 -> TruthDocument per DIR/truth/<name>.truth.json
+                                             (``sohoa samples``; real material: evaluate_real)
     page_tasks(doc, directory, ocr, lim)  -> the PageTasks the job would run for that scan
-    score_document(doc, pages)            -> DocumentScore (edit counts per page, fields right)
+    score_document(doc, pages, plain)     -> DocumentScore (edit counts per page, sohoa's and
+                                             plain Tesseract's, fields right)
     summarise(scores)                     -> Report: one Split per condition, and all together
 
 Text is compared after ``normalise_for_cer``: NFC, every run of white space one space. Line
 breaks do not count, reading order does: a block read out of place costs its length twice.
 CER and WER are micro averages (edits summed over pages / reference length summed over pages).
-Fields are compared after ``normalise_field`` (NFC, case and spacing kept as printed).
+Fields are compared after ``normalise_field`` (NFC, case folded, every run of white space one
+space).
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.extract import extract
-from pipeline.intake import inspect
+from pipeline.intake import inspect, load_image_page, rasterise_pdf_page
+from pipeline.ocr import plain_tesseract
 from pipeline.page import PageResult, PageTask
 from schemas.document import DocumentMetadata
 from schemas.settings import InputLimits, OcrSettings
 
-CONDITIONS = ("clean", "degraded", "turned")
+CONDITIONS = ("clean", "degraded", "turned")  # the generated sets' page classes, in this order
 # Fields scored, each a name on DocumentMetadata (number = số and ký hiệu together).
 FIELDS = ("number", "issued_date", "type_name", "organ_name", "place", "subject")
 FLOOR_FIELDS = ("number", "issued_date", "type_name", "organ_name")
@@ -45,8 +49,9 @@ OPTIONAL_FIELDS = (
 class TruthPage:
     index: int
     text: str
-    rotation: int
-    skew: float
+    rotation: int | None  # None: not known (a real scan)
+    skew: float | None
+    file: str | None = None  # the page's own image file, when each page is a file
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,10 @@ class PageScore:
     chars: int
     word_edits: int
     words: int
-    rotation_ok: bool
-    skew_error: float
+    rotation_ok: bool | None  # None: the truth does not say
+    skew_error: float | None
+    plain_char_edits: int | None = None  # plain Tesseract's reading of the same page
+    plain_word_edits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,23 @@ class Split:
     cer: float | None
     wer: float | None
     rotation_ok: int
+    rotation_known: int  # pages whose truth says which way is up
     max_skew_error: float
+    plain_cer: float | None = None  # plain Tesseract on the same pages
+    plain_wer: float | None = None
     field_right: dict[str, int] = field(default_factory=dict)
     field_total: dict[str, int] = field(default_factory=dict)
 
     def accuracy(self, name: str) -> float | None:
         total = self.field_total.get(name, 0)
         return self.field_right.get(name, 0) / total if total else None
+
+    @property
+    def ratio(self) -> float | None:
+        """sohoa's CER over plain Tesseract's (below 1: sohoa reads better)."""
+        if self.cer is None or self.plain_cer is None:
+            return None
+        return self.cer / self.plain_cer if self.plain_cer else float(self.cer > 0) * 99.0
 
     def floor_accuracy(self) -> float | None:
         """All floor fields together: right readings / readings expected."""
@@ -138,6 +155,13 @@ def page_tasks(
     doc: TruthDocument, directory: Path, ocr: OcrSettings, limits: InputLimits
 ) -> list[PageTask]:
     """The page tasks the job would run for the document's scan, in page order."""
+    if all(p.file for p in doc.pages):  # a real set: one image file per page
+        tasks = []
+        for page in doc.pages:
+            data = (directory / str(page.file)).read_bytes()
+            kind = inspect(data, limits).kind
+            tasks.append(PageTask(str(page.file), data, kind, 0, page.index, ocr, limits))
+        return tasks
     path = directory / "scans" / doc.file
     data = path.read_bytes()
     kind = inspect(data, limits)
@@ -145,6 +169,15 @@ def page_tasks(
         PageTask(doc.file, data, kind.kind, index, index, ocr, limits)
         for index in range(kind.page_count)
     ]
+
+
+def plain_reading(task: PageTask) -> str:
+    """Plain Tesseract's text of the task's page, decoded as the job decodes it."""
+    if task.kind == "pdf":
+        image, dpi = rasterise_pdf_page(task.source, task.index, task.ocr.raster_dpi, task.limits)
+    else:
+        image, dpi = load_image_page(task.source, task.index, task.limits)
+    return plain_tesseract(image, dpi, task.ocr)
 
 
 _SPACE = re.compile(r"\s+")
@@ -155,6 +188,7 @@ def normalise_for_cer(text: str) -> str:
 
 
 def normalise_field(value: object) -> str:
+    """The value as printed: NFC, one space for any run of white space, list items joined."""
     if isinstance(value, list | tuple):
         return " | ".join(normalise_for_cer(str(v)) for v in value)
     return normalise_for_cer(str(value)) if value is not None else ""
@@ -185,20 +219,27 @@ def _truth_value(fields: dict[str, object], name: str) -> object:
     return fields.get(name)
 
 
-def score_document(doc: TruthDocument, pages: Sequence[PageResult]) -> DocumentScore:
-    if len(pages) != len(doc.pages):
+def score_document(
+    doc: TruthDocument, pages: Sequence[PageResult], plain: Sequence[str] | None = None
+) -> DocumentScore:
+    """Scores of sohoa's reading of the document's pages and, with ``plain``, of plain
+    Tesseract's reading of the same pages."""
+    if len(pages) != len(doc.pages) or (plain is not None and len(plain) != len(pages)):
         raise ValueError(f"{doc.name}: {len(pages)} pages read, the truth has {len(doc.pages)}")
     page_scores = []
-    for truth, result in zip(doc.pages, pages, strict=True):
+    for n, (truth, result) in enumerate(zip(doc.pages, pages, strict=True)):
         ce, chars, we, words = edits(truth.text, result.page.text)
+        pce, _, pwe, _ = edits(truth.text, plain[n]) if plain is not None else (None, 0, None, 0)
         page_scores.append(
             PageScore(
                 ce,
                 chars,
                 we,
                 words,
-                result.page.rotation == truth.rotation,
-                round(abs(result.page.skew - truth.skew), 2),
+                None if truth.rotation is None else result.page.rotation == truth.rotation,
+                None if truth.skew is None else round(abs(result.page.skew - truth.skew), 2),
+                pce,
+                pwe,
             )
         )
     found = extract("\n\n".join(r.page.text for r in pages))
@@ -208,7 +249,7 @@ def score_document(doc: TruthDocument, pages: Sequence[PageResult]) -> DocumentS
         if expected is None:
             continue
         got = normalise_field(field_value(found, name))
-        right[name] = got == normalise_field(expected)
+        right[name] = got.casefold() == normalise_field(expected).casefold()
         if not right[name]:
             misread[name] = (normalise_field(expected), got)
     return DocumentScore(doc.name, doc.condition, tuple(page_scores), right, misread)
@@ -224,24 +265,27 @@ def _split(name: str, scores: Iterable[DocumentScore]) -> Split:
         for f, ok in s.fields.items():
             total[f] = total.get(f, 0) + 1
             right[f] = right.get(f, 0) + int(ok)
+    plain = all(p.plain_char_edits is not None for p in pages)
     return Split(
         name=name,
         documents=len(scores),
         pages=len(pages),
         cer=sum(p.char_edits for p in pages) / chars if chars else None,
         wer=sum(p.word_edits for p in pages) / words if words else None,
-        rotation_ok=sum(p.rotation_ok for p in pages),
-        max_skew_error=max((p.skew_error for p in pages), default=0.0),
+        rotation_ok=sum(bool(p.rotation_ok) for p in pages),
+        rotation_known=sum(p.rotation_ok is not None for p in pages),
+        max_skew_error=max((p.skew_error for p in pages if p.skew_error is not None), default=0.0),
+        plain_cer=sum(p.plain_char_edits or 0 for p in pages) / chars if chars and plain else None,
+        plain_wer=sum(p.plain_word_edits or 0 for p in pages) / words if words and plain else None,
         field_right=right,
         field_total=total,
     )
 
 
 def summarise(scores: Sequence[DocumentScore]) -> Report:
-    splits = [
-        _split(c, (s for s in scores if s.condition == c))
-        for c in CONDITIONS
-        if any(s.condition == c for s in scores)
-    ]
+    """One split per page class (the generated conditions first, then others as they come)."""
+    seen = [c for c in CONDITIONS if any(s.condition == c for s in scores)]
+    seen += list(dict.fromkeys(s.condition for s in scores if s.condition not in CONDITIONS))
+    splits = [_split(c, (s for s in scores if s.condition == c)) for c in seen]
     splits.append(_split("all", scores))
     return Report(tuple(splits), tuple(scores))

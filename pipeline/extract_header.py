@@ -19,6 +19,12 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.extract_text import clean, correct_organ_phrases, fold, fold_chars, is_upper, letters
 
 DOCUMENT_TYPES = (
+    # legal normative documents (Law 64/2025/QH15 on their promulgation), then Decree 30/2020's
+    "LUẬT",
+    "PHÁP LỆNH",
+    "NGHỊ ĐỊNH",
+    "THÔNG TƯ LIÊN TỊCH",
+    "THÔNG TƯ",
     "NGHỊ QUYẾT",
     "QUYẾT ĐỊNH",
     "CHỈ THỊ",
@@ -58,6 +64,9 @@ DOCUMENT_TYPES = (
 CONG_VAN = "CÔNG VĂN"
 # The type's abbreviation in ký hiệu (Decree 30/2020, Appendix III); mixed case matters.
 ABBREVIATIONS = {
+    "NGHỊ ĐỊNH": "NĐ",
+    "THÔNG TƯ LIÊN TỊCH": "TTLT",
+    "THÔNG TƯ": "TT",
     "NGHỊ QUYẾT": "NQ",
     "QUYẾT ĐỊNH": "QĐ",
     "CHỈ THỊ": "CT",

@@ -34,6 +34,9 @@ _POSITION_WORDS = tuple(
         "CHÁNH VĂN PHÒNG",
         "KẾ TOÁN",
         "THƯ KÝ",
+        "THỦ TƯỚNG",
+        "CHỦ NHIỆM",
+        "CHÁNH ÁN",
     )
 )
 # Common Vietnamese family names: a line that starts with one is most likely the signer.

@@ -147,7 +147,10 @@ def _first_line_across(block: np.ndarray, cols: list[tuple[int, int]], em: float
     return cut
 
 
-def _is_text(ink: np.ndarray, box: tuple[int, int, int, int], em: float) -> bool:
+def _is_text(ink: np.ndarray, box: tuple[int, int, int, int], em: float, measure: int) -> bool:
+    """Whether a box of ink is text. ``measure``: the width of the page's text; a pen stroke
+    is one signer's signature, never as wide as half of it (a paragraph whose lines touch
+    looks like one at 100 dpi, but spans the measure)."""
     x0, y0, x1, y1 = box
     height, width = y1 - y0, x1 - x0
     if height <= RULE_HEIGHT_EM * em and width >= 2 * em:
@@ -155,7 +158,9 @@ def _is_text(ink: np.ndarray, box: tuple[int, int, int, int], em: float) -> bool
     if height < MIN_HEIGHT_EM * em or int(ink[y0:y1, x0:x1].sum()) < MIN_INK_EM2 * em * em:
         return False
     return not (
-        glyph_density(ink, box, em) < DRAWING_DENSITY and coverage(ink, box) < DRAWING_COVER
+        width < 0.5 * measure
+        and glyph_density(ink, box, em) < DRAWING_DENSITY
+        and coverage(ink, box) < DRAWING_COVER
     )
 
 
@@ -168,8 +173,10 @@ def find_zones(gray: Image.Image, dpi: int) -> tuple[Zone, ...]:
         return ()
     pad = PAD_EM * em
     zones = []
-    for box in xy_cut(ink, em):
-        if not _is_text(ink, box, em):
+    boxes = xy_cut(ink, em)
+    measure = max((b[2] for b in boxes), default=0) - min((b[0] for b in boxes), default=0)
+    for box in boxes:
+        if not _is_text(ink, box, em, measure):
             continue
         x0, y0, x1, y1 = box
         left = max(0, round((x0 - pad) * factor))
@@ -178,6 +185,17 @@ def find_zones(gray: Image.Image, dpi: int) -> tuple[Zone, ...]:
         bottom = min(gray.height, round((y1 + pad) * factor))
         zones.append(Zone(left, top, right - left, bottom - top))
     return tuple(zones)
+
+
+def side_by_side(zones: tuple[Zone, ...]) -> bool:
+    """True when two zones stand beside each other (they share rows, not columns): a layout
+    that Tesseract's own page segmentation may read across, line by line."""
+    for n, a in enumerate(zones):
+        for b in zones[n + 1 :]:
+            rows = min(a.bottom, b.bottom) - max(a.top, b.top)
+            if rows > 0.5 * min(a.height, b.height) and (a.right <= b.left or b.right <= a.left):
+                return True
+    return False
 
 
 def darkest_of_blocks(gray: Image.Image, factor: int) -> Image.Image:

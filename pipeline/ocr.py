@@ -75,6 +75,34 @@ def ocr_page(
     return OcrOutput(text=text, words=words, mean_confidence=mean, text_pdf=text_pdf)
 
 
+def net_confidence(out: OcrOutput) -> float:
+    """How much of a reading Tesseract vouches for: each word's characters weighted by its
+    confidence taken as a probability, right minus wrong (len * (2p - 1)). A reading that
+    leaves text out loses what it left out; one that reads a seal or a pen stroke as words
+    loses what it made up, as such words come with low confidence."""
+    return sum(len(w.text) * (2 * w.confidence / 100 - 1) for w in out.words)
+
+
+def plain_tesseract(image: Image.Image, dpi: int, settings: OcrSettings) -> str:
+    """The baseline sohoa is measured against: ``tesseract PAGE - -l vie`` on the page as
+    decoded, with Tesseract's default page segmentation, at the image's own dpi."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-plain-") as tmp:
+        source = Path(tmp, "page.png")
+        image.save(source, dpi=(dpi, dpi))
+        command = [pytesseract.pytesseract.tesseract_cmd, str(source), "-", "-l", "vie"]
+        command += ["--dpi", str(dpi)]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, timeout=settings.timeout_s, env=_one_thread()
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OcrTimeout(f"Tesseract took longer than {settings.timeout_s:g} s") from exc
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()[-300:]
+        raise OcrFailed(f"Tesseract exited with {done.returncode}: {message}")
+    return unicodedata.normalize("NFC", done.stdout.decode("utf-8", "replace"))
+
+
 def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str]:
     """Words (level 5 rows) and the text in Tesseract's reading order: one line per text line,
     a blank line between blocks. Everything NFC-normalised."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.intake import Kind, load_image_page, rasterise_pdf_page, read_source
-from pipeline.layout import find_zones
+from pipeline.layout import find_zones, side_by_side
 from pipeline.normalise import (
     EXIF_ORIENTATION,
     at_resolution,
@@ -29,7 +29,7 @@ from pipeline.normalise import (
     to_working_mode,
     turn,
 )
-from pipeline.ocr import OcrOutput, ocr_page, scale_words
+from pipeline.ocr import OcrOutput, net_confidence, ocr_page, scale_words
 from pipeline.pdf import scan_page
 from schemas.errors import SohoaError
 from schemas.results import PageText
@@ -152,5 +152,20 @@ def _read(grey: Image.Image, dpi: int, rotation: int, settings: OcrSettings) -> 
     turned = turn(grey, rotation)
     skew = estimate_skew(turned) if settings.deskew else 0.0
     straight = straighten(turned, skew)
-    out = ocr_page(straight, dpi, settings, find_zones(straight, dpi))
-    return Reading(out=out, rotation=rotation, skew=skew, size=straight.size)
+    return Reading(
+        out=read_layout(straight, dpi, settings), rotation=rotation, skew=skew, size=straight.size
+    )
+
+
+def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
+    """Tesseract's own reading of the whole page (as plain Tesseract reads it), unless the page
+    has blocks side by side (the agency beside the motto, Nơi nhận beside the signer): then
+    its zones, read in their order, and the whole page too, and the reading Tesseract is the
+    more sure of wins (``net_confidence``; never the truth). Zones cost a second reading, so
+    only a page whose layout can gain from them pays it."""
+    zones = find_zones(page, dpi)
+    whole = ocr_page(page, dpi, settings)
+    if not side_by_side(zones):
+        return whole
+    zoned = ocr_page(page, dpi, settings, zones)
+    return zoned if net_confidence(zoned) > net_confidence(whole) else whole

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.layout import Zone, find_zones, uzn
-from pipeline.page import PageTask, process_page
+from pipeline.layout import Zone, find_zones, side_by_side, uzn
+from pipeline.ocr import net_confidence, ocr_page
+from pipeline.page import PageTask, process_page, read_layout
 from pipeline.samples import generate_documents
 from schemas.settings import InputLimits, OcrSettings
 from tests.conftest import FONT, encode
@@ -116,3 +118,69 @@ def test_page_text_is_nfc_with_a_confidence_per_word(read_sample) -> None:
     assert page.mean_confidence == pytest.approx(
         float(np.mean([w.confidence for w in page.words])), abs=0.01
     )
+
+
+def test_blocks_beside_each_other_are_told_from_blocks_under_each_other() -> None:
+    agency, motto, body = (
+        Zone(100, 100, 300, 80),
+        Zone(600, 100, 500, 80),
+        Zone(100, 300, 1000, 400),
+    )
+    assert side_by_side((agency, motto, body))
+    assert not side_by_side((agency, body))
+    assert not side_by_side((Zone(100, 100, 300, 80), Zone(600, 170, 300, 80)))  # barely share
+
+
+def test_a_paragraph_whose_lines_touch_is_text_not_a_pen_stroke() -> None:
+    """Set solid, the lines of a paragraph touch at the layout's 100 dpi, so that it has as few
+    separate marks per em as a signature; it spans the measure, which a signature never does."""
+
+    def draw(d, font):
+        for i in range(4):
+            d.text((100, 300 + 31 * i), "Điều ỷ ậ ộ ắ ẫ ợ ữ ừ ỵ Ấ Ệ Ổ " * 3, font=font, fill=0)
+
+    page = _page(draw)
+    zones = find_zones(page, DPI)
+    ink_rows = np.flatnonzero((np.asarray(page) < 128).any(axis=1))
+    assert ink_rows.size and all(any(z.top <= y < z.bottom for z in zones) for y in ink_rows)
+
+
+def test_a_real_paragraph_is_never_left_out() -> None:
+    """Page 2 of the real decree, scanned bilevel at 200 dpi: every inked row is in a zone
+    (the pen-stroke rule once dropped two of its justified paragraphs)."""
+    from pipeline.scan_styles import STYLES, scan_page
+    from tests.test_reading_real import DECREE
+
+    with Image.open(io.BytesIO(scan_page(DECREE, 2, STYLES["bw200"]))) as scan:
+        page = scan.convert("L")
+    zones = find_zones(page, 200)
+    inked = np.asarray(page) < 128
+    covered = np.zeros_like(inked)
+    for z in zones:
+        covered[z.top : z.bottom, z.left : z.right] = True
+    assert (inked & ~covered).sum() < 0.001 * inked.sum()
+
+
+def test_the_reading_tesseract_is_surer_of_wins() -> None:
+    """A generated first page (agency beside motto) is read whole and by zones; the page stage
+    keeps the reading with the larger net confidence, chosen without the truth."""
+    docs = generate_documents(4, seed=7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0)
+    image = next(iter(docs)).pages[0].image.convert("L")
+    settings = OcrSettings()
+    zones = find_zones(image, DPI)
+    assert side_by_side(zones)
+    whole, zoned = ocr_page(image, DPI, settings), ocr_page(image, DPI, settings, zones)
+    better = zoned if net_confidence(zoned) > net_confidence(whole) else whole
+    assert read_layout(image, DPI, settings).text == better.text
+
+
+def test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it() -> None:
+    """Page 2 of the real decree has no blocks side by side: one reading, Tesseract's own
+    layout, no zones (which once cut it into pieces and lost two paragraphs)."""
+    from pipeline.scan_styles import STYLES, scan_page
+    from tests.test_reading_real import DECREE
+
+    with Image.open(io.BytesIO(scan_page(DECREE, 2, STYLES["bw200"]))) as scan:
+        page = scan.convert("L")
+    assert not side_by_side(find_zones(page, 200))
+    assert read_layout(page, 200, OcrSettings()).text == ocr_page(page, 200, OcrSettings()).text

@@ -1,0 +1,94 @@
+"""Benchmark (not a test): sohoa's reading beside plain Tesseract's, on real and generated pages,
+as one table (the README's accuracy table).
+
+    python bench/reading.py [--pdf tests/data/decree-49-2026-ND-CP.pdf] [--pages 1,2,29]
+                            [--styles bw200,grey300] [--count 12] [--seed 2026] [--jobs 2]
+
+Runs the product's own `sohoa eval` twice, in one run: on the real decree scanned in every
+style (its text layer is the truth; `--pages` to take a few), and on a set made by
+`sohoa samples` (clean, degraded and turned pages in fonts and texts of the generator).
+Every row is sohoa and plain `tesseract -l vie` on the same pages, and their ratio; field
+accuracy where the truth has fields. Writes the JSON of both runs beside the table (--out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+FIELDS = ("number", "issued_date", "type_name", "organ_name", "subject", "signing_authority",
+          "signer_position", "signer_name")  # fmt: skip
+
+
+def sohoa(*args: str) -> float:
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "workers.cli", *args]
+    done = subprocess.run(command, cwd=HERE, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"sohoa {args[0]} failed: {done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f}%"
+
+
+def rows(scores: dict, material: str) -> list[str]:
+    out = []
+    for split in scores["splits"]:
+        if split["name"] == "all":
+            continue
+        fields = [percent(split["accuracy"].get(f)) for f in FIELDS]
+        ratio = "-" if split["ratio"] is None else f"{split['ratio']:.2f}"
+        out.append(
+            f"| {material} | {split['name']} | {split['pages']} | {percent(split['cer'])} | "
+            f"{percent(split['plain_cer'])} | {ratio} | {percent(split['wer'])} | "
+            f"{percent(split['plain_wer'])} | " + " | ".join(fields) + " |"
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pdf", type=Path, default=HERE / "tests/data/decree-49-2026-ND-CP.pdf")
+    parser.add_argument("--pages", default="", help="1-based pages of the PDF (default: all)")
+    parser.add_argument("--styles", default="bw200,grey300")
+    parser.add_argument("--count", type=int, default=12, help="generated documents")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", type=Path, default=None, help="folder for the JSON scores")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sohoa-reading-"))
+    out = args.out or work
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = ["--jobs", str(args.jobs)]
+    real = ["eval", "--from-pdf", str(args.pdf.resolve()), "--styles", args.styles]
+    real += ["--pages", args.pages] if args.pages else []
+    took_real = sohoa(*real, *jobs, "--json", str(out / "real.json"))
+    made = ["samples", str(work / "set"), "--count", str(args.count), "--seed", str(args.seed)]
+    sohoa(*made)
+    took_made = sohoa("eval", str(work / "set"), *jobs, "--json", str(out / "generated.json"))
+    print("| material | pages | n | sohoa CER | tesseract CER | ratio | sohoa WER | "
+          "tesseract WER | " + " | ".join(FIELDS) + " |")  # fmt: skip
+    print("|" + "---|" * (8 + len(FIELDS)))
+    name = args.pdf.stem + (f" p.{args.pages}" if args.pages else "")
+    for line in rows(json.loads((out / "real.json").read_text()), name):
+        print(line)
+    generated = f"sohoa samples (seed {args.seed})"
+    for line in rows(json.loads((out / "generated.json").read_text()), generated):
+        print(line)
+    print(f"\n(eval of the real pages {took_real:.0f} s, of the generated set {took_made:.0f} s, "
+          f"{args.jobs} jobs; JSON in {out})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
