@@ -38,19 +38,31 @@ from typing import Any, BinaryIO, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import EmbeddedPdfSignature, SignatureCoverageLevel
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
+from pipeline.verify_diff import memoise_history
 from pipeline.verify_embedded import read_embedded
+from pipeline.verify_hybrid import HybridCheck, check_hybrid
 from pipeline.verify_signature import (
     FileContext,
     Inputs,
     RevocationMode,
     validate_doc_timestamps,
     validate_signature,
+)
+from pipeline.verify_structure import (
+    hybrid_words,
+    present_ranges,
+    read_failure,
+    removed_report,
+    signatures,
+    traces_of_signature,
+    vanished,
 )
 from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ConfigurationError, CorruptInput, EncryptedInput
@@ -130,13 +142,33 @@ def _lenient_diagnosis(stream: BinaryIO) -> str:
 
 
 def _unreadable(
-    name: str, stream: BinaryIO, why: str, exc: BaseException | None = None
+    name: str, stream: BinaryIO, why: str, exc: BaseException | None = None, traces: bool = False
 ) -> VerificationReport:
+    """UNREADABLE, or with ``traces`` and a /ByteRange in the bytes, a failed signature: a
+    signed file that no longer opens was damaged or manipulated after signing."""
     detail = why if exc is None else "%s: %s" % (why, _describe(exc))
     stream.seek(0)
-    if stream.read(64 * 1024).lstrip()[:1024].find(b"%PDF-") >= 0:
-        detail += "; " + _lenient_diagnosis(stream)
-    return VerificationReport(file=name, status=FileStatus.UNREADABLE, detail=detail)
+    if stream.read(64 * 1024).lstrip()[:1024].find(b"%PDF-") < 0:
+        return VerificationReport(file=name, status=FileStatus.UNREADABLE, detail=detail)
+    detail += "; " + _lenient_diagnosis(stream)
+    if not (traces and traces_of_signature(stream)):
+        return VerificationReport(file=name, status=FileStatus.UNREADABLE, detail=detail)
+    broken = SignatureReport(  # signed once, unreadable now: damaged or manipulated since
+        field_name="(unreadable)",
+        indication=Indication.TOTAL_FAILED,
+        sub_indication="FORMAT_FAILURE",
+        reasons=(
+            "the file holds a signature but does not parse as a PDF: it was damaged or "
+            "manipulated after signing",
+        ),
+        intact=False,
+        valid=False,
+        trusted=False,
+        coverage=SignatureCoverageLevel.UNCLEAR.name,
+    )
+    return VerificationReport(
+        file=name, status=FileStatus.SIGNED, detail=detail, signatures=(broken,)
+    )
 
 
 def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -189,9 +221,14 @@ async def _validate_all(
 ) -> list[SignatureReport]:
     await validate_doc_timestamps(ctx, stamps)
     reports = []
-    for emb in embs:
+    # last first: each signature's review of later changes stops at the next signature's
+    for emb in sorted(embs, key=lambda e: e.signed_revision, reverse=True):
         try:
             reports.append(await validate_signature(emb, ctx))
+        except PdfReadError as exc:  # the signed revision, or a later one, does not parse
+            reports.append(
+                _failed_report(emb, Indication.TOTAL_FAILED, "FORMAT_FAILURE", read_failure(exc))
+            )
         except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
             reason = "the signature is malformed and cannot be checked (%s)" % _describe(exc)
             reports.append(_failed_report(emb, Indication.TOTAL_FAILED, "FORMAT_FAILURE", reason))
@@ -199,7 +236,8 @@ async def _validate_all(
             log.warning("signature %s: validation crashed: %r", emb.field_name, exc)
             reason = "the verifier could not reach a verdict (%s)" % _describe(exc)
             reports.append(_failed_report(emb, Indication.INDETERMINATE, "GENERIC", reason))
-    return reports
+    order = {str(e.field_name): i for i, e in enumerate(embs)}
+    return sorted(reports, key=lambda r: order[r.field_name])
 
 
 def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]:
@@ -237,7 +275,7 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
     try:
         reader, strict = _open(data)
     except Exception as exc:
-        return _unreadable(name, data, "not a readable PDF", exc)
+        return _unreadable(name, data, "not a readable PDF", exc, traces=True)
     try:
         encrypted = reader.encrypted
     except Exception as exc:
@@ -249,26 +287,33 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
             detail="the PDF is encrypted; its signatures cannot be checked without the key",
             validation_time=at,
         )
+    memoise_history(reader)
+    hybrid = check_hybrid(reader) if strict else HybridCheck(hybrid=False)
     try:
-        embedded = list(reader.embedded_signatures)
+        embedded = signatures(reader, hybrid)
         signature_fields = {str(n) for n, _o, _f in enumerate_sig_fields(reader)}
         seen = {str(e.field_name) for e in embedded}
         unsupported = _unsupported(reader, seen)
+        gone = vanished(reader, data, present_ranges(reader))
     except Exception as exc:
         return _unreadable(name, data, "the signature fields cannot be read", exc)
     regular = [e for e in embedded if e.sig_object_type == "/Sig"]
     stamps = [e for e in embedded if e.sig_object_type == "/DocTimeStamp"]
+    unsupported += [removed_report(reason) for reason in gone]
     if not regular and not unsupported:
         detail = "%d document timestamp(s) but no signature" % len(stamps) if stamps else None
         return VerificationReport(
             file=name, status=FileStatus.NO_SIGNATURE, detail=detail, validation_time=at
         )
+    attacks, notes = hybrid_words(hybrid)
+    attacks += gone
     ctx = FileContext(
         reader=reader,
         inputs=inputs,
         embedded=read_embedded(reader),
         signature_fields=signature_fields,
         lenient=not strict,
+        manipulated=attacks,
     )
     reports = _run(lambda: _validate_all(regular, stamps, ctx)) + unsupported
     detail = None
@@ -280,6 +325,7 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
         detail=detail,
         signatures=tuple(reports),
         validation_time=at,
+        notes=notes,
     )
 
 

@@ -45,6 +45,7 @@ from pyhanko_certvalidator.errors import (
 )
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, OwnedFetcherBackend
 
+from pipeline.verify_diff import ChainedDiffPolicy
 from pipeline.verify_embedded import (
     Embedded,
     gen_time,
@@ -109,6 +110,10 @@ class FileContext:
     signature_fields: set[str]
     lenient: bool
     doc_timestamps: list[DocTimestamp] = field(default_factory=list)
+    manipulated: tuple[str, ...] = ()
+    """Structural attacks found in the file (they fail every signature)."""
+    diff_policy: ChainedDiffPolicy = field(default_factory=ChainedDiffPolicy)
+    """Shared by the file's signatures, validated last first (see verify_diff)."""
 
 
 def new_context(
@@ -348,7 +353,10 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
     ts_context = _timestamp_context(ctx, signature_timestamp_time(emb))
     try:
         status = await async_validate_pdf_signature(
-            emb, signer_validation_context=context, ts_validation_context=ts_context
+            emb,
+            signer_validation_context=context,
+            ts_validation_context=ts_context,
+            diff_policy=ctx.diff_policy,
         )
     finally:
         await context.aclose()
@@ -377,6 +385,7 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
         seed_value_ok=status.seed_value_ok,
         broken_timestamps=tuple(broken),
         lenient=ctx.lenient,
+        manipulated=ctx.manipulated,
     )
     verdict = judge(facts, inputs.policy)
     cert = status.signing_cert

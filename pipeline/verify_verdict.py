@@ -7,7 +7,8 @@ the caller. Stricter than pyHanko's bottom line where it matters:
   the content fail, unless the document's DocMDP/FieldMDP permissions allow them AND our policy
   allows them too (by default it allows neither form filling nor annotations);
 * a signature that does not cover a whole revision fails;
-* a file that could only be read leniently is never TOTAL_PASSED.
+* a file that could only be read leniently fails: what a lenient reader shows may not be
+  what was signed (the shadow attacks of NDSS 2021 rely on it).
 
 Sub-indications are ETSI EN 319 102-1 names. The reasons are sentences for a clerk.
 """
@@ -76,6 +77,8 @@ class SignatureFacts:
     lenient: bool = False
     malformed: str | None = None
     """Why the signature could not be validated at all."""
+    manipulated: tuple[str, ...] = ()
+    """Why the file's structure shows different things to different readers (an attack)."""
     notes: tuple[str, ...] = field(default=())
 
 
@@ -129,6 +132,8 @@ def judge(facts: SignatureFacts, policy: ModificationPolicy) -> Verdict:
         failed.append(("HASH_FAILURE", CHANGED + " (its fingerprint no longer matches)"))
     if not facts.valid:
         failed.append(("SIG_CRYPTO_FAILURE", "the signature value is not cryptographically valid"))
+    for problem in facts.manipulated:
+        failed.append(("FORMAT_FAILURE", problem))
     for problem in _change_problems(facts, policy):
         sub = "FORMAT_FAILURE" if "does not cover" in problem else "SIG_CONSTRAINTS_FAILURE"
         failed.append((sub, problem))
@@ -144,11 +149,12 @@ def judge(facts: SignatureFacts, policy: ModificationPolicy) -> Verdict:
         )
     for label in facts.broken_timestamps:
         doubtful.append(("TIMESTAMP_ORDER_FAILURE", "the %s is broken" % label))
-    if facts.lenient and not failed:
-        doubtful.append(
+    if facts.lenient:
+        failed.append(
             (
                 "FORMAT_FAILURE",
-                "the file's structure is damaged, so what was signed cannot be confirmed",
+                "the file's structure is damaged: only a lenient reading opens it, and such a "
+                "reading may show content that was never signed",
             )
         )
     if failed:

@@ -117,6 +117,9 @@ class VerificationReport(_Frozen):
     detail: str | None = Field(None, description="why the file could not be read")
     signatures: tuple[SignatureReport, ...] = ()
     validation_time: dt.datetime | None = None
+    notes: tuple[str, ...] = Field(
+        (), description="facts about the file that do not change any verdict, for a reader"
+    )
 
     @property
     def ok(self) -> bool:

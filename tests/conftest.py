@@ -12,8 +12,8 @@ from pypdf import PdfWriter
 from tests.services import *  # noqa: F403  - Redis, PostgreSQL and S3 fixtures
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CONFORMANCE = SHARED / "conformance" / "pyhanko"
+DATA = REPO / "tests" / "data"
+CONFORMANCE = DATA / "conformance"  # a copy of ../shared/conformance/pyhanko, see its README
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
 

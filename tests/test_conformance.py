@@ -1,8 +1,8 @@
 """The verifier against pyHanko's own test files and verdicts, and ``sohoa verify`` exit codes.
 
-Material: ../shared/conformance/pyhanko (see its README): every file under ``pdf/`` is
-verified with the testing CA as trust root, its intermediate as extra certificate, at
-2020-11-01T00:00:00Z, and must reach the facts recorded in ``expected.json``.
+Material: tests/data/conformance, a copy of ../shared/conformance/pyhanko (see its README):
+every file under ``pdf/`` is verified with the testing CA as trust root, its intermediate as
+extra certificate, at 2020-11-01T00:00:00Z, and must reach the facts recorded in ``expected.json``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from schemas.errors import CorruptInput, EncryptedInput, ExitCode
 from schemas.results import FileStatus, Indication, VerificationReport
 from schemas.settings import Settings
 from schemas.verification import VerifyOutput
+from tests.conftest import CONFORMANCE
 from workers import cli_verify
 from workers.keys import ensure_signing_key
 
-CONFORMANCE = Path(__file__).parents[2] / "shared" / "conformance" / "pyhanko"
 PDF_DIR = CONFORMANCE / "pdf"
 CA_DIR = CONFORMANCE / "crypto" / "testing-ca" / "root"
 EXPECTED: dict[str, dict] = json.loads((CONFORMANCE / "expected.json").read_text())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -16,7 +18,7 @@ from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ExitCode
 from schemas.results import FileStatus, Indication
 from schemas.signing import SigningLevel
-from tests.conftest import CONFORMANCE
+from tests.conftest import CONFORMANCE, REPO
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
 
@@ -218,3 +220,101 @@ def test_a_later_signature_is_not_a_modification(results) -> None:
 def test_an_unsigned_copy_is_no_signature() -> None:
     report = verify(tiny_pdf(), [])
     assert report.status is FileStatus.NO_SIGNATURE and report.exit_code is ExitCode.NO_SIGNATURE
+
+
+# --- files made by tests/data/attacks/make.py (see its README) --------------------------------
+
+ATTACKS = REPO / "tests" / "data" / "attacks"
+INTEROP = REPO / "tests" / "data" / "interop"
+MADE = json.loads((ATTACKS / "made.json").read_text())
+MADE_AT = dt.datetime.fromisoformat(MADE["signed_at"]) + dt.timedelta(hours=1)
+
+
+def verify_made(name: str):
+    roots = [(ATTACKS / "ca.pem").read_bytes()]
+    return verify_pdf(ATTACKS / name, name=name, trust_roots=roots, at=MADE_AT)
+
+
+@pytest.mark.parametrize(
+    "name", ["shadow-base.pdf", "shadow-base-wellformed.pdf", "hybrid-signed.pdf"]
+)
+def test_the_made_signed_files_pass(name: str) -> None:
+    report = verify_made(name)
+    assert report.exit_code is ExitCode.OK, report
+    if name.startswith("hybrid"):
+        assert "hybrid-reference" in " ".join(report.notes) and "agree" in report.notes[0]
+
+
+SHADOW_FILES = {
+    "shadow-hide.pdf": ("SIG_CONSTRAINTS_FAILURE", "content, pages or structure"),
+    "shadow-hide-wellformed.pdf": ("SIG_CONSTRAINTS_FAILURE", "content, pages or structure"),
+    "shadow-replace.pdf": ("FORMAT_FAILURE", "does not parse as the PDF it claims to be"),
+    "shadow-replace-wellformed.pdf": ("SIG_CONSTRAINTS_FAILURE", "content, pages or structure"),
+    "shadow-hide-and-replace.pdf": ("FORMAT_FAILURE", "no longer part of the document"),
+    "shadow-hide-and-replace-wellformed.pdf": ("FORMAT_FAILURE", "no longer part"),
+    "hybrid-stream-hides-content.pdf": ("FORMAT_FAILURE", "cross-reference tables disagree"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHADOW_FILES))
+def test_a_shadow_attack_is_a_failure_with_its_reason(name: str) -> None:
+    """Never INDETERMINATE, never 'no signature', never unreadable: manipulated is failed."""
+    sub, words = SHADOW_FILES[name]
+    report = verify_made(name)
+    assert report.exit_code is ExitCode.FAILED, report
+    (sig,) = report.signatures
+    assert (sig.indication, sig.sub_indication) == (Indication.TOTAL_FAILED, sub), sig
+    assert readable(sig.reasons) and words in " ".join(sig.reasons), sig.reasons
+
+
+def test_the_signed_bytes_of_the_attacks_are_the_signed_file() -> None:
+    """What pdfsig and a CMS check look at is untouched: the attacks only append."""
+    for name in SHADOW_FILES:
+        base = (
+            "hybrid-signed.pdf"
+            if name.startswith("hybrid")
+            else ("shadow-base.pdf" if "wellformed" not in name else "shadow-base-wellformed.pdf")
+        )
+        assert (ATTACKS / name).read_bytes().startswith((ATTACKS / base).read_bytes()), name
+
+
+def test_a_hybrid_file_made_by_word_and_signed_elsewhere_is_intact() -> None:
+    """Real material: Microsoft Word's classic table + /XRefStm, signed by an HSM tool."""
+    path = INTEROP / "hybrid-xref-word-signed.pdf"
+    report = verify_pdf(path, name=path.name, trust_roots=[])
+    (sig,) = report.signatures
+    assert (sig.intact, sig.valid, sig.coverage) == (True, True, "ENTIRE_FILE"), sig
+    assert sig.indication is Indication.INDETERMINATE  # its signer is nobody we trust
+    assert "hybrid-reference" in report.notes[0]
+
+
+def _appended(data: bytes, tail: bytes) -> bytes:
+    last = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    return data + tail.replace(b"PREV", b"%d" % last).replace(b"HERE", b"%d" % (len(data) + 4))
+
+
+def test_a_lenient_only_reading_fails() -> None:
+    """The signed bytes untouched, an update whose startxref is 3 bytes off: only a lenient
+    reader opens the file, and what it shows is a failure, not a doubt."""
+    signed = (ATTACKS / "shadow-base-wellformed.pdf").read_bytes()
+    update = b"\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 40 /Root 1 0 R /Prev PREV >>"
+    damaged = _appended(signed, update + b"\nstartxref\nHERE\n%%EOF\n")
+    report = verify_pdf(
+        damaged, name="d", trust_roots=[(ATTACKS / "ca.pem").read_bytes()], at=MADE_AT
+    )
+    (sig,) = report.signatures
+    assert (sig.indication, sig.sub_indication) == (Indication.TOTAL_FAILED, "FORMAT_FAILURE")
+    assert "only a lenient reading opens it" in " ".join(sig.reasons)
+
+
+def test_a_signed_file_that_no_longer_opens_fails() -> None:
+    signed = (ATTACKS / "shadow-base-wellformed.pdf").read_bytes()
+    report = verify_pdf(
+        signed + b"\nstartxref\n999999\n%%EOF\n",
+        name="d",
+        trust_roots=[(ATTACKS / "ca.pem").read_bytes()],
+        at=MADE_AT,
+    )
+    assert report.exit_code is ExitCode.FAILED and report.detail
+    (sig,) = report.signatures
+    assert "holds a signature but does not parse" in sig.reasons[0]
