@@ -16,7 +16,7 @@ from schemas.errors import InputTooLarge
 
 CHUNK = 1 << 20
 _WHITE_HEX = rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*"
-_HEX_STRING = re.compile(rb"<(?!<)" + _WHITE_HEX)  # '<<' opens a dictionary, not a string
+_HEX_STRING = re.compile(rb"(?<!<)<(?!<)" + _WHITE_HEX)  # '<<' opens a dictionary
 _MORE_HEX = re.compile(_WHITE_HEX)
 
 

@@ -57,3 +57,44 @@ def test_pixel_and_byte_limits():
     assert caught.value.reason == "too-large"
     with pytest.raises(PermanentError, match="bytes"):
         inspect(png, InputLimits(max_bytes=100))
+
+
+def test_hex_strings_are_measured_across_chunks_before_parsing(tmp_path, monkeypatch):
+    from pipeline import bounds
+    from schemas.errors import InputTooLarge
+
+    monkeypatch.setattr(bounds, "CHUNK", 64)  # the string spans many chunks of the file
+    pdf = b"%PDF-1.7\n<< /Contents <" + b"3a 0F" * 40 + b"> >>\n"
+    path = tmp_path / "sig.pdf"
+    path.write_bytes(pdf)
+    bounds.check_hex_strings(path, 200)  # 200 digits and spaces: within the limit
+    with pytest.raises(InputTooLarge, match="hex string"):
+        bounds.check_hex_strings(path, 199)
+    with pytest.raises(InputTooLarge):
+        bounds.check_hex_strings(pdf, 199)  # the same for bytes in memory
+    bounds.check_hex_strings(b"<< /A <<" + b"a" * 500 + b">> >>", 10)  # dictionaries: no strings
+
+
+def test_a_pdf_page_is_refused_by_its_area_at_the_raster_dpi_before_rendering():
+    from tests.hostile import pdf_of_pages
+
+    with pytest.raises(PermanentError, match="20833x20833") as caught:
+        inspect(pdf_of_pages((595, 842), (5000, 5000)), LIMITS, raster_dpi=300)
+    assert caught.value.reason == "too-large" and "page 2" in str(caught.value)
+    assert inspect(pdf_of_pages((5000, 5000)), LIMITS, raster_dpi=72).page_count == 1
+    for box, reason in [((1e8, 1e8), "too-large"), ((0, 842), "corrupt"), ((1, 1), "empty")]:
+        with pytest.raises(PermanentError) as caught:
+            inspect(pdf_of_pages(box), LIMITS)
+        assert caught.value.reason == reason, box
+
+
+def test_a_file_is_measured_from_stat_and_pages_too_small_to_be_scans_are_refused(tmp_path):
+    from tests.hostile import big_sparse_file, tiny_page_tiff
+
+    big = tmp_path / "big.pdf"
+    big_sparse_file(big, 300 * 1024 * 1024)
+    with pytest.raises(PermanentError, match="314572800 bytes is over the limit"):
+        inspect(big, LIMITS)
+    with pytest.raises(PermanentError, match="1x1 pixels") as caught:
+        inspect(tiny_page_tiff(2000), LIMITS)
+    assert caught.value.reason == "empty"

@@ -69,3 +69,64 @@ def test_a_file_rewritten_while_digitised_fails_and_nothing_is_stored(tmp_path):
     assert outcome.status == "digitised"
     (original,) = ctx.store.list("originals/")
     assert ctx.store.get(original) == scan.read_bytes()
+
+
+def test_intake_reads_regular_files_inside_the_dossier_only(tmp_path):
+    import os
+
+    from workers.local_intake import units
+
+    folder = tmp_path / "ho-so"
+    folder.mkdir()
+    (folder / "trang.png").write_bytes(page("Giấy mời"))
+    (folder / "ban-sao.png").symlink_to(folder / "trang.png")  # inside: read
+    (folder / "passwd.png").symlink_to("/etc/passwd")
+    (folder / "ngoai").symlink_to("/etc")
+    os.mkfifo(folder / "ong.pdf")
+    (folder / os.fsdecode(b"gi\xe1y.png")).write_bytes(b"x")
+    (dossier,) = dossiers_from_paths([tmp_path], load_settings({}, data=tmp_path / "data"))
+    blobs = {f.name: f for d in dossier.documents for f in d.files}
+    assert sorted(blobs) == ["ban-sao.png", "gi\\xe1y.png", "ngoai", "ong.pdf", "passwd.png",
+                             "trang.png"]  # fmt: skip
+    refused = {n: (b.rejection.reason, b.content) for n, b in blobs.items() if b.rejection}
+    assert refused == {
+        "passwd.png": ("link-outside", b"/etc/passwd"),
+        "ngoai": ("link-outside", b"/etc"),
+        "ong.pdf": ("not-a-file", b""),
+    }
+    assert blobs["ban-sao.png"].data == blobs["trang.png"].data
+    assert len(list(units([tmp_path]))) == 2  # tmp_path itself, then ho-so; ngoai not walked
+
+
+def test_a_bad_manifest_is_refused_before_it_is_built(tmp_path):
+    import json
+
+    import pytest
+
+    from schemas.errors import PermanentError
+    from workers.local_intake import read_manifest
+
+    settings = load_settings({}, data=tmp_path / "data")
+    cases = {
+        b"[" * 100_000 + b"]" * 100_000: ("invalid-manifest", "nested"),
+        b'{"documents": [{"files": ["a.png"], "x": ' + b"9" * 5000 + b"}]}": (
+            "invalid-manifest",
+            "not valid JSON",
+        ),
+        json.dumps({"documents": [{"reused": True}] * 1001}).encode(): (
+            "invalid-manifest",
+            "1001 entries",
+        ),
+        b" " * (1024 * 1024 + 1): ("too-large", "manifest limit"),
+        b'{"procedure_code": "\\ud800"}': ("invalid-manifest", "not Unicode"),
+        json.dumps({"documents": [{"files": [".an.png"]}]}).encode(): (
+            "invalid-manifest",
+            "hidden files are not read",
+        ),
+    }
+    (tmp_path / ".an.png").write_bytes(b"x")
+    for text, (reason, words) in cases.items():
+        (tmp_path / "manifest.json").write_bytes(text)
+        with pytest.raises(PermanentError, match=words) as caught:
+            read_manifest(tmp_path / "manifest.json", settings)
+        assert caught.value.reason == reason

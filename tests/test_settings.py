@@ -26,3 +26,13 @@ def test_settings_are_frozen():
     s = load_settings({})
     with pytest.raises(ValidationError):
         s.jobs = 5  # type: ignore[misc]
+
+
+def test_ocr_processes_and_limits_are_bounded():
+    with pytest.raises(ConfigurationError, match="SOHOA_JOBS"):
+        load_settings({"SOHOA_JOBS": "100000"})
+    assert load_settings({"SOHOA_JOBS": "64"}).jobs == 64
+    s = load_settings({"SOHOA_LIMITS__MAX_HEX_STRING": "5000", "SOHOA_LIMITS__MIN_PAGE_PX": "1"})
+    assert (s.limits.max_hex_string, s.limits.min_page_px) == (5000, 1)
+    with pytest.raises(ConfigurationError, match="SOHOA_LIMITS__MAX_MANIFEST_DEPTH"):
+        load_settings({"SOHOA_LIMITS__MAX_MANIFEST_DEPTH": "0"})

@@ -95,12 +95,11 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
 def _from_folder(
     folder: Path, entries: list[os.DirEntry[str]], settings: Settings
 ) -> DossierInput | None:
+    files = [e for e in entries if not e.is_dir(follow_symlinks=False)]
+    if not files:
+        return None
     inside = folder.resolve()
-    blobs = [
-        _blob(Path(e.path), inside)
-        for e in entries
-        if not e.is_dir(follow_symlinks=False) and e.name != MANIFEST
-    ]
+    blobs = [_blob(Path(e.path), inside) for e in files if e.name != MANIFEST]
     blobs = [b for b in blobs if b is not None]
     manifest_path = folder / MANIFEST
     has_manifest = any(e.name == MANIFEST and not e.is_dir(follow_symlinks=False) for e in entries)
@@ -170,10 +169,10 @@ def read_manifest(
     path: Path, settings: Settings | None = None, names: list[str] | None = None
 ) -> Manifest:
     """manifest.json at ``path``, within the limits, checked against ``names`` (default: the
-    regular files beside it)."""
+    regular files beside it, hidden ones aside)."""
     limits = (settings or Settings()).limits
     if names is None:
-        names = [p.name for p in path.parent.iterdir() if p.is_file() and not p.is_symlink()]
+        names = [e.name for e in _entries(path.parent) if e.is_file(follow_symlinks=False)]
     with path.open("rb") as handle:  # no more than the limit is read: enough to refuse it
         data = handle.read(limits.max_manifest_bytes + 1)
     return parse_manifest(data, names, display_name(str(path)), limits)
