@@ -326,6 +326,7 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
         signatures=tuple(reports),
         validation_time=at,
         notes=notes,
+        whole_document=next((r.field_name for r in reports[::-1] if r.covers_final), None),
     )
 
 

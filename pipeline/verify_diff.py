@@ -24,7 +24,6 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import (
-    DEFAULT_DIFF_POLICY,
     DiffPolicy,
     DiffResult,
     ModificationLevel,
@@ -32,6 +31,8 @@ from pyhanko.sign.diff_analysis import (
     SuspiciousModification,
 )
 from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
+
+from pipeline.verify_rules import POLICY
 
 Review = DiffResult | SuspiciousModification
 
@@ -43,9 +44,9 @@ class _Reviewed:
 
 
 class ChainedDiffPolicy(DiffPolicy):
-    """pyHanko's default rules, each revision reviewed once per signature before it."""
+    """pyHanko's default rules and ours (``verify_rules``), each revision reviewed once."""
 
-    def __init__(self, rules: StandardDiffPolicy = DEFAULT_DIFF_POLICY) -> None:
+    def __init__(self, rules: StandardDiffPolicy = POLICY) -> None:
         self.rules = rules
         self.reviewed: dict[int, _Reviewed] = {}
         self.comparisons = 0

@@ -399,6 +399,8 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
         valid=status.valid,
         trusted=problem is None and status.intact and status.valid,
         coverage=facts.coverage,
+        revision=emb.signed_revision + 1,
+        covers_final=facts.coverage == "ENTIRE_FILE",
         modification_level=_name(status.modification_level),
         changes=changes,
         changed_fields=changed_fields,

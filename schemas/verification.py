@@ -81,6 +81,8 @@ class SignatureReport(_Frozen):
     valid: bool
     trusted: bool
     coverage: str = Field(description="ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK..., UNCLEAR")
+    revision: int | None = Field(None, description="the revision it signed (1 = the first)")
+    covers_final: bool = Field(False, description="it covers the document as it is now")
     modification_level: str | None = Field(None, description="NONE, LTA_UPDATES, FORM_FILLING ...")
     changes: ChangeClass = Field("unknown", description="what changed after signing, classified")
     changed_fields: tuple[str, ...] = Field((), description="form fields changed after signing")
@@ -119,6 +121,11 @@ class VerificationReport(_Frozen):
     validation_time: dt.datetime | None = None
     notes: tuple[str, ...] = Field(
         (), description="facts about the file that do not change any verdict, for a reader"
+    )
+    whole_document: str | None = Field(
+        None,
+        description="the field of the last signature covering the entire file: the one that "
+        "vouches for the document as it is now (None: no signature covers it)",
     )
 
     @property
