@@ -122,21 +122,26 @@ class SohoaBroker(RedisBroker):
     """RedisBroker with the two mends of the module docstring."""
 
     def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
-        wait = 0.5
+        waited, wait = 0.0, 0.5
         while True:
             try:
-                return super().enqueue(message, delay=delay)
+                sent = super().enqueue(message, delay=delay)
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 if not getattr(_patient, "on", False):
                     raise
-                log.warning(
-                    "message %s: queue unreachable (%s); its retry waits for Redis, the "
-                    "message stays unacknowledged",
-                    message.message_id,
-                    exc.__class__.__name__,
-                )
+                if not waited:
+                    log.warning(
+                        "message %s: queue unreachable (%s); its outcome waits for Redis, "
+                        "the message stays unacknowledged",
+                        message.message_id,
+                        exc.__class__.__name__,
+                    )
                 time.sleep(wait)
-                wait = min(wait * 2, 10.0)
+                waited, wait = waited + wait, min(wait * 2, 10.0)
+                continue
+            if waited:
+                log.warning("message %s: outcome enqueued after %.0f s", message.message_id, waited)
+            return sent
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Any:
         if queue_name.endswith(".DQ"):  # (re)started: nothing of this queue is held in memory

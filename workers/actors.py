@@ -19,7 +19,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from schemas.errors import PermanentError
+from schemas.errors import PermanentError, RetryableError
 from schemas.messages import MESSAGE
 from schemas.settings import load_settings
 from storage.queue import (
@@ -40,6 +40,22 @@ configure(settings.log_level or "INFO")  # in place of dramatiq's: one line a re
 broker = make_broker(settings.queue)
 broker.add_middleware(MessageMetrics())
 dramatiq.set_broker(broker)
+
+
+class _RetryableInOneLine(logging.Filter):
+    """dramatiq logs each failed attempt as an error with its traceback. A RetryableError is
+    expected (a service away) and retried: one warning line, with what failed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, RetryableError):
+            record.msg, record.args = "%s %s: %s", (record.getMessage(), error.reason, error)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("dramatiq.worker.WorkerThread").addFilter(_RetryableInOneLine())
 
 _runtime: WorkerRuntime | None = None
 _lock = threading.Lock()
