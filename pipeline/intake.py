@@ -153,8 +153,9 @@ def _inspect_pdf(data: bytes, limits: InputLimits, raster_dpi: int) -> Inspectio
             for i, page in enumerate(reader.pages)
             if len(page.extract_text().strip()) >= MIN_TEXT_CHARS
         )
+        signed = signature_count(data) > 0
         for i, page in enumerate(reader.pages):
-            if i not in text_pages:  # it will be rendered and read
+            if not signed and i not in text_pages:  # it will be rendered and read
                 _check_size(raster_size(page, raster_dpi, i), limits, i, f" at {raster_dpi} dpi")
     except (EncryptedInput, EmptyInput, InputTooLarge, CorruptInput):
         raise
@@ -162,9 +163,7 @@ def _inspect_pdf(data: bytes, limits: InputLimits, raster_dpi: int) -> Inspectio
         if b"/Encrypt" in data:  # e.g. public-key security handlers pypdf cannot open
             raise EncryptedInput(f"the PDF is encrypted and cannot be opened: {exc}") from exc
         raise CorruptInput(f"cannot parse the PDF: {exc.__class__.__name__}: {exc}") from exc
-    return Inspection(
-        kind="pdf", page_count=count, signed=signature_count(data) > 0, text_pages=text_pages
-    )
+    return Inspection(kind="pdf", page_count=count, signed=signed, text_pages=text_pages)
 
 
 def load_image_page(data: bytes | Path, index: int, limits: InputLimits) -> tuple[Image.Image, int]:
