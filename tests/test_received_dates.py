@@ -64,3 +64,5 @@ def test_a_dossier_received_last_month_counts_in_last_month(tmp_path):
     w = runtime.warehouse
     assert len(select(w, Selection(since=last, until=this - dt.timedelta(days=1)))) == 2
     assert select(w, Selection(since=this)) == []
+    (only,) = select(w, Selection(since=stated, until=stated))  # its day, in Vietnam
+    assert w.dossier(only).code == code

@@ -14,9 +14,10 @@ from workers.redigitise import StatusFilter
 
 HELP = """Enqueue re-digitisation of stored originals for the workers (SOHOA_QUEUE__URL), then
 show the batch's progress, read from the warehouse, until every dossier is done. Dates are the
-days dossiers were received (UTC, inclusive). A re-digitised document gets result version N+1 and
-keeps N; with the same pipeline version nothing new is produced. Interrupted, the same command
-resumes the same batch. Exit codes: 0 done; 1 some dossiers failed; 7 some quarantined."""
+days dossiers were received (in Vietnam, inclusive). A re-digitised document gets result
+version N+1 and keeps N; with the same pipeline version nothing new is produced. Interrupted,
+the same command resumes the same batch. Exit codes: 0 done; 1 some dossiers failed; 7 some
+quarantined."""
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from schemas.document import Manifest
 from schemas.messages import IntakeMessage, RedigitiseMessage
 from storage.batches import Batches, Progress, pipeline_versions, select_dossiers
+from storage.dates import start_of_day
 from storage.objects import ObjectStore
 from storage.queue import DossierQueue
 from storage.warehouse import Warehouse
@@ -53,17 +54,13 @@ class Selection:
         }
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), dt.UTC)
-
-
 def select(warehouse: Warehouse, selection: Selection) -> list[int]:
-    """Dossier ids the selection covers, by the day each was received (UTC)."""
+    """Dossier ids the selection covers, by the day each was received in Vietnam."""
     ids = select_dossiers(
         warehouse,
         agency=selection.agency,
-        since=_midnight(selection.since) if selection.since else None,
-        until=_midnight(selection.until + dt.timedelta(days=1)) if selection.until else None,
+        since=start_of_day(selection.since) if selection.since else None,
+        until=start_of_day(selection.until + dt.timedelta(days=1)) if selection.until else None,
         statuses=() if selection.status == "all" else (selection.status,),
         code=selection.dossier,
     )
