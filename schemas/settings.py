@@ -187,6 +187,11 @@ class Settings(BaseModel):
         None, description="file holding the PKCS#12 password"
     )
     trust_pem: Path | None = Field(None, description="trust anchors for verify; default: our CA")
+    trust_profile: Literal["vn"] | None = Field(
+        None,
+        description="certification authorities shipped with sohoa that verify trusts (vn: "
+        "VGCA and Vietnam National Root CA, pinned SHA-256), with or instead of trust_pem",
+    )
     warehouse_password_file: Path | None = Field(
         None, description="file holding the warehouse password (PostgreSQL)"
     )

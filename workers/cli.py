@@ -44,6 +44,7 @@ def _register_commands() -> None:
         "cli_digitise",
         "cli_verify",
         "cli_keys",
+        "cli_trust",
         "cli_samples",
         "cli_eval",
         "cli_audit",

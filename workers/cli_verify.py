@@ -15,6 +15,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,7 @@ from schemas.verification import (
 )
 from workers import keys
 from workers.cli import DataOption, console, settings_for
+from workers.trust_store import load_profile
 from workers.verify_inputs import checked_file, pdfs_in
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,10 @@ prefix of the object store instead. Per signature: the ETSI EN 319 102-1 indicat
 sub-indication, the PAdES level reached, coverage, changes after signing, signer and trust
 path, signing time, timestamps and revocation status.
 
-Trust: --trust and --trust-dir; by default SOHOA_TRUST_PEM, else the roots inside the
-agency's PKCS#12, else this installation's development CA (never created by this command).
+Trust: --trust, --trust-dir and --trust-profile (vn: the VGCA and Vietnam National Root CA
+certificates shipped with sohoa, SHA-256 pinned; also SOHOA_TRUST_PROFILE); without them
+SOHOA_TRUST_PEM, else the roots inside the agency's PKCS#12, else this installation's
+development CA (never created by this command).
 Revocation: from the OCSP responses and CRLs in the file; --allow-fetch asks the sources
 named in the certificates. Without any trust root every signature is at best INDETERMINATE.
 
@@ -184,7 +188,15 @@ def _sources(
                     yield key, checked
 
 
-def _trust(trust: list[Path] | None, trust_dir: Path | None, data: Path | None) -> list[bytes]:
+@dataclass(frozen=True)
+class Trust:
+    """What verification trusts: roots, and CAs that only help build chains."""
+
+    roots: list[bytes]
+    intermediates: list[bytes]
+
+
+def _trust_files(trust: list[Path] | None, trust_dir: Path | None) -> list[bytes]:
     files = list(trust or [])
     if trust_dir is not None:
         if not trust_dir.is_dir():
@@ -192,19 +204,31 @@ def _trust(trust: list[Path] | None, trust_dir: Path | None, data: Path | None) 
         files += sorted(p for p in trust_dir.iterdir() if p.suffix.lower() in CERT_SUFFIXES)
         if not files:
             raise ConfigurationError("--trust-dir %s holds no certificate" % trust_dir)
-    if files:
-        blobs = []
-        for path in files:
-            try:
-                blobs.append(path.read_bytes())
-            except OSError as exc:
-                raise ConfigurationError(
-                    "cannot read trust file %s: %s" % (path, exc.strerror)
-                ) from exc
-    else:
+    blobs = []
+    for path in files:
+        try:
+            blobs.append(path.read_bytes())
+        except OSError as exc:
+            raise ConfigurationError(
+                "cannot read trust file %s: %s" % (path, exc.strerror)
+            ) from exc
+    return blobs
+
+
+def _trust(
+    trust: list[Path] | None, trust_dir: Path | None, profile: str | None, data: Path | None
+) -> Trust:
+    """--trust/--trust-dir and the trust profile (option, else SOHOA_TRUST_PROFILE); with
+    neither, the installation's default roots."""
+    blobs = _trust_files(trust, trust_dir)
+    profile = profile or settings_for(data=data).trust_profile
+    shipped = load_profile(profile) if profile else None
+    if not blobs and shipped is None:
         blobs = list(keys.trust_roots(settings_for(data=data)))
     load_certificates(blobs)  # a junk certificate is a CONFIG error, before any file is read
-    return blobs
+    if shipped is None:
+        return Trust(blobs, [])
+    return Trust(blobs + list(shipped.roots), list(shipped.intermediates))
 
 
 def _moment(at: str | None) -> dt.datetime | None:
@@ -252,6 +276,15 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--trust-dir", metavar="DIR", help="every .pem/.crt/.cer/.der in DIR"),
         ] = None,
+        trust_profile: Annotated[
+            str | None,
+            typer.Option(
+                "--trust-profile",
+                metavar="NAME",
+                help="authorities shipped with sohoa, pinned (vn: VGCA, Vietnam National Root "
+                "CA); see sohoa trust list",
+            ),
+        ] = None,
         at: Annotated[
             str | None,
             typer.Option("--at", metavar="TIME", help="validation time, ISO 8601 (default now)"),
@@ -283,8 +316,7 @@ def register(app: typer.Typer) -> None:
             code = _run(
                 files or [],
                 prefix,
-                trust,
-                trust_dir,
+                (trust, trust_dir, trust_profile),
                 at,
                 allow_fetch,
                 VerifyPolicy(
@@ -300,8 +332,7 @@ def register(app: typer.Typer) -> None:
 def _run(
     files: list[Path],
     prefix: str | None,
-    trust: list[Path] | None,
-    trust_dir: Path | None,
+    trust_options: tuple[list[Path] | None, Path | None, str | None],
     at: str | None,
     allow_fetch: bool,
     policy: VerifyPolicy,
@@ -313,8 +344,8 @@ def _run(
             console.print("[red]error:[/red] name a FILE, a folder or --prefix")
             return ExitCode.USAGE
         moment = _moment(at) or dt.datetime.now(dt.UTC)
-        roots = _trust(trust, trust_dir, data)
-        if not roots:
+        chosen = _trust(*trust_options, data)
+        if not chosen.roots:
             console.print("[yellow]warning:[/yellow] no trust root: nothing can be trusted")
         fetchers = keys.fetcher_factory(settings_for(data=data)) if allow_fetch else None
         reports = []
@@ -326,7 +357,8 @@ def _run(
                 verify_pdf(
                     content,  # type: ignore[arg-type]
                     name=name,
-                    trust_roots=roots,
+                    trust_roots=chosen.roots,
+                    other_certs=chosen.intermediates,
                     at=moment,
                     policy=policy,
                     fetchers=fetchers,
