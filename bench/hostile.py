@@ -1,192 +1,192 @@
-"""The hostile-input probe of issue 13 (limits, intake, batch boundary), run again: each case
-built in a fresh folder and given to ``sohoa`` with a timeout; one row per case with the exit
-code, the outcome (warehouse rows, or verify's verdicts), the peak memory of the whole process
-tree and the seconds it took.
+"""Hostile-input probe (not a test): what an attacker's files do to ``sohoa digitise`` and
+``sohoa verify`` (issue #13).
 
-    python -m bench.hostile [--code TREE] [--timeout S] [--only CASE ...]
+Every case builds its inputs from nothing in a fresh work folder (bench/hostile_inputs.py),
+runs the real CLI in a subprocess with its own data folder and TMPDIR, capped at 300 s, and
+samples the resident memory of the whole process tree (bench/memory.py). Printed: one table of
+case, exit code, outcome (documents by status and reason, as the warehouse has them, or the
+first words of the answer), peak RSS of the tree in MB, seconds, and whether the rule of issue
+#13 held (`ok`) or not (`FAIL`: why). Every case checks, besides its own rule: no traceback,
+no document left `processing`, no sohoa-* folder left in TMPDIR, the tree <= 300 MB above the
+baseline case.
 
-``--code`` runs another source tree's sohoa (e.g. an export of an older commit) on the same
-cases, for a before/after table.
+    python bench/hostile.py [--only bomb,claims-kill] [--budget 2400] [--keep] [--code TREE]
+
+``--code`` runs another source tree's sohoa (e.g. ``git worktree add /tmp/before <commit>``)
+on the same cases, for a before/after table.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from collections import Counter
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests import hostile
-from tests.distributed import page
-from tests.hostile import ROOT, Run, sohoa
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "bench"))
 
-AGENCY = "000.17.22.H56"
-Case = Callable[[Path, Path, float], Run]
+from hostile_catalogue import CASES  # noqa: E402
+from hostile_checks import CODE, Case, env_for, sohoa  # noqa: E402
+from memory import PeakMemory  # noqa: E402
 
-
-def _digitise(inbox: Path, code: Path, timeout: float, **kw) -> Run:
-    data = inbox.parent / "data"
-    args = ("digitise", str(inbox), "--jobs", "1", "--agency", AGENCY, "--data", str(data))
-    return sohoa(*args, code=code, timeout=timeout, **kw)
+CAP_S = 300.0
 
 
-def _one(files: dict[str, bytes]) -> Case:
-    def case(base: Path, code: Path, timeout: float) -> Run:
-        hostile.folder(base / "inbox", "ho-so", files)
-        return _digitise(base / "inbox", code, timeout)
+@dataclass
+class Run:
+    """What one case did: the last command's exit code and output, the whole case's peak."""
 
-    return case
+    work: Path
+    code: int | None = None
+    out: str = ""
+    err: str = ""
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    timed_out: bool = False
+    steps: list[int | None] = field(default_factory=list)
 
+    @property
+    def data(self) -> Path:
+        return self.work / "data"
 
-def _big_file(base: Path, code: Path, timeout: float) -> Run:
-    (base / "inbox").mkdir()
-    hostile.big_sparse_file(base / "inbox" / "lon.pdf", 1024**3)
-    return _digitise(base / "inbox", code, timeout)
+    @property
+    def tmp(self) -> Path:
+        return self.work / "tmp"
 
-
-def _links(base: Path, code: Path, timeout: float) -> Run:
-    links = hostile.folder(base / "inbox", "lien-ket", {"trang.png": page("Giấy mời")})
-    (links / "passwd.png").symlink_to("/etc/passwd")
-    (links / "ngoai").symlink_to("/etc")
-    return _digitise(base / "inbox", code, timeout)
-
-
-def _fifo(base: Path, code: Path, timeout: float) -> Run:
-    hostile.folder(base / "inbox", "ho-so", {})
-    os.mkfifo(base / "inbox" / "ho-so" / "ong.pdf")
-    return _digitise(base / "inbox", code, timeout)
-
-
-def _nested(base: Path, code: Path, timeout: float) -> Run:
-    (base / "inbox").mkdir()
-    top = hostile.nested_folders(base / "inbox", 1200)
-    try:
-        return _digitise(base / "inbox", code, timeout)
-    finally:
-        hostile.remove_nested(top)
-
-
-def _store_refuses(base: Path, code: Path, timeout: float) -> Run:
-    hostile.folder(base / "inbox", "loi", {"rong.png": b""})
-    hostile.folder(base / "inbox", "tot", {"trang.png": page("Giấy mời")})
-    (base / "data" / "objects").mkdir(parents=True)
-    (base / "data" / "objects" / "quarantine").write_bytes(b"not a folder")
-    return _digitise(base / "inbox", code, timeout)
-
-
-def _data_inside(base: Path, code: Path, timeout: float) -> Run:
-    hostile.folder(base / "scans", "ho-so", {"rong.png": b""})
-    return sohoa("digitise", ".", cwd=base / "scans", code=code, timeout=timeout)
-
-
-def _jobs(base: Path, code: Path, timeout: float) -> Run:
-    hostile.folder(base / "inbox", "ho-so", {"rong.png": b""})
-    env = {"SOHOA_JOBS": "100000"}
-    return sohoa("digitise", str(base / "inbox"), "--data", str(base / "data"), env=env,
-                 code=code, timeout=timeout)  # fmt: skip
-
-
-def _verify(build: Callable[[Path], object]) -> Case:
-    def case(base: Path, code: Path, timeout: float) -> Run:
-        (base / "files").mkdir()
-        top = build(base / "files")
-        args = ("verify", str(base / "files"), "--data", str(base / "data"))
+    def documents(self) -> list[sqlite3.Row]:
+        path = self.data / "warehouse.sqlite"
+        if not path.exists():
+            return []
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        db.row_factory = sqlite3.Row
         try:
-            return sohoa(*args, code=code, timeout=timeout)
+            return db.execute("select * from documents order by id").fetchall()
+        except sqlite3.Error:
+            return []
         finally:
-            if isinstance(top, Path):
-                hostile.remove_nested(top)
+            db.close()
 
-    return case
+    def statuses(self) -> Counter[str]:
+        return Counter(
+            f"{r['status']}({r['error_reason']})" if r["error_reason"] else r["status"]
+            for r in self.documents()
+        )
 
-
-def _verify_nested(where: Path) -> Path:
-    top = hostile.nested_folders(where, 1200)
-    (top / "x.pdf").write_bytes(b"")
-    return top
-
-
-CASES: dict[str, Case] = {
-    "file-1GB": _big_file,
-    "contents-10MB-hex": _one({"ky.pdf": hostile.signed_looking_pdf(5_000_000)}),
-    "pages-2x5000pt": _one({"to.pdf": hostile.pdf_of_pages((5000, 5000), (5000, 5000))}),
-    "mediabox-1e8pt": _one({"a.pdf": hostile.pdf_of_pages((1e8, 1e8))}),
-    "mediabox-negative": _one({"a.pdf": hostile.pdf_of_pages((-5000, -5000))}),
-    "tiff-2000x1x1": _one({"nho.tif": hostile.tiny_page_tiff(2000)}),
-    "manifest-deep-100000": _one({"manifest.json": hostile.deep_json(100_000), "p.png": b"x"}),
-    "manifest-int-5000-digits": _one(
-        {"manifest.json": b'{"documents": [{"x": ' + b"9" * 5000 + b"}]}", "p.png": b"x"}
-    ),
-    "manifest-dot-file": _one(
-        {
-            "manifest.json": hostile.manifest(documents=[{"files": [".an.png"]}]),
-            ".an.png": b"x",
-        }
-    ),
-    "manifest-200000-reused": _one({"manifest.json": hostile.reused_documents(200_000)}),
-    "name-251-chars": _one({"x" * 247 + ".png": b"not a scan"}),
-    "non-utf8-name": _one({os.fsdecode(b"gi\xe1y m\xf5i.png"): page("Giấy mời họp")}),
-    "quarantine-store-refuses": _store_refuses,
-    "folders-1200-deep": _nested,
-    "links-outside": _links,
-    "fifo-in-dossier": _fifo,
-    "data-inside-input": _data_inside,
-    "SOHOA_JOBS=100000": _jobs,
-    "verify-fifo": _verify(lambda where: os.mkfifo(where / "ong.pdf")),
-    "verify-contents-10MB-hex": _verify(
-        lambda where: (where / "ky.pdf").write_bytes(hostile.signed_looking_pdf(5_000_000))
-    ),
-    "verify-1200-deep": _verify(_verify_nested),
-}
+    def outcome(self) -> str:
+        if self.timed_out:
+            return f"TIMEOUT after {CAP_S:.0f} s"
+        found = self.statuses()
+        if found:
+            return ", ".join(f"{n} {s}" for s, n in sorted(found.items()))
+        words = (self.err.strip() or self.out.strip()).splitlines()
+        return words[-1][:90] if words else "-"
 
 
-def outcome(base: Path, run: Run) -> str:
-    """What became of the inputs: warehouse rows (status/reason), or the error said."""
-    if run.exit_code is None:
-        return "killed at the timeout"
-    db = base / "data" / "warehouse.sqlite"
-    said = [line.strip() for line in (run.stderr + run.stdout).splitlines() if line.strip()]
-    last = next((line for line in reversed(said) if "Error" in line or "error" in line), "")
-    if db.is_file():
-        rows = sqlite3.connect(db).execute("SELECT status, error_reason FROM documents")
-        counts = Counter(f"{s}/{r}" if r else s for s, r in rows)
-        if counts:
-            found = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-            return found + ("; " + last[:80] if "Traceback" in run.stderr else "")
-    return last[:110] or (said[-1][:110] if said else "")
+def execute(run: Run, command: list[str], env: dict[str, str], cwd: Path, deadline: float) -> None:
+    """Run one step of a case in its own process group, sampling its tree's memory."""
+    started = time.monotonic()
+    with (run.work / "out.txt").open("wb") as out, (run.work / "err.txt").open("wb") as err:
+        process = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=out, stderr=err, start_new_session=True
+        )
+        memory = PeakMemory(process.pid)
+        try:
+            run.code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            run.timed_out, run.code = True, None
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        finally:
+            run.peak_mb = max(run.peak_mb, memory.stop()["tree"])
+    run.seconds += time.monotonic() - started
+    run.out = (run.work / "out.txt").read_text("utf-8", "replace")
+    run.err = (run.work / "err.txt").read_text("utf-8", "replace")
+    run.steps.append(run.code)
+
+
+def general_problems(run: Run, baseline_mb: float) -> list[str]:
+    problems = []
+    if "Traceback" in run.err or "Traceback" in run.out:
+        problems.append("traceback")
+    if run.code in (70,):
+        problems.append("internal error")
+    if any(r["status"] == "processing" for r in run.documents()):
+        problems.append("left processing")
+    if run.tmp.exists() and any(p.name.startswith("sohoa-") for p in run.tmp.iterdir()):
+        problems.append("temp left")
+    if baseline_mb and run.peak_mb > baseline_mb + 300:
+        problems.append(f"RSS +{run.peak_mb - baseline_mb:.0f} MB")
+    if run.timed_out:
+        problems.append("timeout")
+    return problems
+
+
+def run_case(case: Case, root: Path, baseline_mb: float) -> tuple[Run, list[str]]:
+    work = root / case.name
+    (work / "tmp").mkdir(parents=True)
+    run = Run(work)
+    deadline = time.monotonic() + CAP_S
+    try:
+        for step in case.steps(work):
+            if run.timed_out:
+                break
+            if callable(step):  # a step of the probe itself (kill a run, change a file)
+                step(run)
+                continue
+            command, extra_env, cwd = step
+            execute(run, sohoa(*command), env_for(work, **extra_env), cwd or work, deadline)
+        problems = case.check(run)
+    except Exception as exc:  # noqa: BLE001 - the probe reports a broken case and goes on
+        problems = [f"probe error: {exc.__class__.__name__}: {exc}"[:120]]
+    problems += [p for p in general_problems(run, baseline_mb) if p not in problems]
+    return run, problems
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--code", type=Path, default=ROOT, help="source tree whose sohoa runs")
-    parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--only", nargs="*", help="case names")
-    parser.add_argument("--json", type=Path, help="also write the rows here")
-    options = parser.parse_args()
-    rows = []
-    print("| case | exit | outcome | peak RSS of the tree (MB) | s |")
-    print("|---|---|---|---|---|")
-    for name, case in CASES.items():
-        if options.only and name not in options.only:
+    parser.add_argument("--only", default="", help="case names or name prefixes, comma-separated")
+    parser.add_argument("--budget", type=float, default=2400.0, help="seconds for all cases")
+    parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument("--code", type=Path, default=HERE, help="source tree whose sohoa runs")
+    args = parser.parse_args()
+    CODE[0] = args.code.resolve()
+    wanted = [w for w in args.only.split(",") if w]
+    cases = [c for c in CASES if not wanted or any(c.name.startswith(w) for w in wanted)]
+    root = Path(tempfile.mkdtemp(prefix="sohoa-hostile-"))
+    started, baseline_mb, rows = time.monotonic(), 0.0, []
+    print(f"{len(cases)} case(s), work in {root}", file=sys.stderr)
+    for case in cases:
+        if time.monotonic() - started > args.budget:
+            rows.append((case.name, "-", "skipped: budget spent", "-", "-", "skipped"))
             continue
-        with tempfile.TemporaryDirectory(prefix="sohoa-hostile-") as folder:
-            base = Path(folder)
-            run = case(base, options.code.resolve(), options.timeout)
-            row = {
-                "case": name,
-                "exit": "killed" if run.exit_code is None else run.exit_code,
-                "outcome": outcome(base, run).replace("|", "/"),
-                "peak_mb": run.peak_mb,
-                "seconds": run.seconds,
-            }
+        run, problems = run_case(case, root, baseline_mb)
+        if case.name == "baseline":
+            baseline_mb = run.peak_mb
+        verdict = "ok" if not problems else "FAIL: " + "; ".join(problems)
+        code = "timeout" if run.timed_out else ",".join(str(c) for c in run.steps) or "-"
+        row = (case.name, code, run.outcome(), f"{run.peak_mb:.0f}", f"{run.seconds:.1f}", verdict)
         rows.append(row)
-        print("| {case} | {exit} | {outcome} | {peak_mb} | {seconds} |".format(**row), flush=True)
-    if options.json:
-        options.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(" | ".join(row), file=sys.stderr, flush=True)
+        if not args.keep:
+            shutil.rmtree(run.work, ignore_errors=True)
+    print("| case | exit | outcome | peak RSS MB | s | rule held |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |")
+    failed = sum(1 for r in rows if r[5].startswith("FAIL"))
+    print(f"\n{len(rows)} cases, {failed} failed, {time.monotonic() - started:.0f} s in all")
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

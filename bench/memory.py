@@ -18,13 +18,22 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children_of(found[-1])
+    return found
+
+
 class PeakMemory:
     """Samples ``pid``, its children and their children (Tesseract, qpdf) until stopped.
-    Peaks in MB: ``root``, ``child`` (largest direct child), ``grandchild``."""
+    Peaks in MB: ``root``, ``child`` (largest direct child), ``grandchild``, and ``tree``
+    (the whole process tree at once, every generation)."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval = pid, interval
-        self.peaks = {"root": 0.0, "child": 0.0, "grandchild": 0.0}
+        self.peaks = {"root": 0.0, "child": 0.0, "grandchild": 0.0, "tree": 0.0}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -35,6 +44,7 @@ class PeakMemory:
             kids = children_of(self.pid)
             self._note("child", kids)
             self._note("grandchild", [g for k in kids for g in children_of(k)])
+            self.peaks["tree"] = max(self.peaks["tree"], sum(map(rss_mb, _tree(self.pid))))
             self._stop.wait(self.interval)
 
     def _note(self, level: str, pids: list[int]) -> None:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from schemas.document import AGENCY_CODE_PATTERN
 from schemas.errors import ConfigurationError
 from schemas.signing import SigningSettings
 
@@ -165,7 +166,11 @@ class Settings(BaseModel):
     data: Path = Field(Path("sohoa-data"), description="embedded store, warehouse and dev keys")
     store_url: str | None = Field(None, description="object store; default file://<data>/objects")
     warehouse_url: str | None = Field(None, description="default sqlite:///<data>/warehouse.sqlite")
-    agency: str = Field("000.00.00.H00", description="agency code used when a manifest names none")
+    agency: str = Field(
+        "000.00.00.H00",
+        pattern=AGENCY_CODE_PATTERN,  # it names folders: ``a/b/c`` must not nest prefixes
+        description="agency code used when a manifest names none",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
         None, description="none: INFO for worker and watch, WARNING for the other commands"
     )

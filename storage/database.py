@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def engine_for(url: str, password_file: Path | None = None) -> Engine:
             parsed = parsed.set(password=password)
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database))
             engine = sa.create_engine(parsed)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             sa.event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -44,6 +45,20 @@ def engine_for(url: str, password_file: Path | None = None) -> Engine:
         return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise ConfigurationError(f"bad warehouse URL: {exc.__class__.__name__}") from exc
+
+
+def _private_file(path: Path) -> None:
+    """The embedded warehouse holds owner ids and manifests: a folder sohoa makes for it is
+    0700, the file 0600 (SQLite gives its -wal and -shm files the database file's mode). A
+    file or folder that cannot be made here is left to SQLite to report."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        return
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -51,7 +51,15 @@ def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
                 )
             ).label("done"),
             sa.func.count(
-                sa.distinct(sa.case((documents.c.reused_from.is_not(None), documents.c.name)))
+                sa.distinct(
+                    sa.case(
+                        (  # refused (its source is not in the warehouse): it does not count
+                            documents.c.reused_from.is_not(None)
+                            & documents.c.status.in_(("digitised", "reused")),
+                            documents.c.name,
+                        )
+                    )
+                )
             ).label("reused"),
             sa.func.count(
                 sa.distinct(

@@ -1,7 +1,7 @@
 """Hostile inputs, built on the spot, and a way to run ``sohoa`` on them that measures what it
 costs: exit code, peak resident memory of the whole process tree, seconds (issue 13).
 
-Used by tests/test_hostile_inputs.py and by bench/hostile.py (the before/after table).
+Used by tests/test_hostile_inputs.py.
 """
 
 from __future__ import annotations

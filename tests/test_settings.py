@@ -6,8 +6,8 @@ from schemas.settings import load_settings
 
 
 def test_environment_and_overrides():
-    s = load_settings({"SOHOA_JOBS": "3", "SOHOA_OCR__TIMEOUT_S": "12", "HOME": "/x"}, agency="A")
-    assert s.jobs == 3 and s.ocr.timeout_s == 12 and s.agency == "A"
+    s = load_settings({"SOHOA_JOBS": "3", "SOHOA_OCR__TIMEOUT_S": "12", "HOME": "/x"}, agency="000.17.22.H56")
+    assert s.jobs == 3 and s.ocr.timeout_s == 12 and s.agency == "000.17.22.H56"
     assert s.resolved_warehouse_url.startswith("sqlite:///")
     assert s.resolved_store_url.startswith("file:///")
 
@@ -20,6 +20,13 @@ def test_unknown_or_bad_settings_name_the_variable(env):
     with pytest.raises(ConfigurationError) as caught:
         load_settings(env)
     assert next(iter(env)).removeprefix("SOHOA_").split("__")[0] in str(caught.value)
+
+
+@pytest.mark.parametrize("agency", ["a/b/c", "../000.17.22.H56", "000.17.22.H56/x", ""])
+def test_the_agency_must_be_an_agency_code(agency):
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings({}, agency=agency)
+    assert "SOHOA_AGENCY" in str(caught.value)
 
 
 def test_settings_are_frozen():

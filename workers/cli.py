@@ -53,6 +53,7 @@ def _register_commands() -> None:
         "cli_worker",
         "cli_watch",
         "cli_redigitise",
+        "cli_claims",
     ):
         importlib.import_module(f"workers.{name}").register(app)
 

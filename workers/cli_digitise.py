@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -23,8 +24,11 @@ from workers.cli import DataOption, console, settings_for
 from workers.job import digitise_dossier
 from workers.job_context import DocumentOutcome, DossierInput, JobContext
 from workers.keys import open_signing_key
+from workers.leases import LEASE_S, Heartbeat
 from workers.local_intake import Unit, display_name, dossier_of, units
+from workers.logs import for_humans
 from workers.pool import PagePool
+from workers.scratch import scratch_folder
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +60,20 @@ def digitise(
     if overlap:
         console.print(f"[red]error:[/red] {escape(overlap)}")
         raise typer.Exit(int(ExitCode.CONFIG))
-    settings.data.mkdir(parents=True, exist_ok=True)
-    with PagePool(settings.jobs) as pool:  # the OCR processes start while the rest opens
-        outcomes = _digitise_all(paths, settings, pool)
+    settings.data.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, warehouse: private
+    stopping: list[Heartbeat] = []  # on SIGTERM/SIGINT: claims released, temporary files gone
+    with (
+        scratch_folder(on_stop=lambda: [beat.release("run-stopped") for beat in stopping]),
+        PagePool(settings.jobs) as pool,  # the OCR processes start while the rest opens
+    ):
+        outcomes = _digitise_all(paths, settings, pool, stopping)
     _summarise(outcomes, settings.data)
     raise typer.Exit(int(_exit_code(outcomes)))
 
 
-def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list[DocumentOutcome]:
+def _digitise_all(
+    paths: list[Path], settings: Settings, pool: PagePool, stopping: list[Heartbeat]
+) -> list[DocumentOutcome]:
     key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
     signer, trust_roots = key.signer, key.trust_roots
     store = open_store(settings.resolved_store_url, settings.s3)
@@ -82,10 +92,12 @@ def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list
         bar = progress.add_task("pages", total=0)
         pool.on_page = lambda n: progress.advance(bar, n)
         pool.on_plan = lambda n: progress.update(bar, total=(progress.tasks[0].total or 0) + n)
+        stopping.append(heartbeat := Heartbeat(warehouse, f"run-{uuid.uuid4().hex}"))
         # Twice as many dossiers, and within each twice as many documents, as OCR processes
         # are in progress, so that while one is assembled and signed the pool still has pages
         # queued; at most 2 x jobs dossiers are read into memory at once.
         with (
+            heartbeat,  # the run's claims live while it works, and go when it stops
             ThreadPoolExecutor(max_workers=2 * settings.jobs) as threads,
             ThreadPoolExecutor(max_workers=2 * settings.jobs) as document_threads,
         ):
@@ -97,6 +109,8 @@ def _digitise_all(paths: list[Path], settings: Settings, pool: PagePool) -> list
                 trust_roots,
                 pool.run,
                 map_documents=document_threads.map,
+                owner=heartbeat.owner,
+                lease_s=LEASE_S,
             )
             pending: deque[Future[list[DocumentOutcome]]] = deque()
             for unit in units(paths):
@@ -192,8 +206,18 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
             else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
         )
         table.add_row(
-            o.dossier, o.document, f"[{styles[o.status]}]{status}", str(o.pages or ""), where
+            _shown(o.dossier),
+            _shown(o.document),
+            f"[{styles[o.status]}]{status}",
+            str(o.pages or ""),
+            "\n".join(_shown(line) for line in where.split("\n")),
         )
     out.print(table)
     counts = Counter(o.status for o in outcomes)
     out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")
+
+
+def _shown(text: str) -> str:
+    """A text from the input as the summary shows it: identifiers masked, control characters
+    escaped, and no rich markup (a file named ``[red]x`` is printed as it is)."""
+    return escape(for_humans(text))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from typing import Any
 
 from pipeline.intake import Inspection, inspect
 from schemas.errors import (
@@ -29,6 +31,7 @@ from schemas.errors import (
 )
 from schemas.results import InputFile
 from storage import keys
+from storage.warehouse import DocumentRow
 from workers.document_run import DocumentRun
 from workers.duplicates import duplicate
 from workers.job_context import (
@@ -42,8 +45,13 @@ from workers.job_context import (
     sha256,
     year_of,
 )
+from workers.reuse import check_reuse, record_reused
 
 log = logging.getLogger(__name__)
+
+WAIT_FOR_OTHER_RUN_S = 1800.0
+"""On the CLI, how long a document another live run digitises is waited for before it is
+reported busy (failed, re-runnable)."""
 
 SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
 
@@ -128,7 +136,7 @@ def _digitise_document(
     ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput
 ) -> DocumentOutcome:
     if not doc.files:
-        return _record_reused(ctx, dossier_id, dossier, doc)
+        return record_reused(ctx, dossier_id, dossier, doc)
     refused = next((f.rejection for f in doc.files if f.rejection is not None), None)
     if refused is not None:  # a link leaving the folder, a FIFO: refused unread at intake
         return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused)
@@ -136,10 +144,9 @@ def _digitise_document(
     input_sha = document_key([i.sha256 for i in inputs])
     names = tuple(f.name for f in doc.files)
     try:
-        claimed = ctx.warehouse.claim_document(
+        claimed = _claim(
+            ctx,
             dossier_id,
-            owner=ctx.owner,
-            lease_s=ctx.lease_s,
             name=doc.name,
             input_sha256=input_sha,
             pipeline_version=ctx.pipeline_version,
@@ -168,6 +175,7 @@ def _digitise_document(
     document_id = claimed.id
     timer = StageTimer(ctx, dossier_id, document_id)
     try:
+        check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
         if claimed.duplicate_of is not None:
             reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
             if reused is not None:
@@ -217,32 +225,25 @@ def _quarantine_or_fail(
         return _fail(ctx, dossier_id, dossier, doc, sha, exc.reason, message)
 
 
+def _claim(ctx: JobContext, dossier_id: int, **values: Any) -> DocumentRow:
+    """Claim the document. On the CLI, while another live run holds it, wait (its claim ends
+    when it finishes, or within a lease when it dies): both runs then report its one result,
+    instead of this one calling it failed. Under the queue DocumentBusy is retried instead."""
+    deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
+    while True:
+        try:
+            return ctx.warehouse.claim_document(
+                dossier_id, owner=ctx.owner, lease_s=ctx.lease_s, **values
+            )
+        except DocumentBusy:
+            if ctx.retryable == "raise" or time.monotonic() > deadline:
+                raise
+            time.sleep(min(2.0, ctx.lease_s / 10))
+
+
 def _input_file(blob: InputBlob) -> InputFile:
     digest, size = blob.digest()  # a local file is read in chunks, never whole
     return InputFile(name=blob.name, sha256=digest, size=size, original_key="")
-
-
-def _record_reused(
-    ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput
-) -> DocumentOutcome:
-    """A component the manifest says was reused from earlier digitised data and brought no
-    files: nothing to digitise, but it counts (indicator 4.3), so it is recorded."""
-    identity = f"reused\n{dossier.agency}\n{dossier.code}\n{doc.name}\n{doc.reused_from}"
-    document_id = ctx.warehouse.record_document(
-        dossier_id,
-        name=doc.name,
-        input_sha256=sha256(identity.encode("utf-8")),
-        pipeline_version=ctx.pipeline_version,
-        inputs=[],
-        role=doc.role,
-        reused_from=doc.reused_from,
-        status="reused",
-        page_count=0,
-    )
-    ctx.warehouse.add_event(
-        dossier_id, "reuse", "recorded", document_id=document_id, detail=doc.reused_from
-    )
-    return DocumentOutcome(dossier.code, doc.name, "reused", ())
 
 
 def _record_attempt(

@@ -1,7 +1,12 @@
-"""Logging set-up for sohoa processes: %-style records, personal identifiers masked.
+"""Logging set-up for sohoa processes: %-style records, personal identifiers masked, one line
+per record.
 
-A CCCD (12 digits) or an old CMND (9 digits) that reaches a log record, in its message or its
-arguments, is written as ``079******123``: enough to tell records apart, not enough to identify.
+A personal identifier that reaches a log record or the digitise summary, in its message or its
+arguments, keeps its first and last three digits: ``079******123``, enough to tell records
+apart, not enough to identify. Identifiers are a CCCD (12 digits), an old CMND (9), a tax code
+(10, 13, or 10-3 as ``0101234567-001``), written unbroken or in groups of 3-4 digits separated
+by spaces or dots (``001 203 004 567``, ``001.203.004.567``). A control character in a message
+(a newline in a file name) is written escaped (``\\n``), so that a record cannot forge another.
 """
 
 from __future__ import annotations
@@ -9,22 +14,39 @@ from __future__ import annotations
 import logging
 import re
 
-_PERSONAL_ID = re.compile(r"(?<!\d)(\d{3})(\d{3,6})(\d{3})(?!\d)")
+_SEPARATOR = r"[ .\u00a0]"
+_PERSONAL_ID = re.compile(
+    rf"(?<!\d)(?<!\d\.)(?:\d{{9,13}}|\d{{3,4}}(?:{_SEPARATOR}\d{{3,4}}){{2,3}})(?:-\d{{3}})?(?!\d)(?!\.\d)"
+)
+_LENGTHS = {9, 10, 12, 13}
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def mask_identifiers(text: str) -> str:
     def _mask(match: re.Match[str]) -> str:
-        digits = match.group(0)
-        if len(digits) not in (9, 12):
-            return digits
-        return match.group(1) + "*" * len(match.group(2)) + match.group(3)
+        found = match.group(0)
+        digits = [i for i, c in enumerate(found) if c.isdigit()]
+        if len(digits) not in _LENGTHS:
+            return found
+        hidden = set(digits[3:-3])
+        return "".join("*" if i in hidden else c for i, c in enumerate(found))
 
     return _PERSONAL_ID.sub(_mask, text)
 
 
+def escape_controls(text: str) -> str:
+    """Control characters as escapes (``\\n``, ``\\x1b``): one record stays one line."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def for_humans(text: str) -> str:
+    """What any human-facing output shows of a text from the input: masked, one line."""
+    return escape_controls(mask_identifiers(text))
+
+
 class MaskPersonalIds(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_identifiers(record.getMessage())
+        record.msg = for_humans(record.getMessage())
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
