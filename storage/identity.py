@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from storage.tables import documents
+from storage.tables import documents, dossiers
 
 if TYPE_CHECKING:
     from storage.warehouse import Warehouse
@@ -61,3 +61,14 @@ def reusable_result(
             .limit(1)
         ).first()
     return None if row is None else dict(row._mapping)
+
+
+def described(warehouse: Warehouse, document_id: int) -> str:
+    """A document as people name it: its dossier's code and its name."""
+    with warehouse.transaction() as conn:
+        row = conn.execute(
+            sa.select(dossiers.c.code, documents.c.name)
+            .select_from(documents.join(dossiers, documents.c.dossier_id == dossiers.c.id))
+            .where(documents.c.id == document_id)
+        ).one()
+    return f"document {row.name!r} of dossier {row.code} (#{document_id})"

@@ -11,11 +11,13 @@ import pytest
 from schemas.messages import IntakeMessage, RedigitiseMessage
 from schemas.settings import load_settings
 from storage.consistency import inconsistent_dossiers
+from storage.history import dossier_history
 from tests.distributed import AGENCY, document_rows, dossier_statuses, drop_folder, page
 from workers.redigitise import Selection, select
 from workers.runtime import WorkerRuntime
 
 SCAN = page("Về việc cấp giấy phép xây dựng")
+a_code, b_code = f"{AGENCY}-240315-0001", f"{AGENCY}-240316-0001"
 
 
 def runtime_for(tmp_path, **env: str) -> WorkerRuntime:
@@ -68,6 +70,8 @@ def test_the_same_scan_in_a_second_dossier_gets_its_own_row_and_result(first):
         f"{AGENCY}-240316-0001",
     ]
     assert inconsistent_dossiers(runtime.warehouse) == []
+    (line,) = [h for h in dossier_history(runtime.warehouse, b_code) if h.stage == "dedupe"]
+    assert line.detail == f"same bytes as document 'giay-phep' of dossier {a_code} (#{a[0]['id']})"
 
 
 def test_reuse_links_the_second_dossier_to_the_first_result(first, tmp_path):

@@ -10,7 +10,7 @@ from typing import Any
 from schemas.errors import InputChanged
 from schemas.results import InputFile
 from storage import keys
-from storage.identity import reusable_result
+from storage.identity import described, reusable_result
 from storage.warehouse import DocumentRow
 from workers.job_context import (
     DocumentInput,
@@ -32,7 +32,7 @@ def duplicate(
     inputs: tuple[InputFile, ...],
 ) -> DocumentOutcome | None:
     """The outcome of a reused result; None when this copy is to be signed as usual."""
-    detail = f"same bytes as document #{claimed.duplicate_of}"
+    detail = f"same bytes as {described(ctx.warehouse, claimed.duplicate_of)}"  # type: ignore[arg-type]
     source = None
     if ctx.settings.duplicates == "reuse":
         source = reusable_result(ctx.warehouse, claimed.input_sha256, ctx.pipeline_version)
