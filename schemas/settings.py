@@ -172,7 +172,7 @@ class Settings(BaseModel):
         description="agency code used when a manifest names none",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
-        None, description="none: INFO for worker and watch, WARNING for the other commands"
+        None, description="of `sohoa worker` and `sohoa watch`; none: INFO"
     )
     duplicates: Literal["sign", "reuse"] = Field(
         "sign",

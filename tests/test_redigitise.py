@@ -81,6 +81,25 @@ def test_selections(digitised):
     ) > version_key("9")
 
 
+def test_a_dossier_stuck_retrying_is_rerun_from_its_intake(digitised):
+    """What a lost message leaves: the dossier ``retrying``, its files still in the intake.
+    Selected by status or by code, it is digitised from the intake, which is then released."""
+    runtime, _ = digitised
+    w, unit = runtime.warehouse, f"intake/{AGENCY}/ho-so-43/"
+    runtime.store.put(unit + "trang-1.png", page("Về việc gia hạn giấy phép", "43"))
+    dossier_id = w.ensure_dossier(AGENCY, "ho-so-43", source=unit)
+    w.set_dossier_status(dossier_id, "retrying", error_reason="queue-unavailable", error="lost")
+    assert select(w, Selection(status="retrying")) == [dossier_id]
+    assert select(w, Selection(status="failed")) == []
+    assert select(w, Selection(dossier="ho-so-43")) == [dossier_id]
+    assert select(w, Selection(dossier="ho-so-43", status="quarantined")) == []
+    message = RedigitiseMessage(dossier_id=dossier_id)
+    assert runtime.digitise(message, owner="test-4") == "digitised"
+    assert w.dossier(dossier_id).status == "digitised"
+    assert list(runtime.store.list(unit)) == []
+    assert select(w, Selection(status="retrying")) == []
+
+
 def test_the_batch_command_is_resumable(digitised, redis_url, queue_namespace, tmp_path):
     _runtime, settings = digitised
     env = sohoa_env(
