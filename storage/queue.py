@@ -226,15 +226,17 @@ class DossierQueue:
         """The payload of every dossier message still in Redis: waiting, running, delayed or
         dead-lettered (and those a ``digitise_exhausted`` message carries)."""
         key = f"{self.settings.namespace}:{self.settings.name}"
-        with _boundary():
+        with _boundary(), self.broker.client.pipeline(transaction=True) as read:
             for hash_name in (f"{key}.msgs", f"{key}.DQ.msgs", f"{key}.XQ.msgs"):
-                for _id, data in self.broker.client.hscan_iter(hash_name):
-                    message = Message.decode(data)
-                    payload = message.args[0] if message.args else None
-                    if message.actor_name == EXHAUSTED_ACTOR and isinstance(payload, dict):
-                        payload = (payload.get("args") or [None])[0]
-                    if isinstance(payload, dict):
-                        yield payload
+                read.hvals(hash_name)  # at once: a message moving between them is seen
+            found = read.execute()
+        for data in (d for values in found for d in values):
+            message = Message.decode(data)
+            payload = message.args[0] if message.args else None
+            if message.actor_name == EXHAUSTED_ACTOR and isinstance(payload, dict):
+                payload = (payload.get("args") or [None])[0]
+            if isinstance(payload, dict):
+                yield payload
 
     def ping(self) -> None:
         with _boundary():

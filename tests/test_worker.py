@@ -8,6 +8,7 @@ import time
 import urllib.request
 
 import pytest
+from dramatiq import Message
 
 from storage.intake_ledger import IntakeLedger
 from storage.queue import DossierQueue
@@ -236,3 +237,22 @@ def test_a_retry_held_in_memory_when_redis_restarts_is_not_stranded(outage):
     server.start()
     wait_until(lambda: len(calls["flaky"]) == 2, timeout=60, what="the retry")
     assert calls["gave_up"] == []
+
+
+def test_the_queue_names_the_units_it_holds_waiting_delayed_or_dead(redis_url, queue_namespace):
+    from schemas.messages import IntakeMessage
+    from schemas.settings import QueueSettings
+
+    queue = DossierQueue.open(QueueSettings(url=redis_url, namespace=queue_namespace))
+    broker = queue.broker
+    units = [f"intake/{AGENCY}/{name}.png" for name in ("chet", "cho", "hoan")]
+    queue.send(IntakeMessage(unit=units[0]).model_dump())
+    (taken,) = broker.do_fetch("dossiers", 1)  # taken by a worker, then dead-lettered (nack)
+    broker.do_nack("dossiers", Message.decode(taken).options["redis_message_id"])
+    queue.send(IntakeMessage(unit=units[1]).model_dump())
+    later = Message.decode(taken).copy(args=(IntakeMessage(unit=units[2]).model_dump(),))
+    broker.enqueue(later, delay=60_000)
+    assert sorted(p["unit"] for p in queue.payloads()) == sorted(units)
+    depth = queue.depth()
+    assert [depth[("dossiers", s)] for s in ("ready", "delayed", "dead")] == [1, 1, 1]
+    queue.close()
