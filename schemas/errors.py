@@ -1,6 +1,9 @@
 """The sohoa error tree and the exit codes it maps to.
 
     SohoaError
+    ├─ InternalError         a failure of sohoa's own (a bug, its own signature that does not
+    │                        verify): never the input's fault, never retried; the document is
+    │                        ``failed`` with reason ``internal-error``, the CLI exits 70
     ├─ PermanentError        bad input or policy: never retried, the input is quarantined
     │    UnsupportedInput    not an image or PDF we accept
     │    CorruptInput        truncated, damaged, unparsable
@@ -12,12 +15,12 @@
     │    NotAFile            a FIFO, device or socket in place of a file
     │    InvalidObjectKey    a key from outside with '..', an absolute path, control characters
     │    ObjectNotFound      no object under that key
-    │    SignatureInvalid    our own freshly signed output did not verify
+    │    SignatureInvalid    a signed input that cannot be kept as it is
     │    SigningKeyError     the signing key or certificate cannot be used
     │    ConfigurationError  settings that make no sense
     └─ RetryableError        a service or resource failed: retried, then ``failed``
-         StorageUnavailable, WarehouseUnavailable, OcrFailed, OcrTimeout,
-         TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
+         StorageUnavailable, WarehouseUnavailable (connection, serialisation), OcrFailed,
+         OcrTimeout, TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
 
 Every error carries a short machine ``reason`` (used as the quarantine folder name) and the
 process exit code that the CLI returns for it. Adapters translate backend exceptions into this
@@ -34,7 +37,7 @@ class ExitCode(IntEnum):
     """Process exit codes of the ``sohoa`` CLI. 2 is reserved for usage errors (click)."""
 
     OK = 0
-    FAILED = 1  # digitise: a retryable failure left documents `failed`; verify: a signature failed
+    FAILED = 1  # a retryable failure (run again); verify: a signature failed
     USAGE = 2
     INDETERMINATE = 3  # verify: intact but not trusted, or the verdict cannot be reached
     NO_SIGNATURE = 4  # verify: the file has no signature at all
@@ -42,7 +45,10 @@ class ExitCode(IntEnum):
     ENCRYPTED = 6  # verify: the file is encrypted
     REJECTED = 7  # digitise: some inputs were quarantined
     CONFIG = 8  # bad settings or signing key
-    INTERNAL = 70  # a bug: never mapped to success
+    CHANGED = 9  # fixity: a stored object's bytes are not those recorded
+    MISSING = 10  # fixity: a recorded object is gone; audit: no such dossier
+    INTERNAL = 70  # a failure of sohoa's own (a bug): never mapped to success
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
 
 
 class SohoaError(Exception):
@@ -65,6 +71,22 @@ class SohoaError(Exception):
 
     def __reduce__(self):  # type: ignore[no-untyped-def]  # survive the process pool intact
         return (functools.partial(type(self), subject=self.subject), (self.message,))
+
+
+class InternalError(SohoaError):
+    """A failure of sohoa's own: a bug, or its own output that does not hold. Retrying the
+    same code cannot help and the input is not at fault: the document is ``failed`` (kept,
+    re-runnable once the bug is fixed), never quarantined."""
+
+    reason = "internal-error"
+    exit_code = ExitCode.INTERNAL
+
+
+class OwnSignatureInvalid(InternalError):
+    """sohoa's freshly signed output did not verify (for a reason other than a revocation
+    source that did not answer, which is RevocationUnavailable)."""
+
+    reason = "internal-error"
 
 
 class PermanentError(SohoaError):
@@ -119,6 +141,8 @@ class ObjectNotFound(PermanentError):
 
 
 class SignatureInvalid(PermanentError):
+    """A signed input that cannot be kept as it is (e.g. with other files in one document)."""
+
     reason = "signature-invalid"
 
 
@@ -144,6 +168,9 @@ class StorageUnavailable(RetryableError):
 
 
 class WarehouseUnavailable(RetryableError):
+    """The warehouse cannot be reached, or a transaction lost a race (serialisation, deadlock,
+    a locked SQLite file). A wrong column or a broken constraint is an InternalError."""
+
     reason = "warehouse-unavailable"
 
 

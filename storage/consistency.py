@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import WarehouseUnavailable
+from storage.database import warehouse_error
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
 
@@ -62,7 +62,7 @@ def inconsistent_dossiers(warehouse: Warehouse) -> list[Inconsistency]:
                 ).order_by(documents.c.id)
             ).all()
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
     latest: dict[int, dict[str, tuple[str, str | None]]] = {}
     for row in rows:  # ordered by id: the last row of a name is its latest
         latest.setdefault(row.dossier_id, {})[row.name] = (row.status, row.result_key)

@@ -1,16 +1,25 @@
-"""Engines for the warehouse's databases: SQLite (embedded) and PostgreSQL (psycopg 3)."""
+"""Engines for the warehouse's databases: SQLite (embedded) and PostgreSQL (psycopg 3), and
+what their errors mean for sohoa (``warehouse_error``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from schemas.errors import ConfigurationError
+from schemas.errors import ConfigurationError, InternalError, SohoaError, WarehouseUnavailable
+
+# SQLite's primary result codes for a database that is busy, locked, unreadable or full right
+# now; anything else (SQLITE_ERROR: no such table or column, a syntax error) is a bug of ours.
+_SQLITE_TRANSIENT = frozenset(
+    (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_INTERRUPT)
+    + (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL)
+)
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -18,6 +27,29 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment
+
+
+def warehouse_error(exc: sa.exc.SQLAlchemyError, doing: str = "warehouse error") -> SohoaError:
+    """What a database error means, by its DB-API class and code (never its text).
+
+    Retryable (WarehouseUnavailable): the server cannot be reached or the connection dropped,
+    a pool timeout, a transaction that lost a race (PostgreSQL serialisation failure, deadlock,
+    lock timeout: psycopg's OperationalError), a SQLite file that is busy, locked or full.
+    Internal (InternalError, a bug of ours): a wrong table or column, a syntax error, a broken
+    constraint, a value the column cannot hold, SQLAlchemy misused.
+    """
+    what = f"{doing}: {exc.__class__.__name__}"
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return WarehouseUnavailable(what)
+    if isinstance(exc, sa.exc.TimeoutError | sa.exc.DisconnectionError):
+        return WarehouseUnavailable(what)
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        code = getattr(exc.orig, "sqlite_errorcode", None)  # None: not SQLite
+        if code is None or code & 0xFF in _SQLITE_TRANSIENT:  # extended code: low byte
+            return WarehouseUnavailable(what)
+    orig = getattr(exc, "orig", None)
+    detail = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    return InternalError(f"{what}{f' ({detail})' if detail else ''}")
 
 
 def engine_for(url: str, password_file: Path | None = None) -> Engine:

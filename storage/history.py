@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import WarehouseUnavailable
+from storage.database import warehouse_error
 from storage.tables import documents, dossiers, events
 from storage.warehouse import Warehouse
 
@@ -61,7 +61,7 @@ def dossier_history(warehouse: Warehouse, code: str) -> list[HistoryLine]:
         with warehouse.engine.connect() as conn:
             return [HistoryLine(*row) for row in conn.execute(query)]
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
 
 
 def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
@@ -82,7 +82,7 @@ def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
         with warehouse.engine.connect() as conn:
             rows = conn.execute(query).all()
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
     for code, name, inputs, result_key, result_sha in rows:
         for item in inputs or []:
             if item.get("original_key"):

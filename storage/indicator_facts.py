@@ -12,9 +12,8 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import WarehouseUnavailable
 from schemas.indicators import Agency, DossierFacts, Operational
-from storage.database import aware
+from storage.database import aware, warehouse_error
 from storage.dates import day_in_vietnam
 from storage.registry import agencies, procedures
 from storage.tables import documents, dossiers
@@ -26,7 +25,7 @@ def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
         with warehouse.engine.connect() as conn:
             return list(conn.execute(query))
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
 
 
 def load_agencies(warehouse: Warehouse) -> list[Agency]:

@@ -12,8 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import WarehouseUnavailable
 from schemas.register import RegisterEntry
+from storage.database import warehouse_error
 from storage.dates import VIETNAM, day_in_vietnam
 from storage.tables import dossiers, metadata
 from storage.warehouse import Warehouse
@@ -55,7 +55,7 @@ def _run(warehouse: Warehouse, statements: Iterable[sa.Executable]) -> None:
             for statement in statements:
                 conn.execute(statement)
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
 
 
 def _upsert(warehouse: Warehouse, table: sa.Table, keys: dict, values: dict) -> sa.Executable:
@@ -69,7 +69,7 @@ def _upsert(warehouse: Warehouse, table: sa.Table, keys: dict, values: dict) -> 
                 sa.select(sa.func.count()).select_from(table).where(where)
             ).scalar()
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
     if found:
         return table.update().where(where).values(**values)
     return table.insert().values(**keys, **values)
@@ -135,7 +135,7 @@ def load_targets(warehouse: Warehouse) -> dict[tuple[str, str, int], Decimal]:
         with warehouse.engine.connect() as conn:
             rows = conn.execute(sa.select(targets)).all()
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
     return {(r.indicator, r.level, r.year): Decimal(r.percent) for r in rows}
 
 
@@ -200,7 +200,7 @@ def _stated_day(warehouse: Warehouse, key: tuple[sa.ColumnElement[bool], ...]) -
         with warehouse.engine.connect() as conn:
             manifest = conn.execute(sa.select(dossiers.c.manifest).where(*key)).scalar()
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc
     stated = (manifest or {}).get("received_date")
     return dt.date.fromisoformat(stated) if stated else None
 
@@ -212,4 +212,4 @@ def _exists(warehouse: Warehouse, table: sa.Table, where: sa.ColumnElement[bool]
                 conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar()
             )
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc) from exc

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.errors import DocumentBusy, WarehouseUnavailable
-from storage.database import aware, engine_for
+from storage.database import aware, engine_for, warehouse_error
 from storage.dates import received_change, start_of_day
 from storage.identity import IDENTITY, first_with_bytes, identity
 from storage.tables import documents, dossiers, events
@@ -92,7 +92,7 @@ class Warehouse:
         try:
             ensure_current(engine, upgrade=engine.dialect.name == "sqlite")
         except SQLAlchemyError as exc:
-            raise WarehouseUnavailable(f"cannot open warehouse: {exc.__class__.__name__}") from exc
+            raise warehouse_error(exc, "cannot open warehouse") from exc
         return cls(engine)
 
     @contextmanager
@@ -103,7 +103,7 @@ class Warehouse:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise WarehouseUnavailable(f"warehouse error: {exc.__class__.__name__}") from exc
+            raise warehouse_error(exc) from exc
 
     _tx = transaction
 

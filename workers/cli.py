@@ -1,15 +1,24 @@
-"""The ``sohoa`` command line. Each command builds the settings once and calls into the job."""
+"""The ``sohoa`` command line. Each command builds the settings once and calls into the job.
+
+One exception handler (``cli_exception_handler``, after OCRmyPDF's) turns what escapes a
+command into its exit code: a typed error (schemas/errors.py) into its own, Ctrl-C into 130,
+anything else, a bug, into 70 with its traceback in the log. Never 0, never 1 ("run again")
+for an error nobody knows.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from schemas.errors import SohoaError
+from schemas.errors import ExitCode, InternalError, SohoaError
 from schemas.settings import Settings, load_settings
 from workers.logs import configure as configure_logging
 
@@ -21,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+log = logging.getLogger("workers.cli")
 
 DataOption = Annotated[
     Path | None,
@@ -58,14 +68,31 @@ def _register_commands() -> None:
         importlib.import_module(f"workers.{name}").register(app)
 
 
+def cli_exception_handler(command: Callable[[], object]) -> int:
+    """Run ``command`` and return the process exit code for the exception it ends with.
+
+    ``sys.exit`` passes through untouched: typer ends every command that way, with its code
+    (2 for a usage error, 130 for a Ctrl-C inside a command)."""
+    try:
+        command()
+        return int(ExitCode.OK)
+    except KeyboardInterrupt:
+        log.error("interrupted (Ctrl-C)")
+        return int(ExitCode.INTERRUPTED)
+    except InternalError as exc:  # sohoa's own failure: named, with where it happened
+        log.error("internal error: %s", exc, exc_info=exc)
+        return int(exc.exit_code)
+    except SohoaError as exc:  # a typed error that escaped a command: say it, exit by class
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        return int(exc.exit_code)
+    except Exception:
+        log.exception("internal error: a bug in sohoa")
+        return int(ExitCode.INTERNAL)
+
+
 def main() -> None:
     configure_logging()
-    _register_commands()
-    try:
-        app()
-    except SohoaError as exc:  # a typed error that escaped a command: say it, exit by class
-        console.print(f"[red]error:[/red] {exc}")
-        sys.exit(int(exc.exit_code))
+    sys.exit(cli_exception_handler(lambda: (_register_commands(), app())))
 
 
 if __name__ == "__main__":

@@ -15,11 +15,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schemas.errors import ExitCode, SohoaError
+from schemas.errors import ExitCode, InternalError, SohoaError
 from schemas.settings import Settings
+from storage import places
 from storage.keys import safe_name
-from storage.objects import open_store
-from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 from workers.job import digitise_dossier
 from workers.job_context import DocumentOutcome, DossierInput, JobContext
@@ -37,7 +36,9 @@ files plus an optional manifest.json); a folder of folders is a batch of dossier
 
 Exit codes: 0 every document digitised (or already digitised); 7 some inputs were rejected
 and quarantined; 1 some documents failed on a retryable error (re-run to retry);
-8 bad settings or signing key, or a data folder (--data) inside an input folder.
+8 bad settings or signing key, or a data folder (--data) inside an input folder; 70 some
+documents failed on an error of sohoa's own (a bug: the inputs are kept, not quarantined);
+130 interrupted.
 """
 
 
@@ -76,10 +77,8 @@ def _digitise_all(
 ) -> list[DocumentOutcome]:
     key = open_signing_key(settings)  # PKCS#12 (agency or development) or PKCS#11 token
     signer, trust_roots = key.signer, key.trust_roots
-    store = open_store(settings.resolved_store_url, settings.s3)
-    warehouse = Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    store = places.store(settings)
+    warehouse = places.warehouse(settings)
     outcomes: list[DocumentOutcome] = []
     columns = (
         TextColumn("[bold]digitising"),
@@ -177,6 +176,10 @@ def _failed(
 
 
 def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
+    """The worst outcome's code: a failure of sohoa's own, then a retryable one, then input
+    that was rejected."""
+    if any(o.status == "failed" and o.reason == InternalError.reason for o in outcomes):
+        return ExitCode.INTERNAL
     statuses = Counter(o.status for o in outcomes)
     if statuses["failed"]:
         return ExitCode.FAILED

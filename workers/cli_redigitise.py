@@ -41,8 +41,8 @@ def redigitise(
     data: DataOption = None,
 ) -> None:
     from pipeline import PIPELINE_VERSION
+    from storage import places
     from storage.queue import DossierQueue
-    from storage.warehouse import Warehouse
     from workers.redigitise import Selection, enqueue_batch, select, start_batch, wait_for_batch
 
     settings = settings_for(data=data)
@@ -54,9 +54,7 @@ def redigitise(
         older_than_version=older_than_version,
         dossier=dossier,
     )
-    warehouse = Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    warehouse = places.warehouse(settings)
     out = Console()
     if dry_run:
         ids = select(warehouse, selection)

@@ -15,6 +15,7 @@ from pipeline.register import parse_register
 from pipeline.report import build_report
 from schemas.errors import ExitCode
 from schemas.register import AgencyEntry, RegisterEntry, TargetEntry
+from storage import places
 from storage.indicator_facts import load_agencies, load_facts, load_operational
 from storage.registry import load_targets, register_dossier, save_agency, save_target
 from storage.warehouse import Warehouse
@@ -39,9 +40,7 @@ def register(app: typer.Typer) -> None:
 
 def _warehouse(data: Path | None) -> Warehouse:
     settings = settings_for(data=data)
-    return Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    return places.warehouse(settings)
 
 
 def _load(path: Path, model, save) -> None:  # type: ignore[no-untyped-def]

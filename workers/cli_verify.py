@@ -174,9 +174,9 @@ def _sources(
     for path in pdfs_in(paths):
         yield str(path), checked_file(path, settings.limits)
     if prefix is not None:
-        from storage.objects import open_store
+        from storage import places
 
-        store = open_store(settings.resolved_store_url, settings.s3)
+        store = places.store(settings)
         with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as folder:
             local = Path(folder, "object.pdf")
             for key in store.list(prefix):

@@ -23,23 +23,20 @@ def register(app: typer.Typer) -> None:
 
 
 def watch(data: DataOption = None) -> None:
+    from storage import places
     from storage.intake_ledger import IntakeLedger
-    from storage.objects import open_store
     from storage.queue import DossierQueue
     from storage.s3 import S3ObjectStore
-    from storage.warehouse import Warehouse
     from workers.logs import configure
     from workers.metrics import DossierStatusCollector, Metrics, QueueDepthCollector, serve
     from workers.watch import Watcher
 
     settings = settings_for(data=data)
     configure(settings.log_level or "INFO")
-    store = open_store(settings.resolved_store_url, settings.s3)
+    store = places.store(settings)
     if isinstance(store, S3ObjectStore):
         store.check()
-    warehouse = Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    warehouse = places.warehouse(settings)
     queue = DossierQueue.open(settings.queue)
     queue.ping()
     on_sent = lambda unit, trigger: None  # noqa: E731

@@ -33,10 +33,9 @@ def register(app: typer.Typer) -> None:
 
 def preflight(settings: Settings) -> None:
     """Fail at start-up, with exit code 8, rather than on every message."""
-    from storage.objects import open_store
+    from storage import places
     from storage.queue import DossierQueue
     from storage.s3 import S3ObjectStore
-    from storage.warehouse import Warehouse
     from workers.keys import open_signing_key
 
     queue = DossierQueue.open(settings.queue)
@@ -44,12 +43,10 @@ def preflight(settings: Settings) -> None:
         queue.ping()
     finally:
         queue.close()
-    store = open_store(settings.resolved_store_url, settings.s3)
+    store = places.store(settings)
     if isinstance(store, S3ObjectStore):
         store.check()
-    warehouse = Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    warehouse = places.warehouse(settings)
     warehouse.engine.dispose()
     # Usable? (A development key is created here, once, before the processes start; a token
     # session is closed again: each worker process opens its own.)

@@ -20,7 +20,14 @@ from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
 from schemas.document import ArchivalMetadata, DocumentMetadata
-from schemas.errors import CorruptInput, InputChanged, SignatureInvalid
+from schemas.errors import (
+    CorruptInput,
+    InputChanged,
+    InternalError,
+    OwnSignatureInvalid,
+    RevocationUnavailable,
+    SignatureInvalid,
+)
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SigningLevel
 from storage import keys
@@ -155,21 +162,30 @@ class DocumentRun:
         return tasks, kept
 
     def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
+        """Sign the PDF sohoa assembled itself: one it cannot parse is sohoa's bug, never the
+        clerk's input (InternalError, not CorruptInput)."""
         ctx = self.ctx
         with self.timer("sign"):
             profile = signing_profile(ctx.settings, self.dossier.agency, ctx.trust_roots)
-            sign_file(
-                unsigned,
-                signed,
-                ctx.signer,
-                profile=profile,
-                reason=SIGNING_REASON,
-                location=self.dossier.agency,
-                signing_time=ctx.clock(),
-            )
+            try:
+                sign_file(
+                    unsigned,
+                    signed,
+                    ctx.signer,
+                    profile=profile,
+                    reason=SIGNING_REASON,
+                    location=self.dossier.agency,
+                    signing_time=ctx.clock(),
+                )
+            except (CorruptInput, ValueError, KeyError) as exc:
+                raise InternalError(
+                    f"cannot sign the PDF sohoa assembled: {exc}", subject=self.doc.name
+                ) from exc
         return profile.level
 
     def _verify(self, signed: Path, level: SigningLevel) -> VerificationReport:
+        """Verify sohoa's fresh signature. A revocation source that did not answer (TRY_LATER)
+        is retryable; any other failure is sohoa's own (OwnSignatureInvalid), never the input's."""
         ctx = self.ctx
         with self.timer("verify"):
             # our own certificate's OCSP/CRL may be asked; never an input file's (see below)
@@ -179,7 +195,15 @@ class DocumentRun:
             )
             if not report.ok:
                 reasons = "; ".join(r for s in report.signatures for r in s.reasons)
-                raise SignatureInvalid(f"our own signature did not verify: {reasons}")
+                if any(s.sub_indication == "TRY_LATER" for s in report.signatures):
+                    raise RevocationUnavailable(
+                        f"our own signature cannot be checked now: {reasons}",
+                        subject=self.doc.name,
+                    )
+                raise OwnSignatureInvalid(
+                    f"our own signature did not verify: {reasons or report.detail}",
+                    subject=self.doc.name,
+                )
             require_level(report, level)
         return report
 

@@ -42,7 +42,7 @@ from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from pipeline.sign_keys import TokenKey, open_pkcs11_signer
 from pipeline.signing import CopyStamp, SigningProfile, load_signer, make_dev_pki
-from schemas.errors import ConfigurationError, SignatureInvalid, SigningKeyError
+from schemas.errors import ConfigurationError, OwnSignatureInvalid, SigningKeyError
 from schemas.results import VerificationReport
 from schemas.settings import Settings
 from schemas.signing import SigningLevel
@@ -361,10 +361,10 @@ def fetcher_factory(settings: Settings) -> Callable[[], AIOHttpFetcherBackend]:
 
 
 def require_level(report: VerificationReport, level: SigningLevel) -> None:
-    """Raise SignatureInvalid unless the last signature reached ``level`` (no silent B-B)."""
+    """Raise OwnSignatureInvalid unless our last signature reached ``level`` (no silent B-B)."""
     reached = report.signatures[-1].level if report.signatures else None
     if reached is None or SigningLevel(reached).rank < level.rank:
-        raise SignatureInvalid(
+        raise OwnSignatureInvalid(
             "signed at %s but the result only verifies as %s" % (level.value, reached or "none")
         )
 

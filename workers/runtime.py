@@ -16,8 +16,9 @@ from pipeline.page import PageResult, PageTask, process_page
 from schemas.errors import PermanentError
 from schemas.messages import DossierMessage, IntakeMessage, RedigitiseMessage
 from schemas.settings import Settings
+from storage import places
 from storage.batches import Batches
-from storage.objects import ObjectStore, open_store
+from storage.objects import ObjectStore
 from storage.queue import redis_client
 from storage.warehouse import Warehouse
 from workers.bucket_intake import dossier_from_intake, identify
@@ -80,10 +81,8 @@ class WorkerRuntime:
         signer = key.signer
         return cls(
             settings,
-            open_store(settings.resolved_store_url, settings.s3),
-            Warehouse.open(
-                settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-            ),
+            places.store(settings),
+            places.warehouse(settings),
             signer,
             key.trust_roots,
             observer or _Unobserved(),

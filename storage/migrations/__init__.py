@@ -22,7 +22,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import ConfigurationError, WarehouseUnavailable
+from schemas.errors import ConfigurationError
+from storage.database import warehouse_error
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"  # what a warehouse created before Alembic (the spine's create_all) holds
@@ -43,7 +44,7 @@ def _boundary() -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        raise WarehouseUnavailable(f"warehouse migration: {exc.__class__.__name__}") from exc
+        raise warehouse_error(exc, "warehouse migration") from exc
 
 
 def current(engine: Engine) -> str | None:
