@@ -38,18 +38,18 @@ def warehouse_error(exc: sa.exc.SQLAlchemyError, doing: str = "warehouse error")
     Internal (InternalError, a bug of ours): a wrong table or column, a syntax error, a broken
     constraint, a value the column cannot hold, SQLAlchemy misused.
     """
-    what = f"{doing}: {exc.__class__.__name__}"
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    what = f"{doing}: {exc.__class__.__name__}" + (f" ({code})" if code else "")
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return WarehouseUnavailable(what)
     if isinstance(exc, sa.exc.TimeoutError | sa.exc.DisconnectionError):
         return WarehouseUnavailable(what)
     if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
-        code = getattr(exc.orig, "sqlite_errorcode", None)  # None: not SQLite
-        if code is None or code & 0xFF in _SQLITE_TRANSIENT:  # extended code: low byte
+        sqlite_code = getattr(orig, "sqlite_errorcode", None)  # None: not SQLite
+        if sqlite_code is None or (sqlite_code & 0xFF) in _SQLITE_TRANSIENT:  # low byte: primary
             return WarehouseUnavailable(what)
-    orig = getattr(exc, "orig", None)
-    detail = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
-    return InternalError(f"{what}{f' ({detail})' if detail else ''}")
+    return InternalError(what)
 
 
 def engine_for(url: str, password_file: Path | None = None) -> Engine:

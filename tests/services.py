@@ -149,9 +149,10 @@ def queue_namespace(redis_url) -> Iterator[str]:
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
-def _start_own_postgres(directory: Path) -> tuple[int, list[str]]:
+def _start_own_postgres(directory: Path, password: str | None = None) -> tuple[int, list[str]]:
     """initdb + postgres in ``directory`` (outside pytest's 0700 folders, since as root the
-    server runs as the postgres user); returns the port and the command that stops it."""
+    server runs as the postgres user); returns the port and the command that stops it.
+    With ``password``, the postgres role has it and every connection must give it (SCRAM)."""
     binaries = sorted(glob("/usr/lib/postgresql/*/bin"))
     if not binaries:
         pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 and is not installed")
@@ -161,8 +162,14 @@ def _start_own_postgres(directory: Path) -> tuple[int, list[str]]:
         run_as = ["runuser", "-u", "postgres", "--"]
         shutil.chown(directory, "postgres")
     data = directory / "data"
+    auth = ["-A", "trust"]
+    if password is not None:
+        (directory / "initdb-password").write_text(password + "\n")
+        if run_as:
+            shutil.chown(directory / "initdb-password", "postgres")
+        auth = ["-A", "scram-sha-256", f"--pwfile={directory / 'initdb-password'}"]
     subprocess.run(
-        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        [*run_as, str(bin_dir / "initdb"), "-D", str(data), *auth, "-U", "postgres"],
         check=True,
         capture_output=True,
     )
