@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from storage import leases
+from storage import leases, places
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 from workers.logs import for_humans
@@ -31,9 +31,7 @@ def register(app: typer.Typer) -> None:
 
 def _warehouse(data: DataOption) -> Warehouse:
     settings = settings_for(data=data)
-    return Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    return places.warehouse(settings)
 
 
 def _table(title: str, found: list[leases.Claim]) -> Table:

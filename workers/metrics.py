@@ -190,8 +190,8 @@ def serve_worker_metrics() -> int:
     from prometheus_client.multiprocess import MultiProcessCollector
 
     from schemas.settings import load_settings
+    from storage import places
     from storage.queue import DossierQueue
-    from storage.warehouse import Warehouse
 
     settings = load_settings()  # a process of its own, started by `sohoa worker`
     if settings.metrics.port is None:
@@ -199,9 +199,7 @@ def serve_worker_metrics() -> int:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])
     registry.register(QueueDepthCollector(DossierQueue.open(settings.queue)))
-    warehouse = Warehouse.open(
-        settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
-    )
+    warehouse = places.warehouse(settings)
     registry.register(DossierStatusCollector(warehouse))
     serve(settings.metrics.port, settings.metrics.host, registry)
     while True:  # dramatiq's fork process ends this with SIGTERM when the workers stop
