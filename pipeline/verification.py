@@ -65,6 +65,7 @@ from pipeline.verify_structure import (
     vanished,
 )
 from pipeline.verify_verdict import ModificationPolicy
+from pipeline.verify_words import clerk_summary
 from schemas.errors import ConfigurationError, CorruptInput, EncryptedInput
 from schemas.verification import FileStatus, Indication, SignatureReport, VerificationReport
 
@@ -316,6 +317,7 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
         manipulated=attacks,
     )
     reports = _run(lambda: _validate_all(regular, stamps, ctx)) + unsupported
+    reports = [r.model_copy(update={"summary": clerk_summary(r)}) for r in reports]
     detail = None
     if not strict:
         detail = "the file's structure is damaged; it could only be read leniently"

@@ -49,13 +49,12 @@ from pipeline.verify_diff import ChainedDiffPolicy
 from pipeline.verify_embedded import (
     Embedded,
     gen_time,
-    has_revinfo_for,
     signature_timestamp_time,
 )
+from pipeline.verify_facts import pades_level, revocation_report, time_notes, trust_path
 from pipeline.verify_verdict import ModificationPolicy, SignatureFacts, judge
 from schemas.verification import (
     ChangeClass,
-    RevocationReport,
     SignatureReport,
     TimestampReport,
 )
@@ -271,79 +270,9 @@ async def _trust(
     return problem, revoked, poe
 
 
-def _revocation(
-    emb: EmbeddedPdfSignature,
-    status: PdfSignatureStatus,
-    problem: str | None,
-    revoked: RevokedError | None,
-    ctx: FileContext,
-) -> RevocationReport:
-    cert = emb.signer_cert
-    if not (cert.ocsp_urls or cert.crl_distribution_points):
-        return RevocationReport(
-            status="not-declared", detail="the certificate names no OCSP or CRL"
-        )
-    embedded = has_revinfo_for(cert, ctx.embedded)
-    source = "embedded" if embedded else "fetched" if ctx.inputs.fetchers else "none"
-    details = status.revocation_details
-    if revoked is not None or details is not None or problem in ("REVOKED", "REVOKED_NO_POE"):
-        when = (
-            revoked.revocation_dt
-            if revoked is not None
-            else details.revocation_date
-            if details
-            else None
-        )
-        why = (
-            revoked.reason
-            if revoked is not None
-            else details.revocation_reason
-            if details
-            else None
-        )
-        return RevocationReport(
-            status="revoked",
-            source=source,  # type: ignore[arg-type]
-            revoked_at=when,
-            reason=why.human_friendly if why is not None else None,
-            detail="revoked after the proven signing time" if problem is None else None,
-        )
-    if problem == "TRY_LATER":
-        return RevocationReport(
-            status="unknown", source=source, detail="no usable OCSP response or CRL"
-        )  # type: ignore[arg-type]
-    if ctx.inputs.revocation == "soft-fail":
-        return RevocationReport(status="not-checked", source=source, detail="soft-fail policy")  # type: ignore[arg-type]
-    if problem is None:
-        return RevocationReport(status="good", source=source)  # type: ignore[arg-type]
-    return RevocationReport(status="unknown", source=source)  # type: ignore[arg-type]
-
-
-def _level(
-    emb: EmbeddedPdfSignature,
-    status: PdfSignatureStatus,
-    poe: dt.datetime | None,
-    ctx: FileContext,
-) -> str | None:
-    if _name(emb.sig_object.get("/SubFilter")) != "ETSI.CAdES.detached":
-        return None
-    attrs = {a["type"].native for a in emb.signer_info["signed_attrs"]}
-    if not attrs & {"signing_certificate", "signing_certificate_v2"}:
-        return None
-    if poe is None:
-        return "B-B"
-    dss_revision = ctx.embedded.first_dss_revision
-    if dss_revision is None or not has_revinfo_for(emb.signer_cert, ctx.embedded):
-        return "B-T"
-    covering = [d for d in ctx.doc_timestamps if d.report.ok and d.revision >= dss_revision]
-    return "B-LTA" if covering else "B-LT"
-
-
-def _trust_path(status: PdfSignatureStatus) -> tuple[str, ...]:
-    path = status.validation_path
-    if path is None:
-        return ()
-    return tuple(c.subject.human_friendly for c in reversed(list(path.iter_certs(True))))
+def _stamped(status: PdfSignatureStatus) -> dt.datetime | None:
+    tst = status.timestamp_validity
+    return tst.timestamp if tst is not None and tst.intact and tst.valid else None
 
 
 async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> SignatureReport:
@@ -406,16 +335,18 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
         changed_fields=changed_fields,
         docmdp_ok=status.docmdp_ok,
         docmdp=_name(emb.docmdp_level),
-        level=_level(emb, status, poe, ctx),
+        level=pades_level(emb, status, poe, ctx),
         signer=cert.subject.human_friendly,
         signer_issuer=cert.issuer.human_friendly,
         signer_certificate_sha256=cert.sha256.hex(),
         signer_valid_from=cert.not_valid_before,
         signer_valid_until=cert.not_valid_after,
-        trust_path=_trust_path(status),
+        trust_path=trust_path(status),
         signing_time=signing_time,
         signing_time_source="timestamp" if poe else "claimed" if signing_time else "none",
+        claimed_signing_time=status.signer_reported_dt,
+        notes=time_notes(status.signer_reported_dt, _stamped(status)),
         timestamps=tuple(timestamps),
-        revocation=_revocation(emb, status, problem, revoked, ctx),
+        revocation=revocation_report(emb, status, problem, revoked, ctx),
         subfilter=_name(emb.sig_object.get("/SubFilter")),
     )

@@ -101,6 +101,13 @@ class SignatureReport(_Frozen):
         None, description="proven by a timestamp when there is one, else claimed by the signer"
     )
     signing_time_source: Literal["timestamp", "claimed", "none"] = "none"
+    claimed_signing_time: dt.datetime | None = Field(
+        None, description="the time the signer's computer wrote in the signature (unproven)"
+    )
+    notes: tuple[str, ...] = Field(
+        (), description="facts that do not change the verdict (e.g. claimed time vs timestamp)"
+    )
+    summary: str = Field("", description="the verdict in one sentence for a clerk")
     timestamps: tuple[TimestampReport, ...] = ()
     revocation: RevocationReport | None = None
     subfilter: str | None = None

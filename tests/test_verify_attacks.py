@@ -265,6 +265,7 @@ def test_a_shadow_attack_is_a_failure_with_its_reason(name: str) -> None:
     (sig,) = report.signatures
     assert (sig.indication, sig.sub_indication) == (Indication.TOTAL_FAILED, sub), sig
     assert readable(sig.reasons) and words in " ".join(sig.reasons), sig.reasons
+    assert sig.summary.startswith("NOT valid: ") and words in sig.summary
 
 
 def test_the_signed_bytes_of_the_attacks_are_the_signed_file() -> None:

@@ -107,6 +107,9 @@ def test_every_signer_of_the_tagged_memo_passes(signed, served_pki: Served) -> N
     assert [s.revision for s in report.signatures] == [2, 3, 4]  # the memo itself is 1
     assert [s.covers_final for s in report.signatures] == [False, False, True]
     assert report.whole_document == "S3"
+    assert report.signatures[0].summary.startswith(
+        "Unchanged since it was signed (later signatures added since); signed by"
+    )
     assert "Sắp hết hạn" in report.signatures[1].signer or "expiring" in report.signatures[1].signer
 
 

@@ -110,3 +110,38 @@ def test_decree_49_is_intact_and_trusted_but_revocation_unknown_offline(run, how
     assert json.loads(result.stdout)["reports"][0]["signatures"][0]["revocation"]["status"] == (
         "unknown"
     )
+
+
+def test_decree_49_in_words_for_a_clerk(run) -> None:
+    """The first line says unchanged, who, trusted or not, what is missing; the claimed time
+    (7 h ahead of the timestamp: local time written as UTC) is a note, the timestamp rules."""
+    result = run("verify", DECREE, "--trust-profile", "vn", env={"COLUMNS": "400"})
+    lines = [line.strip() for line in result.output.splitlines()]
+    first = lines[lines.index(next(x for x in lines if x.startswith("signature "))) + 1]
+    assert first.startswith("Unchanged since it was signed; signed by CHÍNH PHỦ on 2026-01-31")
+    assert "chains to RootCA chuyên dùng Chính phủ G2" in first
+    assert "revocation not checked: no CRL" in first and "--crl" in first
+    assert any("+7 h apart" in x and "time zone" in x for x in lines)
+    assert len(lines) <= 25  # one screen
+
+
+@pytest.mark.parametrize(
+    ("claimed", "words"),
+    [
+        (dt.timedelta(hours=7, seconds=-11), "+7 h apart, most likely a clock or time zone"),
+        (dt.timedelta(hours=-1, minutes=2), "-1 h apart"),
+        (dt.timedelta(minutes=17), "17 min apart"),
+        (dt.timedelta(minutes=4), None),
+    ],
+)
+def test_claimed_time_against_the_timestamp(claimed, words) -> None:
+    from pipeline.verify_facts import time_notes
+
+    stamped = dt.datetime(2026, 1, 31, 15, 32, 29, tzinfo=dt.UTC)
+    notes = time_notes(stamped + claimed, stamped)
+    if words is None:
+        assert notes == ()
+    else:
+        (note,) = notes
+        assert words in note and "the timestamp's time is used" in note
+    assert time_notes(None, stamped) == () == time_notes(stamped, None)

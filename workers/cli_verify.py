@@ -22,15 +22,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from pipeline.verification import VerifyPolicy, load_certificates, verify_pdf
 from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ConfigurationError, ExitCode, SohoaError
 from schemas.verification import (
-    FileStatus,
-    Indication,
-    SignatureReport,
     VerificationReport,
     VerifyOutput,
     VerifySummary,
@@ -39,6 +35,7 @@ from workers import keys
 from workers.cli import DataOption, console, settings_for
 from workers.trust_store import load_profile
 from workers.verify_inputs import checked_file, pdfs_in
+from workers.verify_print import print_report, summary_table
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +79,6 @@ Exit codes (several files: the worst wins, in the order listed from worst to bes
 """
 
 QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "pypdf", "fontTools")
-_STYLE = {
-    Indication.TOTAL_PASSED: "green",
-    Indication.INDETERMINATE: "yellow",
-    Indication.TOTAL_FAILED: "red",
-}
 
 
 def worst(codes: list[ExitCode]) -> ExitCode:
@@ -96,68 +88,6 @@ def worst(codes: list[ExitCode]) -> ExitCode:
     if any(code not in SEVERITY for code in codes):
         return ExitCode.INTERNAL
     return max(codes, key=SEVERITY.index)
-
-
-def _when(moment: dt.datetime | None) -> str:
-    return moment.isoformat() if moment else "unknown"
-
-
-def _signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
-    rows = [
-        ("intact", "yes" if sig.intact and sig.valid else "NO"),
-        ("trusted signer", "yes" if sig.trusted else "no"),
-        ("PAdES level", sig.level or "not PAdES"),
-        ("coverage", sig.coverage),
-        ("changes after signing", sig.changes),
-        ("signer", sig.signer or "unknown"),
-        ("issued by", sig.signer_issuer or "unknown"),
-        ("trust path", " <- ".join(sig.trust_path) or "none"),
-        ("signing time", "%s (%s)" % (_when(sig.signing_time), sig.signing_time_source)),
-    ]
-    for stamp in sig.timestamps:
-        state = "valid" if stamp.ok else "NOT valid" if not stamp.intact else "untrusted"
-        rows.append(("%s timestamp" % stamp.kind, "%s, %s" % (_when(stamp.time), state)))
-    if sig.revocation is not None:
-        revocation = sig.revocation.status
-        if sig.revocation.revoked_at:
-            revocation += " since %s" % sig.revocation.revoked_at.isoformat()
-        rows.append(("revocation", "%s (%s)" % (revocation, sig.revocation.source)))
-    return rows
-
-
-def _print_report(out: Console, report: VerificationReport) -> None:
-    code = report.exit_code
-    colour = "green" if code is ExitCode.OK else "red" if code is ExitCode.FAILED else "yellow"
-    out.print("[bold]%s[/bold]: [%s]%s[/%s]" % (escape(report.file), colour, code.name, colour))
-    if report.detail:
-        out.print("  %s" % escape(report.detail))
-    if report.status is not FileStatus.SIGNED:
-        return
-    for sig in report.signatures:
-        style = _STYLE[sig.indication]
-        verdict = sig.indication.value + ("/" + sig.sub_indication if sig.sub_indication else "")
-        out.print(
-            "  signature [bold]%s[/bold]: [%s]%s[/%s]"
-            % (escape(sig.field_name), style, verdict, style)
-        )
-        for label, value in _signature_rows(sig):
-            out.print("    %-22s %s" % (label + ":", escape(value)))
-        for reason in sig.reasons:
-            out.print("    [%s]- %s[/%s]" % (style, escape(reason), style))
-
-
-def _summary_table(out: Console, reports: list[VerificationReport]) -> None:
-    table = Table(title="sohoa verify: %d files" % len(reports))
-    for column in ("file", "outcome", "signatures", "level", "why"):
-        table.add_column(column, overflow="fold")
-    for report in reports:
-        sigs = report.signatures
-        why = next((r for s in sigs for r in s.reasons), report.detail or "")
-        levels = ", ".join(sorted({s.level or "-" for s in sigs}))
-        table.add_row(
-            escape(report.file), report.exit_code.name, str(len(sigs)), levels, escape(why)
-        )
-    out.print(table)
 
 
 def _summary(reports: list[VerificationReport], code: ExitCode) -> VerifySummary:
@@ -379,9 +309,9 @@ def _run(
         else:
             out = Console(highlight=False)
             for report in reports:
-                _print_report(out, report)
+                print_report(out, report)
             if len(reports) > 1:
-                _summary_table(out, reports)
+                summary_table(out, reports)
         return code
     except typer.Exit as exc:  # settings_for's own exit with CONFIG
         return ExitCode(exc.exit_code)
