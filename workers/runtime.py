@@ -25,6 +25,7 @@ from workers.bucket_intake import dossier_from_intake, identify
 from workers.job import digitise_dossier
 from workers.job_context import DocumentOutcome, JobContext, JobObserver
 from workers.keys import open_signing_key
+from workers.leases import LEASE_S, Heartbeat
 from workers.page_fanout import PageFanOut, help_with_pages
 from workers.redigitise import dossier_from_warehouse
 
@@ -116,7 +117,7 @@ class WorkerRuntime:
             self.trust_roots,
             self.pages.run if self.pages is not None else run_pages_inline,
             owner=owner,
-            lease_s=self.settings.queue.time_limit_s + 60,
+            lease_s=LEASE_S,  # renewed by the heartbeat while the message is worked on
             retryable="raise",
             observer=self.observer,
             pipeline_version=self.pipeline_version,
@@ -126,7 +127,10 @@ class WorkerRuntime:
         """Digitise what the message names; returns the dossier's final status. Retryable
         errors propagate (the broker retries); a dossier that cannot be rebuilt fails here.
         Intake objects are spooled to a local folder for the run, not held in memory."""
-        with tempfile.TemporaryDirectory(prefix="sohoa-intake-") as spool:
+        with (
+            tempfile.TemporaryDirectory(prefix="sohoa-intake-") as spool,
+            Heartbeat(self.warehouse, owner),  # claims end with this worker, not an hour on
+        ):
             return self._digitise(message, owner, Path(spool))
 
     def _digitise(self, message: DossierMessage, owner: str, spool: Path) -> str:
