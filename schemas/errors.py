@@ -4,6 +4,9 @@
     ├─ InternalError         a failure of sohoa's own (a bug, its own signature that does not
     │                        verify): never the input's fault, never retried; the document is
     │                        ``failed`` with reason ``internal-error``, the CLI exits 70
+    ├─ ConfigurationError    settings that make no sense, a tool that is missing: the operator's
+    │    SigningKeyError     to fix; never retried, the input is kept (``failed``), exit 8
+    │                        (the signing key or certificate cannot be used)
     ├─ PermanentError        bad input or policy: never retried, the input is quarantined
     │    UnsupportedInput    not an image or PDF we accept
     │    CorruptInput        truncated, damaged, unparsable
@@ -16,8 +19,6 @@
     │    InvalidObjectKey    a key from outside with '..', an absolute path, control characters
     │    ObjectNotFound      no object under that key
     │    SignatureInvalid    a signed input that cannot be kept as it is
-    │    SigningKeyError     the signing key or certificate cannot be used
-    │    ConfigurationError  settings that make no sense
     └─ RetryableError        a service or resource failed: retried, then ``failed``
          StorageUnavailable, WarehouseUnavailable (connection, serialisation), OcrFailed,
          OcrTimeout, TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
@@ -89,6 +90,19 @@ class OwnSignatureInvalid(InternalError):
     reason = "internal-error"
 
 
+class ConfigurationError(SohoaError):
+    """Settings that make no sense, a tool that is missing, a key that cannot sign: not the
+    input's fault and not a passing outage. The document is ``failed`` (re-runnable once the
+    operator fixed it), never quarantined; the CLI exits 8."""
+
+    reason = "configuration"
+    exit_code = ExitCode.CONFIG
+
+
+class SigningKeyError(ConfigurationError):
+    reason = "signing-key"
+
+
 class PermanentError(SohoaError):
     """Retrying cannot help: bad input or policy."""
 
@@ -144,16 +158,6 @@ class SignatureInvalid(PermanentError):
     """A signed input that cannot be kept as it is (e.g. with other files in one document)."""
 
     reason = "signature-invalid"
-
-
-class SigningKeyError(PermanentError):
-    reason = "signing-key"
-    exit_code = ExitCode.CONFIG
-
-
-class ConfigurationError(PermanentError):
-    reason = "configuration"
-    exit_code = ExitCode.CONFIG
 
 
 class RetryableError(SohoaError):

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.signing import make_dev_pki
-from schemas.errors import InternalError, RevocationUnavailable
+from schemas.errors import (
+    ConfigurationError,
+    InternalError,
+    PermanentError,
+    RevocationUnavailable,
+    SigningKeyError,
+)
 from schemas.settings import load_settings
 from storage import places
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
@@ -138,3 +144,17 @@ def test_a_pdf_of_our_own_that_cannot_be_signed_is_internal(
     assert "cannot sign the PDF sohoa assembled" in (outcome.message or "")
     _nothing_quarantined(ctx)
     # Before: the same fault quarantined the clerk's good PDF as "corrupt" (exit 7).
+
+
+def test_a_signing_key_that_cannot_sign_fails_the_document_keeps_the_input(
+    served_pki: Served, tmp_path: Path
+) -> None:
+    """The PKI's OCSP responder says our signer was revoked: the operator's to fix, not the
+    clerk's (before: the good input was quarantined as "signing-key")."""
+    ctx = _context(tmp_path, served_pki.signer("signer-revoked"), served_pki.roots)
+    (outcome,) = digitise_dossier(_dossier(tmp_path), ctx)
+    assert (outcome.status, outcome.reason) == ("failed", SigningKeyError.reason)
+    assert "revoked" in (outcome.message or "")
+    _nothing_quarantined(ctx)
+    assert issubclass(SigningKeyError, ConfigurationError)
+    assert not issubclass(ConfigurationError, PermanentError)  # never quarantines an input

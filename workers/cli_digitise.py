@@ -15,7 +15,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schemas.errors import ExitCode, InternalError, SohoaError
+from schemas.errors import (
+    ConfigurationError,
+    ExitCode,
+    InternalError,
+    SigningKeyError,
+    SohoaError,
+)
 from schemas.settings import Settings
 from storage import places
 from storage.keys import safe_name
@@ -36,9 +42,9 @@ files plus an optional manifest.json); a folder of folders is a batch of dossier
 
 Exit codes: 0 every document digitised (or already digitised); 7 some inputs were rejected
 and quarantined; 1 some documents failed on a retryable error (re-run to retry);
-8 bad settings or signing key, or a data folder (--data) inside an input folder; 70 some
-documents failed on an error of sohoa's own (a bug: the inputs are kept, not quarantined);
-130 interrupted.
+8 bad settings or signing key (before or during the run: the inputs are kept, not
+quarantined), or a data folder (--data) inside an input folder; 70 some documents failed on an
+error of sohoa's own (a bug: the inputs are kept, not quarantined); 130 interrupted.
 """
 
 
@@ -176,10 +182,13 @@ def _failed(
 
 
 def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
-    """The worst outcome's code: a failure of sohoa's own, then a retryable one, then input
-    that was rejected."""
-    if any(o.status == "failed" and o.reason == InternalError.reason for o in outcomes):
+    """The worst outcome's code: a failure of sohoa's own, then its configuration, then a
+    retryable failure, then input that was rejected."""
+    failed = {o.reason for o in outcomes if o.status == "failed"}
+    if InternalError.reason in failed:
         return ExitCode.INTERNAL
+    if failed & {ConfigurationError.reason, SigningKeyError.reason}:
+        return ExitCode.CONFIG
     statuses = Counter(o.status for o in outcomes)
     if statuses["failed"]:
         return ExitCode.FAILED

@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.intake import Inspection, inspect
 from schemas.errors import (
+    ConfigurationError,
     DocumentBusy,
     ObjectNotFound,
     PermanentError,
@@ -190,6 +191,9 @@ def _digitise_document(
         if ctx.retryable == "raise":
             _record_attempt(ctx, dossier_id, doc.name, input_sha, exc)
             raise
+        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except ConfigurationError as exc:  # the operator's to fix: the input is kept, not blamed
+        log.error("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
         return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
         log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
