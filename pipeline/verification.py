@@ -30,14 +30,12 @@ import concurrent.futures
 import datetime as dt
 import io
 import logging
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from asn1crypto import x509 as asn1_x509
-from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -48,6 +46,7 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from pipeline.verify_diff import memoise_history
 from pipeline.verify_embedded import read_embedded
 from pipeline.verify_hybrid import HybridCheck, check_hybrid
+from pipeline.verify_material import load_certificates, load_crls
 from pipeline.verify_signature import (
     FileContext,
     Inputs,
@@ -66,7 +65,7 @@ from pipeline.verify_structure import (
 )
 from pipeline.verify_verdict import ModificationPolicy
 from pipeline.verify_words import clerk_summary
-from schemas.errors import ConfigurationError, CorruptInput, EncryptedInput
+from schemas.errors import CorruptInput, EncryptedInput
 from schemas.verification import FileStatus, Indication, SignatureReport, VerificationReport
 
 log = logging.getLogger(__name__)
@@ -81,24 +80,6 @@ class VerifyPolicy:
     """hard-fail: a certificate that names OCSP or CRLs needs an answer (embedded or fetched);
     soft-fail: revocation is checked only when data is at hand (pyHanko's default)."""
     modifications: ModificationPolicy = ModificationPolicy()
-
-
-def load_certificates(blobs: Iterable[bytes]) -> list[asn1_x509.Certificate]:
-    """Certificates from PEM (one or more per blob) or DER blobs; ConfigurationError on junk."""
-    certs: list[asn1_x509.Certificate] = []
-    for index, blob in enumerate(blobs):
-        try:
-            loaded = list(load_certs_from_pemder_data(blob))
-            for cert in loaded:
-                _ = cert.subject  # force parsing now, not during validation
-        except Exception as exc:  # asn1crypto raises ValueError, TypeError, ...
-            raise ConfigurationError(
-                "certificate #%d cannot be read: %s" % (index + 1, exc)
-            ) from exc
-        if not loaded:
-            raise ConfigurationError("certificate #%d: no certificate found" % (index + 1))
-        certs.extend(loaded)
-    return certs
 
 
 def _open(stream: BinaryIO) -> tuple[PdfFileReader, bool]:
@@ -341,6 +322,7 @@ def verify_pdf(
     at: dt.datetime | None = None,
     policy: VerifyPolicy = VerifyPolicy(),
     fetchers: Callable[[], FetcherBackend] | None = None,
+    crls: Sequence[bytes] = (),
 ) -> VerificationReport:
     """Verify every signature in ``data`` (the file's bytes, or the file, which is then read
     as needed and never held whole) against ``trust_roots`` (PEM or DER) at ``at``.
@@ -360,6 +342,7 @@ def verify_pdf(
         revocation=policy.revocation,
         fetchers=fetchers,
         policy=policy.modifications,
+        crls=load_crls(crls),
     )
     try:
         with _stream(data) as stream:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
@@ -90,6 +91,8 @@ class Inputs:
     fetchers: Callable[[], FetcherBackend] | None = None
     """None: offline, only the file's own validation data."""
     policy: ModificationPolicy = ModificationPolicy()
+    crls: Sequence[asn1_crl.CertificateList] = ()
+    """CRLs the operator supplied (--crl, sohoa trust refresh), besides the file's own."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def new_context(
         trust_roots=list(inputs.trust_roots),
         other_certs=[*inputs.other_certs, *embedded.certs, *extra_certs],
         ocsps=list(embedded.ocsps),
-        crls=list(embedded.crls),
+        crls=[*embedded.crls, *inputs.crls],
         moment=moment,
         revocation_mode=revocation or inputs.revocation,
         **kwargs,
@@ -267,7 +270,17 @@ async def _trust(
             problem = past
         elif past == "REVOKED_NO_POE":  # revoked only after the proven signing time
             problem = None
+    if problem == "REVOKED_NO_POE" and poe is None and _revoked_before_claim(status):
+        problem = "REVOKED"
     return problem, revoked, poe
+
+
+def _revoked_before_claim(status: PdfSignatureStatus) -> bool:
+    """Revoked before the time the signer itself claims to have signed: no proof of an
+    earlier signing can exist, so the signature fails (not merely 'no POE')."""
+    details, claimed = status.revocation_details, status.signer_reported_dt
+    when = details.revocation_date if details is not None else None
+    return when is not None and claimed is not None and when <= claimed
 
 
 def _stamped(status: PdfSignatureStatus) -> dt.datetime | None:

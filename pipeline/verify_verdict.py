@@ -42,7 +42,7 @@ TRUST_REASONS: dict[str, str] = {
     "REVOKED_CA_NO_POE": "a certificate in the signer's chain has been revoked",
     "SIG_CONSTRAINTS_FAILURE": "the signer's certificate may not be used for this signature",
     "TRY_LATER": "the revocation status of the signer's certificate could not be checked "
-    "(no OCSP response or CRL in the file; try --allow-fetch)",
+    "(no current OCSP response or CRL: pass --crl, run sohoa trust refresh, or --allow-fetch)",
     "NO_POE": "nothing proves when the signature was made",
 }
 FAILURES = {"REVOKED", "EXPIRED", "NOT_YET_VALID", "HASH_FAILURE", "SIG_CRYPTO_FAILURE"}

@@ -192,6 +192,11 @@ class Settings(BaseModel):
         None, description="file holding the PKCS#12 password"
     )
     trust_pem: Path | None = Field(None, description="trust anchors for verify; default: our CA")
+    crl_dir: Path | None = Field(
+        None,
+        description="CRLs verify uses when a file carries no revocation data, and where "
+        "sohoa trust refresh stores them; default <data>/crls",
+    )
     trust_profile: Literal["vn"] | None = Field(
         None,
         description="certification authorities shipped with sohoa that verify trusts (vn: "
@@ -213,6 +218,10 @@ class Settings(BaseModel):
     @property
     def resolved_warehouse_url(self) -> str:
         return self.warehouse_url or f"sqlite:///{(self.data / 'warehouse.sqlite').resolve()}"
+
+    @property
+    def resolved_crl_dir(self) -> Path:
+        return self.crl_dir or self.data / "crls"
 
     @property
     def keys_dir(self) -> Path:

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.verification import VerifyPolicy, load_certificates, verify_pdf
+from pipeline.verification import VerifyPolicy, load_certificates, load_crls, verify_pdf
 from pipeline.verify_verdict import ModificationPolicy
 from schemas.errors import ConfigurationError, ExitCode, SohoaError
 from schemas.verification import (
@@ -33,6 +33,7 @@ from schemas.verification import (
 )
 from workers import keys
 from workers.cli import DataOption, console, settings_for
+from workers.crl_store import stored_crls
 from workers.trust_store import load_profile
 from workers.verify_inputs import checked_file, pdfs_in
 from workers.verify_print import print_report, summary_table
@@ -61,8 +62,10 @@ Trust: --trust, --trust-dir and --trust-profile (vn: the VGCA and Vietnam Nation
 certificates shipped with sohoa, SHA-256 pinned; also SOHOA_TRUST_PROFILE); without them
 SOHOA_TRUST_PEM, else the roots inside the agency's PKCS#12, else this installation's
 development CA (never created by this command).
-Revocation: from the OCSP responses and CRLs in the file; --allow-fetch asks the sources
-named in the certificates. Without any trust root every signature is at best INDETERMINATE.
+Revocation: from the OCSP responses and CRLs in the file, the CRLs given with --crl and those
+sohoa trust refresh stored (SOHOA_CRL_DIR, default DATA/crls); --allow-fetch asks the sources
+named in the certificates. A CRL whose validity does not cover the validation time gives
+INDETERMINATE, never a pass. Without any trust root every signature is at best INDETERMINATE.
 
 Exit codes (several files: the worst wins, in the order listed from worst to best):
 
@@ -124,6 +127,8 @@ class Trust:
 
     roots: list[bytes]
     intermediates: list[bytes]
+    crls: list[bytes]
+    """--crl files and folders, and the CRLs sohoa trust refresh stored."""
 
 
 def _trust_files(trust: list[Path] | None, trust_dir: Path | None) -> list[bytes]:
@@ -146,19 +151,27 @@ def _trust_files(trust: list[Path] | None, trust_dir: Path | None) -> list[bytes
 
 
 def _trust(
-    trust: list[Path] | None, trust_dir: Path | None, profile: str | None, data: Path | None
+    trust: list[Path] | None,
+    trust_dir: Path | None,
+    profile: str | None,
+    crl: list[Path] | None,
+    data: Path | None,
 ) -> Trust:
     """--trust/--trust-dir and the trust profile (option, else SOHOA_TRUST_PROFILE); with
-    neither, the installation's default roots."""
+    neither, the installation's default roots. CRLs: --crl and the stored ones."""
     blobs = _trust_files(trust, trust_dir)
-    profile = profile or settings_for(data=data).trust_profile
+    settings = settings_for(data=data)
+    stored = settings.resolved_crl_dir
+    crls = stored_crls([*(crl or []), *([stored] if stored.is_dir() else [])])
+    load_crls(crls)  # a junk CRL is a CONFIG error too
+    profile = profile or settings.trust_profile
     shipped = load_profile(profile) if profile else None
     if not blobs and shipped is None:
         blobs = list(keys.trust_roots(settings_for(data=data)))
     load_certificates(blobs)  # a junk certificate is a CONFIG error, before any file is read
     if shipped is None:
-        return Trust(blobs, [])
-    return Trust(blobs + list(shipped.roots), list(shipped.intermediates))
+        return Trust(blobs, [], crls)
+    return Trust(blobs + list(shipped.roots), list(shipped.intermediates), crls)
 
 
 def _moment(at: str | None) -> dt.datetime | None:
@@ -215,6 +228,14 @@ def register(app: typer.Typer) -> None:
                 "CA); see sohoa trust list",
             ),
         ] = None,
+        crl: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--crl",
+                metavar="FILE|DIR",
+                help="CRLs you downloaded (repeatable); also those sohoa trust refresh stored",
+            ),
+        ] = None,
         at: Annotated[
             str | None,
             typer.Option("--at", metavar="TIME", help="validation time, ISO 8601 (default now)"),
@@ -246,7 +267,7 @@ def register(app: typer.Typer) -> None:
             code = _run(
                 files or [],
                 prefix,
-                (trust, trust_dir, trust_profile),
+                (trust, trust_dir, trust_profile, crl),
                 at,
                 allow_fetch,
                 VerifyPolicy(
@@ -262,7 +283,7 @@ def register(app: typer.Typer) -> None:
 def _run(
     files: list[Path],
     prefix: str | None,
-    trust_options: tuple[list[Path] | None, Path | None, str | None],
+    trust_options: tuple[list[Path] | None, Path | None, str | None, list[Path] | None],
     at: str | None,
     allow_fetch: bool,
     policy: VerifyPolicy,
@@ -289,6 +310,7 @@ def _run(
                     name=name,
                     trust_roots=chosen.roots,
                     other_certs=chosen.intermediates,
+                    crls=chosen.crls,
                     at=moment,
                     policy=policy,
                     fetchers=fetchers,
