@@ -195,6 +195,16 @@ def test_signatures_made_after_revocation_fail_or_stay_indeterminate(served_pki:
     unchecked = {"check_revocation": False}
     b_b = sign_pdf(tiny_pdf(), signer, profile=served_pki.profile(SigningLevel.B_B, **unchecked))
     (sig,) = verify(served_pki, b_b, fetchers=served_pki.fetchers).signatures
+    # the signer's own claimed time is after the revocation: no earlier signing can be proven
+    assert (sig.indication, sig.sub_indication) == (Indication.TOTAL_FAILED, "REVOKED")
+    two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)  # revoked since now-1d
+    backdated = sign_pdf(
+        tiny_pdf(),
+        signer,
+        profile=served_pki.profile(SigningLevel.B_B, **unchecked),
+        signing_time=two_days_ago,
+    )
+    (sig,) = verify(served_pki, backdated, fetchers=served_pki.fetchers).signatures
     assert (sig.indication, sig.sub_indication) == (Indication.INDETERMINATE, "REVOKED_NO_POE")
     b_t = sign_pdf(tiny_pdf(), signer, profile=served_pki.profile(SigningLevel.B_T, **unchecked))
     (sig,) = verify(served_pki, b_t, fetchers=served_pki.fetchers).signatures
