@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import pytest
 from pipeline.signing import make_dev_pki
 from schemas.errors import (
     ConfigurationError,
+    ExitCode,
     InternalError,
     PermanentError,
     RevocationUnavailable,
@@ -26,6 +29,7 @@ from schemas.errors import (
 from schemas.settings import load_settings
 from storage import places
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
+from tests.services import REPO, sohoa_env
 from tests.test_signing import tiny_pdf
 from workers import document_run
 from workers.dev_pki import serve_test_pki
@@ -158,3 +162,29 @@ def test_a_signing_key_that_cannot_sign_fails_the_document_keeps_the_input(
     _nothing_quarantined(ctx)
     assert issubclass(SigningKeyError, ConfigurationError)
     assert not issubclass(ConfigurationError, PermanentError)  # never quarantines an input
+
+
+def test_digitise_exits_70_and_says_so_when_our_own_signature_fails(tmp_path: Path) -> None:
+    """The command line: trust anchors (SOHOA_TRUST_PEM) that do not hold the development
+    CA that signs. Before: exit 7, the clerk's PDF in quarantine/signature-invalid/."""
+    inbox = tmp_path / "ho-so-cli"
+    inbox.mkdir()
+    (inbox / "cong-van.pdf").write_bytes(tiny_pdf(TEXT))
+    other = tmp_path / "other-ca.pem"
+    other.write_bytes(make_dev_pki(dt.datetime.now(dt.UTC)).ca_cert_pem)
+    data = tmp_path / "data"
+    env = sohoa_env(SOHOA_DATA=str(data), SOHOA_TRUST_PEM=str(other), SOHOA_JOBS="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "digitise", str(inbox)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == ExitCode.INTERNAL, done.stdout + done.stderr
+    assert "1 on an internal error of sohoa" in done.stdout
+    assert "our own signature did not verify" in done.stdout
+    assert "Traceback" in done.stderr  # for whoever fixes it
+    assert not (data / "objects" / "quarantine").exists()
+    assert (inbox / "cong-van.pdf").read_bytes() == tiny_pdf(TEXT)

@@ -226,7 +226,11 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
         )
     out.print(table)
     counts = Counter(o.status for o in outcomes)
-    out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"; data in {data}")
+    line = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    internal = sum(o.status == "failed" and o.reason == InternalError.reason for o in outcomes)
+    if internal:  # not the input's fault, and running again will not help: say so
+        line += f" ({internal} on an internal error of sohoa: a bug, its traceback is in the log)"
+    out.print(f"{line}; data in {data}")
 
 
 def _shown(text: str) -> str:
