@@ -59,3 +59,24 @@ def test_the_summary_masks_identifiers_and_shows_names_on_one_line(capsys, monke
     assert "079******234" in out and "001 *** *** 567" in out and "010*******-001" in out
     assert "\\nforged" in out and "[red]x" in out  # escaped, and not taken as markup
     assert "data in /data" in out
+
+
+def test_verify_masks_identifiers_in_file_names(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.services import REPO, sohoa_env
+
+    named = tmp_path / "cccd 079203001234.pdf"
+    named.write_bytes(b"%PDF-1.7 not really")
+    done = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "verify", str(named), "--data", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env=sohoa_env(),
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 5, done.stdout + done.stderr  # unreadable, and said so
+    assert "079203001234" not in done.stdout + done.stderr
+    assert "079******234" in done.stdout + done.stderr

@@ -21,6 +21,7 @@ from rich.markup import escape
 from schemas.errors import ExitCode, InternalError, SohoaError
 from schemas.settings import Settings, load_settings
 from workers.logs import configure as configure_logging
+from workers.logs import for_humans
 
 app = typer.Typer(
     name="sohoa",
@@ -83,7 +84,7 @@ def cli_exception_handler(command: Callable[[], object]) -> int:
         log.error("internal error: %s", exc, exc_info=exc)
         return int(exc.exit_code)
     except SohoaError as exc:  # a typed error that escaped a command: say it, exit by class
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        console.print(f"[red]error:[/red] {escape(for_humans(str(exc)))}")
         return int(exc.exit_code)
     except Exception:
         log.exception("internal error: a bug in sohoa")

@@ -34,6 +34,7 @@ from schemas.verification import (
 from workers import keys
 from workers.cli import DataOption, console, settings_for
 from workers.crl_store import stored_crls
+from workers.logs import for_humans
 from workers.trust_store import load_profile
 from workers.verify_inputs import checked_file, pdfs_in
 from workers.verify_print import print_report, summary_table
@@ -338,7 +339,7 @@ def _run(
     except typer.Exit as exc:  # settings_for's own exit with CONFIG
         return ExitCode(exc.exit_code)
     except SohoaError as exc:
-        console.print("[red]error:[/red] %s" % escape(str(exc)))
+        console.print("[red]error:[/red] %s" % escape(for_humans(str(exc))))
         return exc.exit_code
     except Exception:  # fail closed: a bug is never a success
         log.exception("sohoa verify crashed")

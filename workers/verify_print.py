@@ -12,6 +12,7 @@ from rich.table import Table
 from pipeline.verify_words import common_name
 from schemas.errors import ExitCode
 from schemas.verification import FileStatus, Indication, SignatureReport, VerificationReport
+from workers.logs import for_humans
 
 _STYLE = {
     Indication.TOTAL_PASSED: "green",
@@ -53,7 +54,10 @@ def _signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
 def print_report(out: Console, report: VerificationReport) -> None:
     code = report.exit_code
     colour = "green" if code is ExitCode.OK else "red" if code is ExitCode.FAILED else "yellow"
-    out.print("[bold]%s[/bold]: [%s]%s[/%s]" % (escape(report.file), colour, code.name, colour))
+    out.print(
+        "[bold]%s[/bold]: [%s]%s[/%s]"
+        % (escape(for_humans(report.file)), colour, code.name, colour)
+    )
     if report.detail:
         out.print("  %s" % escape(report.detail))
     if report.status is not FileStatus.SIGNED:
@@ -91,6 +95,10 @@ def summary_table(out: Console, reports: list[VerificationReport]) -> None:
         why = next((r for s in sigs for r in s.reasons), report.detail or "")
         levels = ", ".join(sorted({s.level or "-" for s in sigs}))
         table.add_row(
-            escape(report.file), report.exit_code.name, str(len(sigs)), levels, escape(why)
+            escape(for_humans(report.file)),
+            report.exit_code.name,
+            str(len(sigs)),
+            levels,
+            escape(why),
         )
     out.print(table)
