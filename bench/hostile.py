@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -88,8 +87,13 @@ class Run:
         found = self.statuses()
         if found:
             return ", ".join(f"{n} {s}" for s, n in sorted(found.items()))
-        words = (self.err.strip() or self.out.strip()).splitlines()
-        return words[-1][:90] if words else "-"
+        said = [
+            line.strip()
+            for line in (self.out + "\n" + self.err).splitlines()
+            if line.strip() and not line.startswith("warning:") and line.strip()[0].isalnum()
+        ]
+        errors = [line for line in said if line.startswith("error:")]
+        return (errors or said or ["-"])[0][:90]
 
 
 def execute(run: Run, command: list[str], env: dict[str, str], cwd: Path, deadline: float) -> None:
@@ -106,6 +110,9 @@ def execute(run: Run, command: list[str], env: dict[str, str], cwd: Path, deadli
             run.timed_out, run.code = True, None
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        except BaseException:  # the probe itself is stopped: so is the case
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
         finally:
             run.peak_mb = max(run.peak_mb, memory.stop()["tree"])
     run.seconds += time.monotonic() - started
@@ -152,6 +159,11 @@ def run_case(case: Case, root: Path, baseline_mb: float) -> tuple[Run, list[str]
     return run, problems
 
 
+def _remove(folder: Path) -> None:
+    """rm -rf: shutil.rmtree recurses once per level and gives up on 1,200 nested folders."""
+    subprocess.run(["rm", "-rf", "--", str(folder)], check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="case names or name prefixes, comma-separated")
@@ -159,6 +171,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     parser.add_argument("--code", type=Path, default=HERE, help="source tree whose sohoa runs")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops the running case too
     CODE[0] = args.code.resolve()
     wanted = [w for w in args.only.split(",") if w]
     cases = [c for c in CASES if not wanted or any(c.name.startswith(w) for w in wanted)]
@@ -178,7 +191,7 @@ def main() -> None:
         rows.append(row)
         print(" | ".join(row), file=sys.stderr, flush=True)
         if not args.keep:
-            shutil.rmtree(run.work, ignore_errors=True)
+            _remove(run.work)
     print("| case | exit | outcome | peak RSS MB | s | rule held |")
     print("|---|---|---|---|---|---|")
     for row in rows:
@@ -186,7 +199,7 @@ def main() -> None:
     failed = sum(1 for r in rows if r[5].startswith("FAIL"))
     print(f"\n{len(rows)} cases, {failed} failed, {time.monotonic() - started:.0f} s in all")
     if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
+        _remove(root)
 
 
 if __name__ == "__main__":

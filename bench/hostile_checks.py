@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hostile_inputs as h
+from memory import PeakMemory
 from PIL import Image
 
 AGENCY = "000.17.22.H56"
@@ -54,7 +55,8 @@ def sohoa(*args: str) -> list[str]:
 def digitise(work: Path, target: str = "in", *extra: str, env: dict | None = None) -> Step:
     args = ["digitise", str(work / target), "--data", str(work / "data"), "--agency", AGENCY]
     extra_env = {} if env is None else env
-    return (args + ["--jobs", "2", *extra], extra_env, None)
+    jobs = [] if "SOHOA_JOBS" in extra_env else ["--jobs", "1"]
+    return (args + jobs + list(extra), extra_env, None)
 
 
 def verify(work: Path, target: str) -> Step:
@@ -200,12 +202,14 @@ def start_and_signal(signum: int, whole_group: bool) -> Callable:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 120
-        while not _held(run.data) and time.monotonic() < deadline and process.poll() is None:
+        started, memory = time.monotonic(), PeakMemory(process.pid)
+        while not _held(run.data) and time.monotonic() < started + 120 and process.poll() is None:
             time.sleep(0.2)
         (os.killpg if whole_group else os.kill)(process.pid, signum)
         run.code = process.wait(timeout=60)
         run.steps.append(run.code)
+        run.peak_mb = max(run.peak_mb, memory.stop()["tree"])
+        run.seconds += time.monotonic() - started
         if signum == signal.SIGKILL:  # its children may still be finishing a page
             time.sleep(2)
 
@@ -224,8 +228,11 @@ def concurrent_runs(run) -> None:
         )
         for _ in range(2)
     ]
+    started, memories = time.monotonic(), [PeakMemory(p.pid) for p in processes]
     run.steps += [p.wait(timeout=280) for p in processes]
     run.code = max(c or 0 for c in run.steps)
+    run.peak_mb = sum(m.stop()["tree"] for m in memories)  # at most: the two peaks added
+    run.seconds += time.monotonic() - started
 
 
 def dossier_status_is(status: str) -> Callable:
