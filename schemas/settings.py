@@ -155,6 +155,18 @@ class MetricsSettings(BaseModel):
     host: str = Field("127.0.0.1", description="address to listen on (0.0.0.0 in containers)")
 
 
+class DeskSettings(BaseModel):
+    """The web desk (``sohoa serve``): sessions and uploads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    session_key_file: Path | None = Field(
+        None, description="file holding the session signing key; none: <data>/keys/desk.key"
+    )
+    session_max_age_s: int = Field(8 * 3600, gt=0, description="a login lasts this long")
+    max_upload_files: int = Field(200, gt=0, description="most files in one upload")
+
+
 class Settings(BaseModel):
     """Everything a sohoa process can be told. Built once; passed down; frozen.
 
@@ -185,7 +197,9 @@ class Settings(BaseModel):
         le=MAX_JOBS,
         description="OCR processes (each may take a few hundred MB)",
     )
+    lang: Literal["vi", "en"] = Field("vi", description="language of what a clerk reads")
     ocr: OcrSettings = OcrSettings()
+    desk: DeskSettings = DeskSettings()
     limits: InputLimits = InputLimits()
     signing_pkcs12: Path | None = Field(None, description="agency PKCS#12; none: a dev key")
     signing_password_file: Path | None = Field(

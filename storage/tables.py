@@ -80,3 +80,17 @@ events = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
+
+users = sa.Table(  # [desk] accounts of the web desk (sohoa users)
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("agency", sa.String(30), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("username", name="uq_users_username"),
+)

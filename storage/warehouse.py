@@ -35,6 +35,7 @@ from schemas.errors import DocumentBusy, WarehouseUnavailable
 from storage.database import aware, engine_for, warehouse_error
 from storage.dates import received_change, start_of_day
 from storage.identity import IDENTITY, first_with_bytes, identity
+from storage.search import index_document
 from storage.tables import documents, dossiers, events
 
 
@@ -194,23 +195,31 @@ class Warehouse:
     def record_document(self, dossier_id: int, **values: Any) -> int:
         """Insert or update the dossier's document (name, input_sha256, pipeline_version).
 
-        A final status (digitised, quarantined, failed) also gives up the run's claim."""
+        A final status (digitised, quarantined, failed) also gives up the run's claim. A
+        digitised document is (re)indexed for search with ``search_text``, its pages' text."""
         now = _now()
+        text = values.pop("search_text", "")
         if values.get("status") in FINAL_STATES:
             values.update(lease_owner=None, lease_until=None)
         existing = self._find(dossier_id, values)
         with self._tx() as conn:
             if existing is None:
-                return self._insert(conn, dossier_id, now, **values)
-            if existing.duplicate_of is None and "duplicate_of" not in values:
-                # a copy claimed at the same moment as its first sees it now
-                values.update(duplicate_of=first_with_bytes(conn, dossier_id, values, existing.id))
-            conn.execute(
-                documents.update()
-                .where(documents.c.id == existing.id)
-                .values(updated_at=now, **values)
-            )
-            return existing.id
+                document_id = self._insert(conn, dossier_id, now, **values)
+            else:
+                document_id = existing.id
+                if existing.duplicate_of is None and "duplicate_of" not in values:
+                    # a copy claimed at the same moment as its first sees it now
+                    values.update(
+                        duplicate_of=first_with_bytes(conn, dossier_id, values, document_id)
+                    )
+                conn.execute(
+                    documents.update()
+                    .where(documents.c.id == document_id)
+                    .values(updated_at=now, **values)
+                )
+            if values.get("status") == "digitised":
+                index_document(conn, document_id, values.get("metadata"), text)
+            return document_id
 
     def claim_document(
         self, dossier_id: int, *, owner: str, lease_s: float, **values: Any

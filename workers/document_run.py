@@ -295,6 +295,7 @@ class DocumentRun:
             stage_seconds=dict(self.timer.seconds),
             error_reason=None,
             error=None,
+            search_text="\n".join(p.text for p in pages),  # indexed for search (storage/search.py)
         )
         return DocumentOutcome(
             dossier.code,

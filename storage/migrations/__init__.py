@@ -6,6 +6,8 @@ or from the ``alembic`` command (``alembic.ini`` at the repository root).
           re-digitisation batches
     0003  [warehouse]: agencies over time, procedures, targets, register facts, roles
     0004  [integrity]: a document belongs to its dossier (identity, duplicate_of)
+    0005  [desk]: the web desk's accounts
+    0006  [desk]: full-text search (SQLite FTS5, PostgreSQL tsvector)
 """
 
 from __future__ import annotations
