@@ -96,25 +96,27 @@ def document(warehouse: Warehouse, document_id: int, scope: Scope) -> Any | None
 
 
 def quarantined(warehouse: Warehouse, scope: Scope) -> list[Any]:
+    """Quarantined documents whose case is open: none accepted as is since (an event
+    ``desk``/``accepted`` on the document closes it; trying again makes a new outcome)."""
+    accepted = (
+        sa.select(events.c.id)
+        .where(
+            events.c.document_id == documents.c.id,
+            events.c.stage == "desk",
+            events.c.outcome == "accepted",
+            events.c.at >= documents.c.updated_at,
+        )
+        .exists()
+    )
     select = (
         sa.select(documents, dossiers.c.code.label("dossier_code"), dossiers.c.agency)
         .select_from(documents.join(dossiers))
-        .where(documents.c.status == "quarantined")
+        .where(documents.c.status == "quarantined", ~accepted)
         .order_by(documents.c.updated_at.desc())
         .limit(PAGE)
     )
     with warehouse.transaction() as conn:
         return list(conn.execute(_scoped(select, scope)))
-
-
-def close_quarantined(warehouse: Warehouse, document_id: int, note: str) -> None:
-    """Accepted as is: the case is closed, the document stays what it is, with the note."""
-    with warehouse.transaction() as conn:
-        conn.execute(
-            documents.update()
-            .where(documents.c.id == document_id, documents.c.status == "quarantined")
-            .values(status="accepted", error=note, updated_at=dt.datetime.now(dt.UTC))
-        )
 
 
 def statuses(warehouse: Warehouse, scope: Scope) -> list[str]:

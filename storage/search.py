@@ -71,13 +71,9 @@ def _fields(code: str, metadata: Mapping[str, Any] | None, body: str) -> dict[st
     meta = metadata or {}
     number = "/".join(str(meta[k]) for k in ("code_number", "code_notation") if meta.get(k))
     title = " ".join(str(meta[k]) for k in ("subject", "organ_name", "place") if meta.get(k))
-    return {
-        "code": fold(code),
-        "number": fold(number),
-        "kind": fold(str(meta.get("type_name") or "")),
-        "title": fold(title),
-        "body": fold(body),
-    }
+    texts = (code, number, str(meta.get("type_name") or ""), title, body)
+    # words only: PostgreSQL's parser would keep "49/2026/nd-cp" as one path-like token
+    return {column: " ".join(tokens(text)) for column, text in zip(COLUMNS, texts, strict=True)}
 
 
 def index_document(

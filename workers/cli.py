@@ -65,6 +65,7 @@ def _register_commands() -> None:
         "cli_watch",
         "cli_redigitise",
         "cli_claims",
+        "cli_desk",
     ):
         importlib.import_module(f"workers.{name}").register(app)
 

@@ -1,0 +1,146 @@
+"""The web desk over a real embedded warehouse and store: access by agency, CSRF, sessions,
+quarantine actions, search and reuse, in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+
+from storage.desk_queries import quarantined
+from storage.users import authenticate, set_active
+from tests.desk_support import AGENCY_A, PASSWORD, csrf_of, log_in, seeded_desk
+from workers.desk import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+
+@pytest.fixture
+def desk(tmp_path):
+    settings, warehouse, store, ids = seeded_desk(tmp_path)
+    app = create_app(settings)
+    yield app, warehouse, store, ids
+    app.state.desk.jobs.close()
+    warehouse.engine.dispose()
+
+
+def client_of(app, username):
+    client = TestClient(app)
+    answer, _ = log_in(client, username)
+    assert answer.status_code == 303 and answer.headers["location"] == "/dossiers"
+    return client
+
+
+def test_a_clerk_of_a_sees_nothing_of_b_every_answer_404(desk):
+    app, warehouse, store, ids = desk
+    clerk = client_of(app, "clerk-a")
+    (b_dossier, b_doc), (qb_dossier, qb_doc) = ids["b"], ids["qb"]
+    token = csrf_of(clerk)
+    for path in (
+        f"/dossiers/{b_dossier}",
+        f"/dossiers/{qb_dossier}",
+        f"/documents/{b_doc}/result.pdf",
+        f"/documents/{b_doc}/sidecar.json",
+        f"/documents/{b_doc}/original/0",
+        f"/documents/{qb_doc}/original/0",
+        f"/verify?document={b_doc}",
+        "/follow?unit=intake/000.30.10.H10/000.30.10.H10-260301-0002/",
+    ):
+        assert clerk.get(path).status_code == 404, path
+    for path, data in (
+        (f"/documents/{qb_doc}/retry", {}),
+        (f"/documents/{qb_doc}/accept", {"note": "x"}),
+        (f"/documents/{b_doc}/reuse", {"dossier": "000.17.22.H56-260301-0001"}),
+    ):
+        assert clerk.post(path, data={"csrf": token, **data}).status_code == 404, path
+    listing = clerk.get("/dossiers").text
+    assert "000.17.22.H56-260301-0001" in listing and "000.30.10.H10" not in listing
+    hits = clerk.get("/search", params={"q": "nghi dinh 49"}).text
+    assert "000.17.22.H56-260301-0001" in hits and "000.30.10.H10" not in hits
+    assert "000.30.10.H10" not in clerk.get("/quarantine").text
+    # their own are there: the 404s above are about agency, not about the paths
+    a_dossier, a_doc = ids["a"]
+    assert clerk.get(f"/dossiers/{a_dossier}").status_code == 200
+    assert clerk.get(f"/documents/{a_doc}/result.pdf").content.startswith(b"%PDF-1.7 signed")
+    assert clerk.get(f"/documents/{a_doc}/original/0").content.startswith(b"%PDF-1.4 original")
+    assert "Kiểm tra chữ ký" in clerk.get("/verify").text  # Vietnamese by default
+
+
+def test_a_supervisor_sees_the_agencies_under_theirs_and_an_admin_all(desk):
+    app, warehouse, store, ids = desk
+    from storage.registry import agencies
+    from storage.users import add_user
+
+    with warehouse.transaction() as conn:
+        conn.execute(
+            agencies.insert(),
+            [
+                dict(code="000.30.00.H00", name="Tỉnh B", level="province", parent_code=None),
+                dict(
+                    code="000.30.10.H10", name="Xã B", level="commune", parent_code="000.30.00.H00"
+                ),
+            ],
+        )
+    add_user(warehouse, "boss-b", "Lê Văn Cường", "supervisor", "000.30.00.H00", PASSWORD)
+    boss = client_of(app, "boss-b")
+    assert boss.get(f"/dossiers/{ids['b'][0]}").status_code == 200
+    assert boss.get(f"/dossiers/{ids['a'][0]}").status_code == 404
+    admin = client_of(app, "admin")
+    assert admin.get(f"/dossiers/{ids['b'][0]}").status_code == 200
+
+
+def test_forms_need_the_session_csrf_token_and_a_session(desk):
+    app, warehouse, store, ids = desk
+    anonymous = TestClient(app)
+    answer = anonymous.get("/dossiers", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    clerk = client_of(app, "clerk-a")
+    qa_doc = ids["qa"][1]
+    assert clerk.post(f"/documents/{qa_doc}/accept", data={"note": "ok"}).status_code == 403
+    forged = {"note": "ok", "csrf": "x" * 43}
+    assert clerk.post(f"/documents/{qa_doc}/accept", data=forged).status_code == 403
+    tampered = TestClient(app)
+    tampered.cookies.set("sohoa_desk", clerk.cookies["sohoa_desk"][:-4] + "AAAA")
+    assert tampered.get("/dossiers", follow_redirects=False).status_code == 303
+    bad, _ = log_in(TestClient(app), "clerk-a", "wrong password!")
+    assert bad.status_code == 401 and "Sai tên đăng nhập" in bad.text
+    set_active(warehouse, "clerk-a", False)  # disabled: the open session stops at once
+    assert clerk.get("/dossiers", follow_redirects=False).status_code == 303
+    assert authenticate(warehouse, "clerk-a", PASSWORD) is None
+
+
+def test_accept_as_is_closes_the_case_with_the_users_name(desk):
+    app, warehouse, store, ids = desk
+    clerk = client_of(app, "clerk-a")
+    qa_dossier, qa_doc = ids["qa"]
+    page = clerk.get("/quarantine").text
+    assert "Tệp bị hỏng (không đọc được)" in page
+    assert clerk.get(f"/documents/{qa_doc}/original/0").content == b"not a png"
+    answer = clerk.post(
+        f"/documents/{qa_doc}/accept",
+        data={"note": "bản giấy rách, đã đối chiếu", "csrf": csrf_of(clerk)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert qa_doc not in [r.id for r in quarantined(warehouse, {AGENCY_A})]
+    history = clerk.get(f"/dossiers/{qa_dossier}").text
+    assert re.search(r"accepted.*Nguyễn Văn An \(clerk-a\): bản giấy rách", history, re.S)
+
+
+def test_reuse_from_a_search_hit_is_a_reused_component(desk):
+    app, warehouse, store, ids = desk
+    clerk = client_of(app, "clerk-a")
+    target_code = "000.17.22.H56-260302-0003"
+    answer = clerk.post(
+        f"/documents/{ids['a'][1]}/reuse",
+        data={"dossier": target_code, "name": "nghi-dinh-49", "csrf": csrf_of(clerk)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    docs = {d["name"]: d for d in warehouse.documents_of(ids["qa"][0])}
+    reused = docs["nghi-dinh-49"]
+    assert reused["status"] == "reused"
+    assert reused["reused_from"] == "000.17.22.H56-260301-0001/quyet-dinh"

@@ -1,0 +1,160 @@
+"""Search on both warehouses (SQLite FTS5, PostgreSQL tsvector), the CLI's ``sohoa search``,
+``sohoa users``, and the catalogue a clerk reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from typer.testing import CliRunner
+
+from schemas.desk import SearchQuery
+from storage import migrations
+from storage.database import engine_for
+from storage.objects import open_store
+from storage.search import fold, search
+from storage.warehouse import Warehouse
+from tests.desk_support import DECREE, seed_dossier
+from workers.clerk_words import REASONS, STATUSES
+from workers.i18n import LOCALE, translations
+
+
+def test_fold_takes_diacritics_and_d_bar_away():
+    assert fold("Nghị định 49/2026/NĐ-CP") == "nghi dinh 49/2026/nd-cp"
+    assert fold("HOÀ ỦY THỎA Đường") == "hoa uy thoa duong"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = engine_for(url)
+        migrations.upgrade(engine)
+        engine.dispose()
+    w = Warehouse.open(url)
+    yield w
+    w.engine.dispose()
+
+
+def test_search_is_diacritic_insensitive_ranked_and_filtered(warehouse, tmp_path):
+    store = open_store(f"file://{tmp_path / 'objects'}")
+    a = seed_dossier(
+        warehouse,
+        store,
+        "000.17.22.H56",
+        "000.17.22.H56-260301-0001",
+        metadata=DECREE,
+        text="Nghị định này quy định chi tiết",
+    )
+    other = dict(
+        DECREE,
+        type_name="QUYẾT ĐỊNH",
+        code_number="12",
+        code_notation="QĐ-UBND",
+        issued_date="2025-01-10",
+        subject="Về việc phê duyệt kế hoạch",
+    )
+    b = seed_dossier(
+        warehouse,
+        store,
+        "000.30.10.H10",
+        "000.30.10.H10-260301-0002",
+        metadata=other,
+        text="căn cứ Nghị định 49/2026/NĐ-CP của Chính phủ",
+    )
+    with warehouse.transaction() as conn:
+
+        def ids(text="", scope=None, **kw):
+            return [h.document_id for h in search(conn, SearchQuery(text=text, **kw), scope)]
+
+        assert ids("nghi dinh 49") == [a[1], b[1]]  # the decree itself ranks first
+        assert ids("NGHỊ ĐỊNH 49/2026/NĐ-CP") == [a[1], b[1]]
+        assert ids("phe duyet ke hoach") == [b[1]]
+        assert ids("000.17.22.H56-260301-0001") == [a[1]]
+        assert ids("12/QĐ-UBND") == [b[1]]
+        assert ids("nghi dinh", scope={"000.30.10.H10"}) == [b[1]]
+        assert ids("nghi", type_name="quyết định") == [b[1]]
+        assert ids(issued_from=dt.date(2026, 1, 1)) == [a[1]]
+        assert ids(dossier="000.30.10.H10-260301-0002") == [b[1]]
+        assert ids("thong tu 99") == []
+        assert ids("ngh") == [a[1], b[1]]  # the last word is a prefix, as one types
+
+
+def test_sohoa_users_and_search_on_the_cli(tmp_path):
+    from workers.cli import _register_commands, app
+
+    _register_commands()
+    runner = CliRunner()
+    data = ["--data", str(tmp_path)]
+    secret = tmp_path / "pw"
+    secret.write_text("một mật khẩu đủ dài\n")
+    added = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "an",
+            "--role",
+            "clerk",
+            "--agency",
+            "000.17.22.H56",
+            "--name",
+            "Nguyễn An",
+            "--password-file",
+            str(secret),
+            *data,
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    again = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "an",
+            "--role",
+            "clerk",
+            "--agency",
+            "000.17.22.H56",
+            "--password-file",
+            str(secret),
+            *data,
+        ],
+    )
+    assert again.exit_code != 0
+    assert runner.invoke(app, ["users", "disable", "an", *data]).exit_code == 0
+    listed = runner.invoke(app, ["users", "list", *data])
+    assert "Nguyễn An" in listed.output and "False" in listed.output
+    w = Warehouse.open(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    seed_dossier(
+        w,
+        open_store(f"file://{tmp_path / 'objects'}"),
+        "000.17.22.H56",
+        "000.17.22.H56-260301-0001",
+        metadata=DECREE,
+        text="",
+    )
+    found = runner.invoke(app, ["search", "nghi", "dinh", "49", *data])
+    assert found.exit_code == 0 and "000.17.22.H56-260301-0001/quyet-dinh" in found.output
+    assert "1 kết quả" in found.output
+    assert runner.invoke(app, ["search", "thong", "tu", *data]).exit_code == 1
+
+
+def test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current():
+    with (LOCALE / "vi/LC_MESSAGES/sohoa.po").open("rb") as handle:
+        po = {m.id: m.string for m in read_po(handle) if m.id}
+    with (LOCALE / "vi/LC_MESSAGES/sohoa.mo").open("rb") as handle:
+        mo = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert mo == po, "run python -m workers.i18n after editing the .po"
+    method_map = [("workers/desk/templates/**.html", "jinja2")]
+    used = {m[2] for m in extract_from_dir(".", method_map=method_map)}
+    used |= set(REASONS.values()) | set(STATUSES)
+    missing = sorted(m for m in used if not po.get(m))
+    assert missing == []
+    assert translations("vi").gettext("quarantined") == "bị cách ly"
+    assert translations("en").gettext("quarantined") == "quarantined"

@@ -1,0 +1,42 @@
+"""What a clerk reads about an outcome: each reason and status in plain words (English ids,
+translated by the catalogue of workers/i18n.py), for the desk and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from workers.i18n import translations
+
+REASONS = {
+    "unsupported": "The file is not a scan we can read (PDF, PNG, JPEG or TIFF)",
+    "corrupt": "The file is damaged (it cannot be read)",
+    "encrypted": "The PDF is protected by a password",
+    "empty": "The file is empty",
+    "too-large": "The file is too large",
+    "invalid-manifest": "The dossier's manifest.json is wrong",
+    "link-outside": "A link points outside the dossier",
+    "not-a-file": "Not a regular file",
+    "invalid-key": "The file or folder name is not allowed",
+    "not-found": "The file was not found",
+    "signature-invalid": "The signature on the PDF is not valid",
+    "signing-key": "The signing key could not be used",
+    "configuration": "The settings are wrong",
+    "input-changed": "The file changed while it was being read",
+    "ocr-failed": "The text could not be read",
+    "ocr-timeout": "Reading the text took too long",
+    "internal-error": "An internal error",
+    "time-limit": "The dossier took too long",
+}
+
+STATUSES = ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
+
+
+def reason_words(reason: str | None, gettext: Callable[[str], str]) -> str:
+    if not reason:
+        return ""
+    text = REASONS.get(reason)
+    return gettext(text) if text else reason
+
+
+def reason_in(lang: str) -> Callable[[str | None], str]:
+    return lambda reason: reason_words(reason, translations(lang).gettext)
