@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,9 +85,18 @@ def index_document(
         .select_from(documents.join(dossiers))
         .where(documents.c.id == document_id)
     ).scalar_one()
-    values = _fields(code, metadata, body)
+    index_rows(conn, [(document_id, code, metadata, body)])
+
+
+def index_rows(
+    conn: Connection, rows: Sequence[tuple[int, str, Mapping[str, Any] | None, str]]
+) -> None:
+    """(Re)index documents given as (id, dossier code, metadata, text), in one go."""
+    values = [{"id": i, **_fields(code, meta, body)} for i, code, meta, body in rows]
     if conn.dialect.name == "sqlite":
-        conn.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), {"id": document_id})
+        conn.execute(
+            sa.text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": v["id"]} for v in values]
+        )
         conn.execute(
             sa.text(
                 "INSERT INTO search_fts (rowid, "
@@ -96,7 +105,7 @@ def index_document(
                 + ", ".join(f":{c}" for c in COLUMNS)
                 + ")"
             ),
-            {"id": document_id, **values},
+            values,
         )
         return
     weighted = " || ".join(
@@ -108,7 +117,7 @@ def index_document(
             f"INSERT INTO {PG_TABLE} (document_id, tsv) VALUES (:id, {weighted}) "
             "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv"
         ),
-        {"id": document_id, **values},
+        values,
     )
 
 
@@ -116,10 +125,12 @@ def reindex_all(conn: Connection) -> int:
     """Index every digitised document from its recorded fields (the page text is in its
     sidecar; documents digitised from now on are indexed with it)."""
     rows = conn.execute(
-        sa.select(documents.c.id, documents.c.metadata).where(documents.c.status == "digitised")
+        sa.select(documents.c.id, dossiers.c.code, documents.c.metadata)
+        .select_from(documents.join(dossiers))
+        .where(documents.c.status == "digitised")
     ).all()
-    for row in rows:
-        index_document(conn, row.id, row.metadata)
+    if rows:
+        index_rows(conn, [(r.id, r.code, r.metadata, "") for r in rows])
     return len(rows)
 
 
