@@ -7,6 +7,7 @@ Fixity's exit codes are distinct: 0 all match, 9 changed, 10 missing, 1 unreacha
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -125,11 +126,15 @@ def locked_postgres() -> Iterator[tuple[str, Path]]:
         except psycopg.OperationalError:
             return False
 
-    wait_until(ready, timeout=60, what="the password-protected postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE sohoa")
-    yield f"postgresql://postgres@{LOOPBACK}:{port}/sohoa", secret
-    subprocess.run(stop, capture_output=True, timeout=60)
+    try:
+        wait_until(ready, timeout=60, what="the password-protected postgres")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE sohoa")
+        yield f"postgresql://postgres@{LOOPBACK}:{port}/sohoa", secret
+    finally:
+        subprocess.run(stop, capture_output=True, timeout=60)
+        shutil.rmtree(directory, ignore_errors=True)  # the cluster: about 40 MB
+        shutil.rmtree(secret.parent, ignore_errors=True)
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
