@@ -67,8 +67,11 @@ def _tag_widget(writer: IncrementalPdfFileWriter, name: str) -> None:
     writer.mark_update(widget_ref)
 
 
-def sign_next(data: bytes, signer, name: str, visible: bool) -> bytes:
+def sign_next(data: bytes, signer, name: str, visible: bool, extra=None) -> bytes:
+    """Sign in one update, with ``extra(writer)`` smuggled into the same update."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    if extra is not None:
+        extra(writer)
     box = (40 + 150 * (int(name[-1]) % 3), 60, 180 + 150 * (int(name[-1]) % 3), 120)
     spec = fields.SigFieldSpec(name, box=box if visible else None, on_page=0)
     fields.append_signature_field(writer, spec)
@@ -154,3 +157,24 @@ def test_a_tagged_element_that_points_elsewhere_fails(signed, served_pki: Served
     report = _verify(update(signed[0], sneak), served_pki)
     (first,) = report.signatures
     assert (first.indication, first.changes) == (Indication.TOTAL_FAILED, "other")
+
+
+def test_a_later_signer_that_re_points_the_parent_tree_fails(signed, served_pki: Served) -> None:
+    """Tagging its own widget is allowed; changing what an existing /ParentTree entry points
+    at (which marked content belongs to which element), in the same update, is not."""
+
+    def also_re_point(writer: IncrementalPdfFileWriter) -> None:
+        tree = writer.root["/StructTreeRoot"]
+        nums = tree["/ParentTree"]["/Nums"]
+        nums[1] = generic.ArrayObject(list(nums[1])[::-1])  # page 1's marked content, shuffled
+        writer.mark_update(tree.raw_get("/ParentTree"))
+
+    for sneaky in (
+        sign_next(signed[0], served_pki.signer("signer-expiring"), "S2", True, also_re_point),
+        sign_next(
+            update(signed[0], also_re_point), served_pki.signer("signer-expiring"), "S2", True
+        ),
+    ):
+        first, second = _verify(sneaky, served_pki).signatures
+        assert (first.indication, first.changes) == (Indication.TOTAL_FAILED, "other")
+        assert second.indication is Indication.TOTAL_PASSED
