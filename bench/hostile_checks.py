@@ -147,11 +147,14 @@ def no_active_content(run) -> list[str]:
     results = list((run.data / "objects" / "results").rglob("*.pdf"))
     if not results:
         return ["no signed result"]
-    flat = run.work / "flat.pdf"
-    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(results[0]), str(flat)])
-    data = flat.read_bytes() if flat.exists() else results[0].read_bytes()
-    words = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/FileAttachment", b"/OpenAction")
-    return [f"signed result carries {w.decode()}" for w in words if w in data]
+    found = set()
+    for n, result in enumerate(results):
+        flat = run.work / f"flat-{n}.pdf"
+        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(result), str(flat)])
+        data = flat.read_bytes() if flat.exists() else result.read_bytes()
+        words = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/FileAttachment", b"/OpenAction")
+        found |= {w.decode() for w in words if w in data}
+    return [f"signed result carries {' '.join(sorted(found))}"] if found else []
 
 
 def file_modes(run) -> list[str]:
