@@ -1,23 +1,52 @@
 """Limits checked on an input's raw bytes before any parser sees them.
 
 A PDF hex string (a signature's ``/Contents <...>``) costs the PDF readers about 85 bytes of
-memory per digit: 10 MB of digits took 1.9 GB. ``check_hex_strings`` measures every hex string
-in the raw bytes, a chunk at a time (a file is never read whole), and refuses the file when
-one is longer than the limit. A hex string inside a compressed object stream is not seen here.
+memory per digit: 10 MB of digits took 1.9 GB; a page tree node's /Kids array costs them a
+page object per entry. ``check_pdf_bytes`` measures every hex string and /Kids array in the raw
+bytes, a chunk at a time (a file is never read whole), and refuses the file when one is longer
+than its limit. What sits inside a compressed object stream is not seen here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.errors import InputTooLarge
 
 CHUNK = 1 << 20
-_WHITE_HEX = rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*"
-_HEX_STRING = re.compile(rb"(?<!<)<(?!<)" + _WHITE_HEX)  # '<<' opens a dictionary
-_MORE_HEX = re.compile(_WHITE_HEX)
+_WHITE = rb"\x00\t\n\x0c\r "
+KIDS_BYTES_PER_PAGE = 32  # "1234567 65535 R " and some white space
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A stretch of raw bytes that costs a parser dearly: what opens it, what it is made of,
+    and how it is named when it is too long."""
+
+    opens: re.Pattern[bytes]
+    made_of: re.Pattern[bytes]
+    over: Callable[[int, int], str]  # (limit, byte offset) -> why it is refused
+
+
+_HEX_STRING = _Run(
+    re.compile(rb"(?<!<)<(?!<)"),  # '<<' opens a dictionary
+    re.compile(rb"[0-9A-Fa-f" + _WHITE + rb"]*"),
+    lambda limit, at: (
+        f"a hex string (such as a signature's /Contents) near byte {at} has more"
+        f" than {limit} digits, over the limit; it is not parsed"
+    ),
+)
+_KIDS = _Run(
+    re.compile(rb"/Kids[" + _WHITE + rb"]*\["),
+    re.compile(rb"[^\]]*"),
+    lambda limit, at: (
+        f"a page tree node near byte {at} lists more than"
+        f" {limit // KIDS_BYTES_PER_PAGE} pages (its /Kids is over {limit} bytes); it is not parsed"
+    ),
+)
 
 
 def size_of(source: bytes | Path) -> int:
@@ -42,31 +71,43 @@ def _chunks(source: bytes | Path) -> Iterator[bytes]:
             yield chunk
 
 
+def check_pdf_bytes(source: bytes | Path, max_hex_string: int, max_pages: int) -> None:
+    """Raise InputTooLarge when a hex string in ``source`` has more than ``max_hex_string``
+    digits (white space inside counted), or a page tree node's /Kids array is too long to
+    list at most ``max_pages`` pages. Reads ``source`` once, a chunk at a time."""
+    _check_runs(source, [(_HEX_STRING, max_hex_string), (_KIDS, max_pages * KIDS_BYTES_PER_PAGE)])
+
+
 def check_hex_strings(source: bytes | Path, limit: int) -> None:
-    """Raise InputTooLarge when a hex string in ``source`` has more than ``limit`` digits
-    (white space inside it counted). Reads ``source`` once, a chunk at a time."""
-    run, offset = -1, 0  # run: digits of a hex string still open at the end of the last chunk
+    """Raise InputTooLarge when a hex string in ``source`` has more than ``limit`` digits."""
+    _check_runs(source, [(_HEX_STRING, limit)])
+
+
+def _check_runs(source: bytes | Path, rules: list[tuple[_Run, int]]) -> None:
+    open_runs = [-1] * len(rules)  # per rule: length of a run still open at the chunk's end
+    offset = 0
     for chunk in _chunks(source):
-        pos = 0
-        if run >= 0:
-            more = _MORE_HEX.match(chunk).end()  # type: ignore[union-attr]  # always matches
-            run, pos = run + more, more
-            _refuse_over(run, limit, offset)
-            if more == len(chunk):
-                offset += len(chunk)
-                continue
-            run = -1
-        for found in _HEX_STRING.finditer(chunk, pos):
-            length = found.end() - found.start() - 1
-            _refuse_over(length, limit, offset + found.start())
-            if found.end() == len(chunk):
-                run = length
+        for number, (rule, limit) in enumerate(rules):
+            open_runs[number] = _scan(chunk, offset, rule, limit, open_runs[number])
         offset += len(chunk)
 
 
-def _refuse_over(length: int, limit: int, where: int) -> None:
-    if length > limit:
-        raise InputTooLarge(
-            f"a hex string (such as a signature's /Contents) near byte {where} has more than"
-            f" {limit} digits, over the limit; it is not parsed"
-        )
+def _scan(chunk: bytes, offset: int, rule: _Run, limit: int, run: int) -> int:
+    """Measure ``rule``'s runs in one chunk, the one still open from the last chunk first;
+    the length of the run left open at this chunk's end (-1: none)."""
+    pos = 0
+    if run >= 0:
+        more = rule.made_of.match(chunk).end()  # type: ignore[union-attr]  # always matches
+        run, pos = run + more, more
+        if run > limit:
+            raise InputTooLarge(rule.over(limit, offset))
+        if more == len(chunk):
+            return run
+    run = -1
+    for found in rule.opens.finditer(chunk, pos):
+        length = rule.made_of.match(chunk, found.end()).end() - found.end()  # type: ignore[union-attr]
+        if length > limit:
+            raise InputTooLarge(rule.over(limit, offset + found.start()))
+        if found.end() + length == len(chunk):
+            run = length
+    return run

@@ -77,6 +77,42 @@ def signed_looking_pdf(contents_bytes: int) -> bytes:
     return out.getvalue()
 
 
+def raw_pdf(*objects: bytes) -> bytes:
+    """A PDF of ``objects`` (1 0 obj is the catalogue) with a classic xref table."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        start,
+    )
+    return bytes(out)
+
+
+def page_tree_bomb(fanout: int) -> bytes:
+    """A few KB whose page tree names one node ``fanout`` times, and in it one page
+    ``fanout`` times: fanout² pages for a reader that flattens the tree."""
+    return raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [%s] >>" % b" ".join([b"4 0 R"] * fanout),
+        b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Type /Pages /Parent 2 0 R /Count 1 /Kids [%s] >>" % b" ".join([b"3 0 R"] * fanout),
+    )
+
+
+def long_kids_pdf(pages: int) -> bytes:
+    """One /Kids array naming one page ``pages`` times."""
+    return raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [%s] >>" % b" ".join([b"3 0 R"] * pages),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    )
+
+
 def tiny_page_tiff(pages: int) -> bytes:
     frames = [Image.new("1", (1, 1), 1) for _ in range(pages)]
     out = io.BytesIO()

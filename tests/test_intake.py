@@ -98,3 +98,15 @@ def test_a_file_is_measured_from_stat_and_pages_too_small_to_be_scans_are_refuse
     with pytest.raises(PermanentError, match="1x1 pixels") as caught:
         inspect(tiny_page_tiff(2000), LIMITS)
     assert caught.value.reason == "empty"
+
+
+def test_a_page_tree_is_bounded_before_pypdf_flattens_it():
+    from tests.hostile import long_kids_pdf, page_tree_bomb
+
+    bomb = page_tree_bomb(300)  # 4 KB, 90,000 pages when flattened (took 8 s)
+    with pytest.raises(PermanentError, match="more than 2000 pages") as caught:
+        inspect(bomb, LIMITS)
+    assert caught.value.reason == "too-large" and len(bomb) < 5000
+    with pytest.raises(PermanentError, match=r"/Kids is over 64000 bytes"):
+        inspect(long_kids_pdf(100_000), LIMITS)  # refused in the raw bytes: never parsed
+    assert inspect(page_tree_bomb(40), LIMITS).page_count == 1600  # within the limit: read
