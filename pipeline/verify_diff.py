@@ -1,8 +1,11 @@
-"""What changed after each signature, in time proportional to the file (not its square).
+"""What changed after each signature, with one comparison per revision instead of n²/2.
 
 pyHanko's StandardDiffPolicy reviews every revision after a signature against that
 signature's revision: with n signatures that is n²/2 comparisons, each growing with the
-number of fields (60 signatures: 1,770 comparisons, 11 s; 250: more than 300 s).
+number of fields (60 signatures: 1,770 comparisons, 18.7 s CPU; 250: more than 300 s).
+Chained, 60 signatures take 59 comparisons and 3.4 s CPU, 250 take 32 s: each comparison
+still walks its signed revision once (pyHanko's map of where each object is used), so the
+cost grows with signatures x document size, no longer with its cube.
 
 ``ChainedDiffPolicy`` reviews the revisions after a signature only up to the revision the
 next signature signed, and takes that signature's own review for the rest. Signatures are
