@@ -231,6 +231,7 @@ CASES: list[Case] = [
     # structural PDF attacks
     lone("pdf-nesting-100000", h.nested_pdf, exits(0, 7, good=1)),
     lone("pdf-page-tree-loop", h.page_loop_pdf),
+    lone("pdf-page-tree-fanout-1000x1000", h.page_fanout_pdf),
     lone("pdf-xref-prev-loop", h.xref_loop_pdf, exits(0, 7, good=1)),
     lone(
         "pdf-bad-startxref",

@@ -119,6 +119,20 @@ def nested_pdf(depth: int = 100_000) -> bytes:
     return text_page_pdf(page_extra=b"/Deep " + b"[" * depth + b"]" * depth + b" ")
 
 
+def page_fanout_pdf(fanout: int = 1000) -> bytes:
+    """12 KB naming one /Pages node ``fanout`` times, and in it one page ``fanout`` times:
+    fanout² pages for a reader that flattens the tree."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Count 1 /Kids [%s] >>" % b" ".join([b"4 0 R"] * fanout),
+            b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 595 842] >>",
+            b"<< /Type /Pages /Parent 2 0 R /Count 1 /Kids [%s] >>"
+            % b" ".join([b"3 0 R"] * fanout),
+        ]
+    )
+
+
 def page_loop_pdf() -> bytes:
     return raw_pdf(
         [
