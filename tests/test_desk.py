@@ -144,3 +144,46 @@ def test_reuse_from_a_search_hit_is_a_reused_component(desk):
     reused = docs["nghi-dinh-49"]
     assert reused["status"] == "reused"
     assert reused["reused_from"] == "000.17.22.H56-260301-0001/quyet-dinh"
+
+
+def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
+    # with a queue, the watcher picks the drop up: the desk only puts it into the intake
+    settings, warehouse, store, ids = seeded_desk(tmp_path)
+    settings = settings.model_copy(
+        update={"queue": settings.queue.model_copy(update={"url": "redis://127.0.0.1:1/0"})}
+    )
+    settings = settings.model_copy(
+        update={"limits": settings.limits.model_copy(update={"max_bytes": 1000})}
+    )
+    app = create_app(settings)
+    clerk = client_of(app, "clerk-a")
+    token = csrf_of(clerk)
+
+    def send(files, agency=AGENCY_A, **data):
+        return clerk.post(
+            "/upload",
+            data={"agency": agency, "csrf": token, **data},
+            files=files,
+            follow_redirects=False,
+        )
+
+    folder = [
+        ("files", ("HS-7/manifest.json", b'{"documents": []}', "application/json")),
+        ("files", ("HS-7/trang-1.png", b"\x89PNG scan", "image/png")),
+    ]
+    answer = send(folder)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/follow?unit=intake/{AGENCY_A}/HS-7/"
+    assert store.get(f"intake/{AGENCY_A}/HS-7/trang-1.png") == b"\x89PNG scan"
+    assert store.exists(f"intake/{AGENCY_A}/HS-7/manifest.json")
+    assert "Đang chờ" in clerk.get(answer.headers["location"]).text
+    assert send([("files", ("lone.pdf", b"%PDF-1.4", "application/pdf"))]).status_code == 303
+    assert store.get(f"intake/{AGENCY_A}/lone.pdf") == b"%PDF-1.4"
+    assert send([("files", ("run.exe", b"MZ", "application/octet-stream"))]).status_code == 415
+    assert send([("files", ("big.pdf", b"%" * 1001, "application/pdf"))]).status_code == 413
+    assert send([("files", ("../x.pdf", b"%PDF", "application/pdf"))]).status_code == 400
+    outside = send([("files", ("b.pdf", b"%PDF", "application/pdf"))], agency="000.30.10.H10")
+    assert outside.status_code == 404
+    assert not store.exists("intake/000.30.10.H10/b.pdf")
+    assert not store.exists(f"intake/{AGENCY_A}/big.pdf")
+    app.state.desk.jobs.close()

@@ -124,6 +124,11 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         text = page.inner_text("main")
         assert DOSSIER in text and "bị cách ly" in text and "đã số hóa" in text
         assert "Tệp bị hỏng" in text
+        page.click("details.page summary >> nth=0")  # the page image beside its text
+        page.wait_for_function(
+            "() => { const i = document.querySelector('details.page img');"
+            " return i && i.complete && i.naturalWidth > 100; }"
+        )
         _shot(page, "dossier")
 
         page.fill("header input[name=q]", "nghi dinh 49")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -34,6 +35,7 @@ def serve(
     from workers.desk import create_app
 
     settings = settings_for(data=data)
+    logging.getLogger("sohoa.desk.audit").setLevel(logging.INFO)  # who did what, always said
     app = create_app(settings)
     Console(stderr=True).print(f"sohoa desk on http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

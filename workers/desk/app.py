@@ -4,6 +4,7 @@ the configured language, and the pages' routes."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ def _templates(lang: str) -> Jinja2Templates:
     env.globals["lang"] = lang
     env.filters["when"] = _when
     env.filters["reason"] = reason_in(lang)
+    env.filters["nfc"] = lambda text: unicodedata.normalize("NFC", text or "")
     return Jinja2Templates(env=env)
 
 

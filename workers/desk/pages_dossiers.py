@@ -4,6 +4,7 @@ outside the caller's agencies is 404, exactly as something that does not exist."
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from schemas.errors import ObjectNotFound
+from schemas.errors import ObjectNotFound, PermanentError
 from storage import desk_queries as q
 from storage.keys import sidecar_key
 from workers.desk.auth import audit, check_csrf, current_user, scope
@@ -131,6 +132,26 @@ async def original(request: Request) -> Response:
     return _download(request, key, item.get("name", "original"), "application/octet-stream")
 
 
+async def page_image(request: Request) -> Response:
+    """A page of the signed result as a small PNG, to read beside its text."""
+    _user, doc = _document(request)
+    number = request.path_params["n"]
+    if not doc.result_key or not 0 <= number < (doc.page_count or 0):
+        raise HTTPException(404)
+    from pipeline.intake import rasterise_pdf_page
+
+    desk = request.app.state.desk
+    try:
+        image, _dpi = rasterise_pdf_page(
+            desk.store.get(doc.result_key), number, 60, desk.settings.limits
+        )
+    except (ObjectNotFound, PermanentError) as exc:
+        raise HTTPException(404) from exc
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return Response(out.getvalue(), media_type="image/png")
+
+
 async def quarantine(request: Request) -> Response:
     user = current_user(request)
     desk = request.app.state.desk
@@ -168,6 +189,7 @@ routes = [
     Route("/documents/{id:int}/result.pdf", result_pdf),
     Route("/documents/{id:int}/sidecar.json", sidecar),
     Route("/documents/{id:int}/original/{n:int}", original),
+    Route("/documents/{id:int}/page/{n:int}.png", page_image),
     Route("/quarantine", quarantine),
     Route("/documents/{id:int}/retry", quarantine_action, methods=["POST"]),
     Route("/documents/{id:int}/accept", quarantine_action, methods=["POST"]),
