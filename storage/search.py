@@ -92,6 +92,8 @@ def index_rows(
     conn: Connection, rows: Sequence[tuple[int, str, Mapping[str, Any] | None, str]]
 ) -> None:
     """(Re)index documents given as (id, dossier code, metadata, text), in one go."""
+    if not rows:
+        return  # an empty executemany would be one execution without parameters
     values = [{"id": i, **_fields(code, meta, body)} for i, code, meta, body in rows]
     if conn.dialect.name == "sqlite":
         conn.execute(
