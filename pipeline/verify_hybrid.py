@@ -147,8 +147,8 @@ def check_hybrid(reader: PdfFileReader) -> HybridCheck:
             if len(views) < 2:
                 continue
             bodies = {_serialised(reader, idnum, loc) for loc in views}
-            if len(bodies) < 2:
-                continue  # two copies of the same object
+            if len(bodies) < 2 and None not in bodies:
+                continue  # two copies of the same object (one unreadable: not the same)
             if shown is None:
                 shown = _shown(reader, revision) or set()
                 unknown = not shown

@@ -18,6 +18,7 @@ Anything else still fails as pyHanko's rules decide.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -35,6 +36,7 @@ from pyhanko.sign.diff_analysis.constants import ROOT_EXEMPT_STRICT_COMPARISON
 from pyhanko.sign.diff_analysis.rules.file_structure_rules import CatalogModificationRule
 from pyhanko.sign.fields import enumerate_sig_fields
 
+log = logging.getLogger(__name__)
 LEVEL = ModificationLevel.LTA_UPDATES
 MAX_ELEMENTS = 200_000
 TREE_KEYS = frozenset({"/K", "/ParentTree", "/ParentTreeNextKey"})
@@ -166,14 +168,16 @@ class SignatureTaggingRule(QualifiedWhitelistRule):
         tree_ref = root.raw_get("/StructTreeRoot") if "/StructTreeRoot" in root else None
         if not isinstance(tree_ref, generic.IndirectObject) or "/StructTreeRoot" not in old.root:
             return
-        widgets = _new_widgets(old, new)
-        if not widgets:
+        try:
+            widgets = _new_widgets(old, new)
+            added = {
+                _key(ref)[1:]
+                for ref, element in _elements(tree_ref.get_object())
+                if widgets and _is_new(old, ref.reference) and _points_only_at(element, widgets)
+            }
+        except Exception as exc:  # a damaged tree explains nothing; pyHanko's rules decide
+            log.debug("structure tree not analysed: %r", exc)
             return
-        added = {
-            _key(ref)[1:]
-            for ref, element in _elements(tree_ref.get_object())
-            if _is_new(old, ref.reference) and _points_only_at(element, widgets)
-        }
         if not added:
             return
         for ref in new.explicit_refs_in_revision():
