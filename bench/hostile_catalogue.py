@@ -319,7 +319,7 @@ CASES: list[Case] = [
     Case("cost-jobs-100000", lambda w: one_page(w, SOHOA_JOBS="100000"), exits(0, 8)),
     # claims and leftovers
     Case(
-        "claims-sigterm", lambda w: _claims(w, signal.SIGTERM, False, False), tmp_clean_and_released
+        "claims-sigterm", lambda w: _claims(w, signal.SIGTERM, True, False), tmp_clean_and_released
     ),
     Case("claims-kill-then-rerun", lambda w: _claims(w, signal.SIGKILL, True, True), exits(0)),
     Case(

@@ -193,7 +193,8 @@ def _held(data: Path) -> bool:
 
 
 def start_and_signal(signum: int, whole_group: bool) -> Callable:
-    """Start a digitise run, wait until it holds a claim, then send it ``signum``."""
+    """Start a digitise run, wait until it holds a claim and reads a page, then send it
+    ``signum`` (to its whole process group, or to the run alone)."""
 
     def step(run) -> None:
         command, _env, _cwd = digitise(run.work)
@@ -206,7 +207,9 @@ def start_and_signal(signum: int, whole_group: bool) -> Callable:
             stderr=subprocess.DEVNULL,
         )
         started, memory = time.monotonic(), PeakMemory(process.pid)
-        while not _held(run.data) and time.monotonic() < started + 120 and process.poll() is None:
+        while time.monotonic() < started + 120 and process.poll() is None:
+            if _held(run.data) and any(run.tmp.rglob("sohoa-ocr-*")):  # mid-OCR
+                break
             time.sleep(0.2)
         (os.killpg if whole_group else os.kill)(process.pid, signum)
         run.code = process.wait(timeout=60)
