@@ -56,11 +56,12 @@ def hybrid_words(check: HybridCheck) -> tuple[tuple[str, ...], tuple[str, ...]]:
     )
     if not check.hybrid:
         return attacks, ()
-    agree = (
-        ": they differ only outside the pages and the form (%s)" % ", ".join(check.notes)
-        if check.notes
-        else " and agree"
-    )
+    if check.conflicts:
+        agree = ": they disagree about the pages or the form (see the signatures)"
+    elif check.notes:
+        agree = ": they differ only outside the pages and the form (%s)" % ", ".join(check.notes)
+    else:
+        agree = " and agree"
     note = (
         "hybrid-reference file (a classic cross-reference table and an /XRefStm stream); "
         "both were compared for every revision" + agree

@@ -38,6 +38,8 @@ def _integrity(sig: SignatureReport) -> str:
 
 
 def _who(sig: SignatureReport) -> str:
+    if sig.signer is None and sig.indication is Indication.TOTAL_FAILED:
+        return ""  # nothing is known of a signature that cannot be read
     who = "signed by %s" % common_name(sig.signer)
     if sig.signing_time is not None:
         source = (
