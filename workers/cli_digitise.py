@@ -25,6 +25,7 @@ from schemas.errors import (
 from schemas.settings import Settings
 from storage import places
 from storage.keys import safe_name
+from workers.clerk_words import REASONS, reason_in
 from workers.cli import DataOption, console, settings_for
 from workers.job import digitise_dossier
 from workers.job_context import DocumentOutcome, DossierInput, JobContext
@@ -74,7 +75,7 @@ def digitise(
         PagePool(settings.jobs) as pool,  # the OCR processes start while the rest opens
     ):
         outcomes = _digitise_all(paths, settings, pool, stopping)
-    _summarise(outcomes, settings.data)
+    _summarise(outcomes, settings.data, settings.lang)
     raise typer.Exit(int(_exit_code(outcomes)))
 
 
@@ -197,7 +198,7 @@ def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
     return ExitCode.OK
 
 
-def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
+def _summarise(outcomes: list[DocumentOutcome], data: Path, lang: str = "vi") -> None:
     out = Console()  # the summary is the result: stdout; progress and errors go to stderr
     table = Table(title="sohoa digitise", show_lines=False)
     for column in ("dossier", "document", "outcome", "pages"):
@@ -217,6 +218,8 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path) -> None:
             if o.status == "reused"
             else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
         )
+        if o.status in ("quarantined", "failed") and o.reason in REASONS:
+            where = f"{reason_in(lang)(o.reason)}\n{where}"  # as a clerk says it, first
         table.add_row(
             _shown(o.dossier),
             _shown(o.document),
