@@ -4,6 +4,7 @@
     ├─ InternalError         a failure of sohoa's own (a bug, its own signature that does not
     │                        verify): never the input's fault, never retried; the document is
     │                        ``failed`` with reason ``internal-error``, the CLI exits 70
+    │    ObjectConflict      a write would replace a stored object with other bytes (refused)
     ├─ ConfigurationError    settings that make no sense, a tool that is missing: the operator's
     │    SigningKeyError     to fix; never retried, the input is kept (``failed``), exit 8
     │                        (the signing key or certificate cannot be used)
@@ -19,6 +20,7 @@
     │    InvalidObjectKey    a key from outside with '..', an absolute path, control characters
     │    ObjectNotFound      no object under that key
     │    SignatureInvalid    a signed input that cannot be kept as it is
+    │    SignatureFailed     a signed input whose signature fails (TOTAL_FAILED, unreadable)
     └─ RetryableError        a service or resource failed: retried, then ``failed``
          StorageUnavailable, WarehouseUnavailable (connection, serialisation), OcrFailed,
          OcrTimeout, TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
@@ -81,6 +83,13 @@ class InternalError(SohoaError):
 
     reason = "internal-error"
     exit_code = ExitCode.INTERNAL
+
+
+class ObjectConflict(InternalError):
+    """A store refused to replace an object with different bytes: stored objects are never
+    overwritten. The earlier bytes stay; the document is ``failed``."""
+
+    reason = "object-conflict"
 
 
 class OwnSignatureInvalid(InternalError):
@@ -158,6 +167,13 @@ class SignatureInvalid(PermanentError):
     """A signed input that cannot be kept as it is (e.g. with other files in one document)."""
 
     reason = "signature-invalid"
+
+
+class SignatureFailed(PermanentError):
+    """A signed input whose signature failed verification (TOTAL_FAILED: tampered, forged,
+    malformed) or cannot be read at all. The message carries the verifier's words."""
+
+    reason = "signature-failed"
 
 
 class RetryableError(SohoaError):

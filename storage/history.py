@@ -31,7 +31,7 @@ class HistoryLine:
 class RecordedObject:
     key: str
     sha256: str
-    role: str  # "original" or "result"
+    role: str  # "original", "quarantine" or "result"
     dossier: str
     document: str
 
@@ -65,7 +65,8 @@ def dossier_history(warehouse: Warehouse, code: str) -> list[HistoryLine]:
 
 
 def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
-    """Originals and results of digitised documents, with the SHA-256 the warehouse holds."""
+    """Every object key the warehouse names (originals, quarantined files, results, of any
+    document whatever its status), with the SHA-256 recorded for it."""
     query = (
         sa.select(
             dossiers.c.code,
@@ -75,7 +76,6 @@ def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
             documents.c.result_sha256,
         )
         .select_from(documents.join(dossiers, documents.c.dossier_id == dossiers.c.id))
-        .where(documents.c.status == "digitised")
         .order_by(documents.c.id)
     )
     try:
@@ -85,7 +85,8 @@ def recorded_objects(warehouse: Warehouse) -> Iterator[RecordedObject]:
         raise warehouse_error(exc) from exc
     for code, name, inputs, result_key, result_sha in rows:
         for item in inputs or []:
-            if item.get("original_key"):
-                yield RecordedObject(item["original_key"], item["sha256"], "original", code, name)
+            for role in ("original", "quarantine"):
+                if item.get(f"{role}_key"):
+                    yield RecordedObject(item[f"{role}_key"], item["sha256"], role, code, name)
         if result_key:
             yield RecordedObject(result_key, result_sha, "result", code, name)

@@ -3,7 +3,12 @@
 intake/<agency>/<dossier>/...
 originals/<agency>/<yyyy>/<dossier>/<sha256>.<ext>
 results/<agency>/<yyyy>/<dossier>/<document>.v<N>.pdf (+ .json)
-quarantine/<reason>/<agency>/<dossier>/<file name> (+ <file name>.error.json)
+quarantine/<reason>/<agency>/<dossier>/<sha256>/<file name> (+ <file name>.error.json)
+
+Keys under ``originals/``, ``results/`` and ``quarantine/`` name one content for ever (the
+stores refuse to replace it with different bytes); only ``intake/`` is the clerks' to rewrite.
+A quarantine key holds the SHA-256 of the bytes, so two rejected files never share a key
+unless they are the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255
 _EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+IMMUTABLE_ROLES = ("originals", "results", "quarantine")
+# room after a quarantined file's name for ".error.json" and a report number (".error.99.json")
+_REPORT_SUFFIX_BYTES = 16
 
 
 def validate_segment(segment: str, *, what: str = "name") -> str:
@@ -80,5 +88,35 @@ def sidecar_key(result: str) -> str:
     return result.removesuffix(".pdf") + ".json"
 
 
-def quarantine_key(reason: str, agency: str, dossier: str, file_name: str) -> str:
-    return validate_key(f"quarantine/{reason}/{agency}/{dossier}/{file_segment(file_name)}")
+def is_immutable(key: str) -> bool:
+    """Whether the object under ``key`` may never be replaced with different bytes."""
+    return key.partition("/")[0] in IMMUTABLE_ROLES
+
+
+def _fit(segment: str, limit: int) -> str:
+    """``segment`` cut to ``limit`` UTF-8 bytes, keeping its extension when it has one."""
+    if len(segment.encode("utf-8")) <= limit:
+        return segment
+    stem, dot, ext = segment.rpartition(".")
+    tail = f".{ext}" if dot and stem and len(ext) <= 8 else ""
+    head = segment[: len(segment) - len(tail)] if tail else segment
+    room = limit - len(tail.encode("utf-8"))
+    cut = head.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    return (cut or "file") + tail
+
+
+def quarantine_key(reason: str, agency: str, dossier: str, sha256: str, file_name: str) -> str:
+    """Where a rejected file's bytes go: its SHA-256 as a folder, its name (made a valid
+    segment, cut to leave room for the report's suffix) inside it."""
+    if not _SHA256.match(sha256):
+        raise InvalidObjectKey(f"not a SHA-256 hex digest: {sha256!r}")
+    nfc = unicodedata.normalize("NFC", file_name)
+    name = file_segment(_fit(nfc, MAX_SEGMENT_BYTES - _REPORT_SUFFIX_BYTES))
+    return validate_key(f"quarantine/{reason}/{agency}/{dossier}/{sha256}/{name}")
+
+
+def quarantine_report_key(key: str, number: int = 1) -> str:
+    """The error report beside quarantined bytes: ``<name>.error.json``, then
+    ``<name>.error.2.json`` ... for later rejections of the same bytes under the same key."""
+    suffix = ".error.json" if number == 1 else f".error.{number}.json"
+    return validate_key(key + suffix)

@@ -2,6 +2,11 @@
 
 Writes are atomic (temporary file, fsync, rename), so a crash never leaves half an object
 under a real key. OS errors become StorageUnavailable at this boundary.
+
+Nothing stored is ever replaced with different bytes: under ``originals/``, ``results/`` and
+``quarantine/`` (``keys.is_immutable``) a put of the same bytes again is a no-op, a put of
+other bytes raises ObjectConflict and leaves the stored object as it was. Only ``intake/``,
+where clerks drop and re-drop files, may be rewritten.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from urllib.parse import unquote, urlparse
 from schemas.errors import (
     ConfigurationError,
     InputChanged,
+    ObjectConflict,
     ObjectNotFound,
     StorageUnavailable,
 )
 from schemas.settings import S3Settings
-from storage.keys import validate_key
+from storage.keys import is_immutable, validate_key
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,10 @@ class FileReader:
 
 
 class ObjectStore(Protocol):
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key``; ObjectConflict if an immutable key holds other bytes."""
+        ...
+
     def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
         """Store the file at ``path`` without holding it in memory; return the SHA-256 of
         the bytes stored. ``expected``: their hash, else InputChanged and nothing stored."""
@@ -101,29 +110,53 @@ class FileObjectStore:
         return self.root.joinpath(*validate_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
-        self._write(key, lambda handle: handle.write(data))
+        def fill(handle: BinaryIO) -> str:
+            handle.write(data)
+            return hashlib.sha256(data).hexdigest()
+
+        self._write(key, fill)
 
     def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
         with read_local(path, expected) as reader:
-            self._write(key, lambda handle: shutil.copyfileobj(reader, handle, reader.CHUNK))
+
+            def fill(handle: BinaryIO) -> str:
+                shutil.copyfileobj(reader, handle, reader.CHUNK)
+                return reader.digest.hexdigest()
+
+            self._write(key, fill)
         return reader.digest.hexdigest()
 
-    def _write(self, key: str, fill: Callable[[BinaryIO], object]) -> None:
+    def _write(self, key: str, fill: Callable[[BinaryIO], str]) -> None:
+        """Write through a temporary file; ``fill`` writes the bytes and returns their SHA-256.
+        An immutable key is linked into place (link fails if the name exists: no window in
+        which another writer's bytes could be replaced), any other key renamed over."""
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    fill(handle)
+                    digest = fill(handle)
                     handle.flush()
                     os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
+                if is_immutable(key):
+                    self._link_new(key, Path(tmp), path, digest)
+                else:
+                    os.replace(tmp, path)
+            finally:
                 Path(tmp).unlink(missing_ok=True)
-                raise
         except OSError as exc:
             raise StorageUnavailable(f"cannot write object: {exc.strerror}", subject=key) from exc
+
+    @staticmethod
+    def _link_new(key: str, tmp: Path, path: Path, digest: str) -> None:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            if _file_sha256(path) != digest:
+                raise ObjectConflict(
+                    "refused: the store already holds other bytes under this key", subject=key
+                ) from None
 
     def get(self, key: str) -> bytes:
         try:
@@ -185,6 +218,11 @@ class FileObjectStore:
         etag = f"{st.st_size:x}-{st.st_mtime_ns:x}"
         modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
         return ObjectInfo(key=key, size=st.st_size, etag=etag, modified=modified)
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @contextmanager

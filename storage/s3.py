@@ -13,6 +13,16 @@ still fails is translated into our error tree at this boundary and nowhere else:
     5xx answers, answers that are not S3, refused or reset connections, timeouts
                                                      -> StorageUnavailable  (retryable)
 
+Nothing stored is replaced with different bytes (``keys.is_immutable``: originals, results,
+quarantine). An object up to ``part_size`` goes up in one PUT with ``If-None-Match: *``, so the
+server itself refuses to replace an object (a race between two writers is decided there); when
+it refuses, the stored bytes are hashed and compared: the same bytes are fine, others raise
+ObjectConflict. A larger object (multipart) is checked with a stat and a compare before the
+upload, because the SDK cannot send the condition with CompleteMultipartUpload: two writers of
+different bytes racing for one new key in that window could still replace each other; our
+keys make that a bug, not an input (originals are named by their hash, results by a version
+the warehouse hands out once, quarantine keys hold the hash).
+
 A missing bucket or refused credentials are retryable on purpose: they are the operator's to
 fix, and a dossier must then end ``failed`` (re-runnable), never quarantined. ``check()`` says
 so at start-up instead, as a ConfigurationError.
@@ -20,6 +30,7 @@ so at start-up instead, as a ConfigurationError.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -37,12 +48,13 @@ from schemas.errors import (
     ConfigurationError,
     InputTooLarge,
     InvalidObjectKey,
+    ObjectConflict,
     ObjectNotFound,
     SohoaError,
     StorageUnavailable,
 )
 from schemas.settings import S3Settings
-from storage.keys import validate_key
+from storage.keys import is_immutable, validate_key
 from storage.objects import FileReader, ObjectInfo, read_local
 
 log = logging.getLogger(__name__)
@@ -180,6 +192,11 @@ class S3ObjectStore:
 
     def put(self, key: str, data: bytes) -> None:
         bucket, name = self._locate(key)
+        if is_immutable(key) and len(data) <= self.part_size:
+            self._put_new(key, data)
+            return
+        if is_immutable(key) and self._holds(key, hashlib.sha256(data).hexdigest(), len(data)):
+            return
         with _boundary(key):
             self.client.put_object(
                 bucket, name, io.BytesIO(data), len(data), part_size=self.part_size
@@ -188,9 +205,58 @@ class S3ObjectStore:
     def put_file(self, key: str, path: Path, *, expected: str | None = None) -> str:
         bucket, name = self._locate(key)
         with read_local(path, expected) as reader:
+            if is_immutable(key) and reader.size <= self.part_size:
+                self._put_new(key, reader.read())  # one part: held in memory by the SDK anyway
+                return reader.digest.hexdigest()
+            if is_immutable(key) and self.exists(key):
+                digest = expected or _local_sha256(path)
+                if self._holds(key, digest, reader.size):
+                    return digest
             with _boundary(key):  # InputChanged from the reader aborts the upload
                 self.client.put_object(bucket, name, reader, reader.size, part_size=self.part_size)
         return reader.digest.hexdigest()
+
+    def _put_new(self, key: str, data: bytes) -> None:
+        """One PUT that the server refuses when the key exists (``If-None-Match: *``); then
+        the same bytes are fine and other bytes an ObjectConflict."""
+        bucket, name = self._locate(key)
+        headers = {"Content-Type": "application/octet-stream", "If-None-Match": "*"}
+        refused = False
+        with _boundary(key):
+            try:
+                self.client._put_object(bucket, name, data, headers)  # noqa: SLF001
+            except S3Error as exc:
+                if exc.code != "PreconditionFailed":
+                    raise
+                refused = True
+        if refused:
+            self._holds(key, hashlib.sha256(data).hexdigest(), len(data))
+
+    def _holds(self, key: str, digest: str, size: int) -> bool:
+        """True when ``key`` holds exactly these bytes, False when it does not exist;
+        ObjectConflict when it holds other bytes."""
+        try:
+            found = self.stat(key)
+        except ObjectNotFound:
+            return False
+        if found.size == size and self._sha256(key) == digest:
+            return True
+        raise ObjectConflict(
+            "refused: the store already holds other bytes under this key", subject=key
+        )
+
+    def _sha256(self, key: str) -> str:
+        bucket, name = self._locate(key)
+        digest = hashlib.sha256()
+        with _boundary(key):
+            response = self.client.get_object(bucket, name)
+            try:
+                for chunk in response.stream(FileReader.CHUNK):
+                    digest.update(chunk)
+            finally:
+                response.close()
+                response.release_conn()
+        return digest.hexdigest()
 
     def get(self, key: str) -> bytes:
         bucket, name = self._locate(key)
@@ -324,6 +390,11 @@ class S3ObjectStore:
         finally:
             response.close()
             response.release_conn()
+
+
+def _local_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def keys_in_event(

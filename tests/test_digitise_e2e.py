@@ -198,7 +198,8 @@ def test_every_bad_input_is_quarantined_with_its_reason(run, bad_inputs):
     _root, data, first, _second = run
     quarantine = data / "objects" / "quarantine"
     for name, (payload, reason) in bad_inputs.items():
-        kept = list(quarantine.glob(f"{reason}/{AGENCY}/loi/{name}"))
+        digest = hashlib.sha256(payload).hexdigest()
+        kept = list(quarantine.glob(f"{reason}/{AGENCY}/loi/{digest}/{name}"))
         assert len(kept) == 1 and kept[0].read_bytes() == payload, name
         report = json.loads(Path(str(kept[0]) + ".error.json").read_text())
         assert report["reason"] == reason and report["file"] == name

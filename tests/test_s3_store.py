@@ -11,6 +11,7 @@ from schemas.errors import (
     ConfigurationError,
     InputChanged,
     InvalidObjectKey,
+    ObjectConflict,
     ObjectNotFound,
     StorageUnavailable,
 )
@@ -66,6 +67,45 @@ def test_overwrite_changes_the_version(store):
     store.put("intake/000.17.22.H56/a.png", b"second, longer")
     second = store.stat("intake/000.17.22.H56/a.png")
     assert first.etag != second.etag and first.version != second.version
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        KEY,
+        "originals/000.17.22.H56/2024/d/" + "e" * 64 + ".png",
+        "quarantine/corrupt/000.17.22.H56/d/" + "f" * 64 + "/scan.pdf",
+    ],
+)
+def test_a_stored_object_is_never_replaced_with_other_bytes(store, tmp_path, key):
+    store.put(key, b"the first bytes")
+    store.put(key, b"the first bytes")  # the same bytes again: nothing to do
+    with pytest.raises(ObjectConflict):
+        store.put(key, b"other bytes")
+    source = tmp_path / "other.bin"
+    source.write_bytes(b"other bytes, from a file")
+    with pytest.raises(ObjectConflict):
+        store.put_file(key, source)
+    assert store.get(key) == b"the first bytes"
+    source.write_bytes(b"the first bytes")
+    assert store.put_file(key, source) == hashlib.sha256(b"the first bytes").hexdigest()
+
+
+def test_a_large_object_is_not_replaced_either(s3_place, tmp_path):
+    small_parts = open_store(
+        s3_place.url, s3_place.settings(s3={"part_size_mb": 5, **_creds(s3_place)}).s3
+    )
+    data = bytes(range(256)) * (6 * 1024 * 1024 // 256)  # 6 MiB: two parts
+    key = "originals/000.17.22.H56/2024/d/" + "9" * 64 + ".tif"
+    small_parts.put(key, data)
+    small_parts.put(key, data)
+    source = tmp_path / "big.tif"
+    source.write_bytes(data[:-1] + b"\x00")
+    with pytest.raises(ObjectConflict):
+        small_parts.put_file(key, source)
+    with pytest.raises(ObjectConflict):
+        small_parts.put(key, data[:-1] + b"\x00")
+    assert small_parts.get(key) == data
 
 
 def test_vietnamese_key_round_trips(store):

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.errors import InvalidObjectKey, ObjectNotFound
-from storage.keys import original_key, quarantine_key, validate_key
+from storage.keys import original_key, quarantine_key, quarantine_report_key, validate_key
 from storage.objects import FileObjectStore, open_store
 
 
@@ -53,7 +53,28 @@ def test_key_builders():
     )
     with pytest.raises(InvalidObjectKey):
         original_key("x", 2024, "d1", "not-a-hash", "png")
-    assert quarantine_key("corrupt", "x", "d", "scan 1.png") == "quarantine/corrupt/x/d/scan 1.png"
+    assert quarantine_key("corrupt", "x", "d", sha, "scan 1.png") == (
+        f"quarantine/corrupt/x/d/{sha}/scan 1.png"
+    )
+    with pytest.raises(InvalidObjectKey):
+        quarantine_key("corrupt", "x", "d", "not-a-hash", "scan.png")
+
+
+def test_names_that_collapse_into_one_segment_keep_their_own_keys():
+    """A control character, a trailing space and NFD all make the same segment; the content
+    hash keeps their bytes apart."""
+    names = ["scan.pdf", "scan\x07.pdf", "scan.pdf ", "Ho\u0302\u0300.pdf", "H\u1ed3.pdf"]
+    found = {quarantine_key("corrupt", "x", "d", f"{i:064x}", name) for i, name in enumerate(names)}
+    assert len(found) == len(names)
+
+
+def test_a_long_name_leaves_room_for_the_report():
+    sha = "b" * 64
+    key = quarantine_key("corrupt", "x", "d", sha, "đ" * 200 + ".pdf")  # 404 bytes
+    name = key.rsplit("/", 1)[1]
+    assert name.endswith(".pdf") and len(name.encode()) <= 239
+    assert quarantine_report_key(key).endswith(".pdf.error.json")
+    assert quarantine_report_key(key, 42).endswith(".pdf.error.42.json")
 
 
 def test_file_store_round_trip(tmp_path):

@@ -25,6 +25,7 @@ from pipeline.intake import Inspection, inspect
 from schemas.errors import (
     ConfigurationError,
     DocumentBusy,
+    ObjectConflict,
     ObjectNotFound,
     PermanentError,
     RetryableError,
@@ -322,8 +323,9 @@ def _quarantine(
     inputs = []
     for blob in doc.files:
         digest, size = blob.digest()  # a local file is hashed and stored in chunks
-        key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, blob.name)
+        key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, digest, blob.name)
         inputs.append({"name": blob.name, "sha256": digest, "size": size, "quarantine_key": key})
+        # the same bytes may be there already; other bytes never are (the store refuses)
         if isinstance(blob.content, bytes):
             ctx.store.put(key, blob.content)
         else:
@@ -336,15 +338,13 @@ def _quarantine(
             "dossier": dossier.code,
             "agency": dossier.agency,
             "document": doc.name,
-            "sha256": inputs[-1]["sha256"],
-            "size": inputs[-1]["size"],
+            "sha256": digest,
+            "size": size,
             "pipeline_version": ctx.pipeline_version,
             "at": at,
             "source": dossier.source,
         }
-        ctx.store.put(
-            key + ".error.json", json.dumps(report, ensure_ascii=False, indent=1).encode()
-        )
+        _put_report(ctx, key, json.dumps(report, ensure_ascii=False, indent=1).encode())
     input_sha = input_sha or document_key([i["sha256"] for i in inputs])
     document_id = ctx.warehouse.record_document(  # this dossier's own row, never another's
         dossier_id,
@@ -372,3 +372,19 @@ def _quarantine(
         reason=error.reason,
         message=str(error),
     )
+
+
+MAX_REPORTS = 99  # error reports kept beside one quarantined file
+
+
+def _put_report(ctx: JobContext, key: str, report: bytes) -> None:
+    """The error report beside quarantined bytes. A later rejection of the same bytes under
+    the same key (another day, another name that makes the same segment) adds a numbered
+    report: none replaces another."""
+    for number in range(1, MAX_REPORTS + 1):
+        try:
+            ctx.store.put(keys.quarantine_report_key(key, number), report)
+            return
+        except ObjectConflict:
+            continue
+    log.warning("%s: %d error reports already; this one is only in the warehouse", key, MAX_REPORTS)
