@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.indicators import Agency, DossierFacts, Operational
+from storage.acceptance import UNCONFIRMED
 from storage.database import aware, warehouse_error
 from storage.dates import day_in_vietnam
 from storage.registry import agencies, procedures
@@ -31,6 +32,11 @@ def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
 def load_agencies(warehouse: Warehouse) -> list[Agency]:
     rows = _rows(warehouse, sa.select(agencies).order_by(agencies.c.code, agencies.c.valid_from))
     return [Agency(r.code, r.name, r.level, r.parent_code, r.valid_from, r.valid_to) for r in rows]
+
+
+# A kept signed input whose signature could not be confirmed (INDETERMINATE) is not an
+# electronically issued result until a person accepts it (storage/acceptance.py).
+_confirmed = sa.func.coalesce(documents.c.error_reason, "") != UNCONFIRMED
 
 
 def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
@@ -64,7 +70,9 @@ def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
                 sa.distinct(
                     sa.case(
                         (
-                            (documents.c.role == "result") & (documents.c.status == "digitised"),
+                            (documents.c.role == "result")
+                            & (documents.c.status == "digitised")
+                            & _confirmed,
                             documents.c.name,
                         )
                     )

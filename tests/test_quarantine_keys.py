@@ -67,9 +67,9 @@ def test_names_that_make_one_segment_do_not_collapse(tmp_path):
     assert done.returncode == 7, done.stdout + done.stderr
     kept = _quarantined(data)
     assert len(kept) == len(names)
-    assert {p.read_bytes() for p in kept.values()} == {
-        p.read_bytes() for p in folder.iterdir()
-    }
-    assert sohoa("fixity", data=data).stdout.strip().endswith(
-        f"{len(names)} objects checked, 0 problems"
+    assert {p.read_bytes() for p in kept.values()} == {p.read_bytes() for p in folder.iterdir()}
+    assert (
+        sohoa("fixity", data=data)
+        .stdout.strip()
+        .endswith(f"{len(names)} objects checked, 0 problems")
     )

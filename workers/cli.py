@@ -66,6 +66,7 @@ def _register_commands() -> None:
         "cli_redigitise",
         "cli_claims",
         "cli_desk",
+        "cli_accept",
     ):
         importlib.import_module(f"workers.{name}").register(app)
 

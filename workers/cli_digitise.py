@@ -220,6 +220,8 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path, lang: str = "vi") ->
         )
         if o.status in ("quarantined", "failed") and o.reason in REASONS:
             where = f"{reason_in(lang)(o.reason)}\n{where}"  # as a clerk says it, first
+        if o.status == "digitised" and o.reason:  # kept, but flagged (an unconfirmed signature)
+            where = f"{where}\n⚠ {o.reason}: {o.message}"
         table.add_row(
             _shown(o.dossier),
             _shown(o.document),
@@ -234,6 +236,12 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path, lang: str = "vi") ->
     if internal:  # not the input's fault, and running again will not help: say so
         line += f" ({internal} on an internal error of sohoa: a bug, its traceback is in the log)"
     out.print(f"{line}; data in {data}")
+    flagged = sum(1 for o in outcomes if o.status == "digitised" and o.reason)
+    if flagged:
+        out.print(
+            f"[yellow]{flagged} kept with a signature not confirmed[/yellow]: not counted as "
+            "electronic results until accepted (sohoa accept --list)"
+        )
 
 
 def _shown(text: str) -> str:

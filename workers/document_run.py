@@ -22,15 +22,18 @@ from pipeline.verification import verify_pdf
 from schemas.document import ArchivalMetadata, DocumentMetadata
 from schemas.errors import (
     CorruptInput,
+    ExitCode,
     InputChanged,
     InternalError,
     OwnSignatureInvalid,
     RevocationUnavailable,
+    SignatureFailed,
     SignatureInvalid,
 )
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SigningLevel
 from storage import keys
+from storage.acceptance import UNCONFIRMED  # a kept signed input awaiting a person's acceptance
 from workers.job_context import (
     DocumentInput,
     DocumentOutcome,
@@ -48,6 +51,23 @@ SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's 
 FILE_CODE_MAX = 30  # FileCode (mã hồ sơ), Circular 02/2019 Appendix I
 
 
+def verifier_words(report: VerificationReport) -> str:
+    """What the verifier said, in one line: per signature its verdict and reasons."""
+    said = [
+        "%s: %s%s%s"
+        % (
+            s.field_name,
+            s.indication.value,
+            "/" + s.sub_indication if s.sub_indication else "",
+            " (" + "; ".join(s.reasons) + ")" if s.reasons else "",
+        )
+        for s in report.signatures
+    ]
+    if report.detail:
+        said.append(report.detail)
+    return "; ".join(said) or report.status.value
+
+
 @dataclass
 class DocumentRun:
     """One document's way through the stages, once its inputs were accepted."""
@@ -59,13 +79,13 @@ class DocumentRun:
     input_sha: str
 
     def produce(self, inputs: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
-        stored = self._store_originals(inputs, found)
         signed = [f.name for f, i in zip(self.doc.files, found, strict=True) if i.signed]
         if signed and len(self.doc.files) > 1:
             raise SignatureInvalid("a signed PDF must be a document of its own", subject=signed[0])
-        if signed:
-            return self._keep_signed(stored)
-        return self._rewrite(stored, found)
+        if signed:  # verified before anything is decided or stored
+            report = self._judge_signed()
+            return self._keep_signed(self._store_originals(inputs, found), report)
+        return self._rewrite(self._store_originals(inputs, found), found)
 
     def _store_originals(
         self, inputs: tuple[InputFile, ...], found: list[Inspection]
@@ -207,18 +227,43 @@ class DocumentRun:
             require_level(report, level)
         return report
 
-    def _keep_signed(self, stored: tuple[InputFile, ...]) -> DocumentOutcome:
-        """A PDF that already carries signatures: verify and record it, never rewrite a byte."""
+    def _judge_signed(self) -> VerificationReport:
+        """Verify a signed input. A signature that fails (TOTAL_FAILED: tampered, forged,
+        malformed) or a file the verifier cannot read raises SignatureFailed with the
+        verifier's words: the input goes to quarantine. Anything else is kept."""
         source = self.doc.files[0].content
         with self.timer("verify"):
             report = verify_pdf(source, name=self.doc.name, trust_roots=self.ctx.trust_roots)
+        if report.exit_code in (ExitCode.FAILED, ExitCode.UNREADABLE):
+            raise SignatureFailed(
+                "its signature does not verify: %s" % verifier_words(report),
+                subject=self.doc.files[0].name,
+            )
+        return report
+
+    def _keep_signed(
+        self, stored: tuple[InputFile, ...], report: VerificationReport
+    ) -> DocumentOutcome:
+        """A PDF that already carries signatures: recorded as it is, never a byte rewritten.
+        Unless every signature passed (INDETERMINATE: intact, but the signer is not trusted),
+        it is flagged ``signature-unconfirmed`` until a person accepts it (storage.acceptance):
+        it does not count as an electronically issued result meanwhile."""
+        source = self.doc.files[0].content
         reader = PdfReader(openable(source), strict=False)
         pages = tuple(
             PageText(index=i, source="text-layer", text=p.extract_text())
             for i, p in enumerate(reader.pages)
         )
         meta = self._metadata(pages)
-        return self._store_result(stored, source, meta, pages, report, rewritten=False)
+        flag = None if report.ok else (UNCONFIRMED, verifier_words(report))
+        if flag is not None:
+            log.warning(
+                "dossier %s document %s: kept, signature not confirmed: %s",
+                self.dossier.code,
+                self.doc.name,
+                flag[1],
+            )
+        return self._store_result(stored, source, meta, pages, report, rewritten=False, flag=flag)
 
     def _archival(self, meta: DocumentMetadata, page_count: int) -> ArchivalMetadata:
         """Circular 02/2019's record: the text's fields, the dossier's code as FileCode (when
@@ -248,6 +293,7 @@ class DocumentRun:
         report: VerificationReport,
         *,
         rewritten: bool,
+        flag: tuple[str, str] | None = None,
     ) -> DocumentOutcome:
         ctx, dossier, doc = self.ctx, self.dossier, self.doc
         version = ctx.warehouse.claim_result_version(self.timer.document_id)  # type: ignore[arg-type]
@@ -293,10 +339,18 @@ class DocumentRun:
             result_key=key,
             result_sha256=digest,
             stage_seconds=dict(self.timer.seconds),
-            error_reason=None,
-            error=None,
+            error_reason=flag[0] if flag else None,
+            error=flag[1] if flag else None,
             search_text="\n".join(p.text for p in pages),  # indexed for search (storage/search.py)
         )
+        if flag is not None:
+            ctx.warehouse.add_event(
+                self.timer.dossier_id,
+                "signature",
+                "unconfirmed",
+                document_id=self.timer.document_id,
+                detail=flag[1],
+            )
         return DocumentOutcome(
             dossier.code,
             doc.name,
@@ -304,4 +358,6 @@ class DocumentRun:
             tuple(f.name for f in doc.files),
             pages=len(pages),
             result_key=key,
+            reason=flag[0] if flag else None,
+            message=flag[1] if flag else None,
         )
