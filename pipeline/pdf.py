@@ -8,6 +8,7 @@ import io
 import logging
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -16,6 +17,7 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 from pypdf.xmp import XmpInformation
 
+from pipeline.active_content import strip_page
 from pipeline.intake import openable
 from schemas.document import DocumentMetadata
 from schemas.errors import ConfigurationError, CorruptInput
@@ -188,22 +190,31 @@ def _carrier(meta: DocumentMetadata, now: dt.datetime) -> bytes:
     return buffer.getvalue()
 
 
-def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> list[str]:
+@dataclass(frozen=True)
+class KeptPages:
+    texts: list[str]  # each kept page's text, in the order asked
+    removed: list[str]  # the active content taken off them, in words ("page 3: ...")
+
+
+def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> KeptPages:
     """Copy pages ``indexes`` of a PDF that already has text into ``out`` (a small file of its
-    own, for ``assemble``); return each page's text. A null or broken /Annots is dropped: it
-    would stop the signature widget from being added."""
+    own, for ``assemble``), without their active content (pipeline/active_content.py: actions,
+    JavaScript, attachments, links, form widgets), which sohoa never signs. Only the pages
+    are copied: the document's open action, names and form do not come along. A null or
+    broken /Annots is dropped: it would stop the signature widget from being added."""
     try:
         reader = PdfReader(openable(source))
         writer = PdfWriter()
-        texts = []
+        texts, removed = [], []
         for index in indexes:
             page = reader.pages[index]
             texts.append(page.extract_text())
             added = writer.add_page(page)
             if "/Annots" in added and not isinstance(added["/Annots"].get_object(), ArrayObject):
                 del added["/Annots"]
+            removed += strip_page(added, index + 1)
         with out.open("wb") as handle:
             writer.write(handle)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptInput("a page with text cannot be copied: %s" % exc) from exc
-    return texts
+    return KeptPages(texts, removed)

@@ -43,6 +43,7 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, SignatureCoverageLevel
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
+from pipeline.active_content import find_active
 from pipeline.verify_diff import memoise_history
 from pipeline.verify_embedded import read_embedded
 from pipeline.verify_hybrid import HybridCheck, check_hybrid
@@ -346,7 +347,8 @@ def verify_pdf(
     )
     try:
         with _stream(data) as stream:
-            return _verify(stream, name, inputs)
+            report = _verify(stream, name, inputs)
+        return report.model_copy(update={"active_content": find_active(data)})
     except Exception as exc:  # the last line of defence: a diagnosis, never a traceback
         log.warning("verification of %s crashed: %r", name, exc)
         return VerificationReport(

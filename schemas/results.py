@@ -74,4 +74,9 @@ class Sidecar(Frozen):
     )
     pages: tuple[PageText, ...]
     verification: VerificationReport
+    active_content_removed: tuple[str, ...] = Field(
+        (),
+        description="JavaScript, actions, attachments, links and form widgets taken off the "
+        "input's pages before signing: '<file>: page <n>: <what>'",
+    )
     stage_seconds: dict[str, float]

@@ -134,6 +134,11 @@ class VerificationReport(_Frozen):
         description="the field of the last signature covering the entire file: the one that "
         "vouches for the document as it is now (None: no signature covers it)",
     )
+    active_content: tuple[str, ...] = Field(
+        (),
+        description="a warning, not a verdict: where the file carries JavaScript, actions, "
+        "embedded files or attachments, which a signature does not make safe",
+    )
 
     @property
     def ok(self) -> bool:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from pipeline.active_content import find_active
 from pipeline.extract import archival_metadata, extract, merge_manifest
 from pipeline.intake import Inspection, openable
 from pipeline.page import PageTask
@@ -29,6 +30,7 @@ from schemas.errors import (
     RevocationUnavailable,
     SignatureFailed,
     SignatureInvalid,
+    UnsupportedInput,
 )
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SigningLevel
@@ -77,6 +79,7 @@ class DocumentRun:
     dossier: DossierInput
     doc: DocumentInput
     input_sha: str
+    removed: list[str] = field(default_factory=list)  # active content taken off kept pages
 
     def produce(self, inputs: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
         signed = [f.name for f, i in zip(self.doc.files, found, strict=True) if i.signed]
@@ -137,6 +140,9 @@ class DocumentRun:
             unsigned, signed = spool / "unsigned.pdf", spool / "signed.pdf"
             with self.timer("assemble"):
                 assemble(parts, meta, now=self.ctx.clock(), out=unsigned)
+            left = find_active(unsigned)  # never signed: whatever the stripping missed
+            if left:
+                raise UnsupportedInput("active content that cannot be removed: %s" % left[0])
             level = self._sign(unsigned, signed)
             unsigned.unlink()
             report = self._verify(signed, level)
@@ -156,7 +162,7 @@ class DocumentRun:
                 source.write_bytes(blob.data)
             keep = sorted(kind.text_pages)
             try:
-                texts = keep_pages(source, keep, spool / f"kept-{i}.pdf") if keep else []
+                texts = self._keep(blob.name, source, keep, spool / f"kept-{i}.pdf")
             except CorruptInput as exc:
                 exc.about(blob.name)
                 raise
@@ -180,6 +186,23 @@ class DocumentRun:
                 )
                 tasks.append(task)
         return tasks, kept
+
+    def _keep(self, name: str, source: bytes | Path, indexes: list[int], out: Path) -> list[str]:
+        """Pages with text, copied without active content; what was removed is noted for
+        the sidecar."""
+        if not indexes:
+            return []
+        kept = keep_pages(source, indexes, out)
+        if kept.removed:
+            log.warning(
+                "dossier %s document %s: active content removed from %s (%d items)",
+                self.dossier.code,
+                self.doc.name,
+                name,
+                len(kept.removed),
+            )
+        self.removed += [f"{name}: {line}" for line in kept.removed]
+        return kept.texts
 
     def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
         """Sign the PDF sohoa assembled itself: one it cannot parse is sohoa's bug, never the
@@ -321,6 +344,7 @@ class DocumentRun:
                 archival=self._archival(meta, len(pages)),
                 pages=pages,
                 verification=report,
+                active_content_removed=tuple(self.removed),
                 stage_seconds=dict(self.timer.seconds),
             )
             ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())

@@ -60,6 +60,10 @@ def print_report(out: Console, report: VerificationReport) -> None:
     )
     if report.detail:
         out.print("  %s" % escape(report.detail))
+    if report.active_content:  # a warning in any file, signed or not
+        out.print("  [yellow]warning: active content[/yellow] (%d)" % len(report.active_content))
+        for line in report.active_content:
+            out.print("    [yellow]- %s[/yellow]" % escape(line))
     if report.status is not FileStatus.SIGNED:
         return
     for note in report.notes:
