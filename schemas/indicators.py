@@ -51,6 +51,7 @@ class Operational:
     pages_per_day: Mapping[dt.date, int] = field(default_factory=dict)
     quarantined: Mapping[str, int] = field(default_factory=dict)  # reason -> documents
     median_hours_to_digitised: float | None = None
+    unconfirmed_signatures: int = 0  # kept signed inputs awaiting a person's acceptance
 
     @property
     def quarantine_rate(self) -> Decimal | None:

@@ -135,12 +135,13 @@ def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Oper
     quarantined: Counter[str] = Counter()
     finished: dict[int, tuple[dt.datetime, dt.datetime]] = {}
     all_done: defaultdict[int, bool] = defaultdict(lambda: True)
-    count = pages = 0
+    count = pages = unconfirmed = 0
     for r in _rows(warehouse, query):
         if not start <= day_in_vietnam(r.received_at) < end:
             continue
         count += 1
         if r.status == "digitised":
+            unconfirmed += r.error_reason == UNCONFIRMED
             pages += r.page_count or 0
             pages_per_day[day_in_vietnam(r.updated_at)] += r.page_count or 0
             received, updated = aware(r.received_at), aware(r.updated_at)
@@ -161,4 +162,5 @@ def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Oper
         pages_per_day=dict(pages_per_day),
         quarantined=dict(quarantined),
         median_hours_to_digitised=round(statistics.median(hours), 2) if hours else None,
+        unconfirmed_signatures=unconfirmed,
     )

@@ -64,7 +64,7 @@ def test_unreadable_and_encrypted_files_are_quarantined(corpus_run):
         # pypdf finds a filled signature field in some that pyHanko cannot read: those are
         # signed inputs whose signature cannot be verified, quarantined as such
         assert report["reason"] in {"encrypted", "corrupt", "signature-failed"}, name
-        assert name in report["message"]
+        assert Path(name).name in report["message"]
         if facts["verdict"] == "encrypted":
             assert report["reason"] == "encrypted", name
 

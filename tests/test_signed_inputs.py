@@ -92,6 +92,12 @@ def _electronic(data: Path) -> dict[str, bool]:
     return {f.code: f.electronic_result for f in facts}
 
 
+def _awaiting(data: Path) -> int:
+    done = sohoa("report", "--format", "json", data=data)  # this year: received now
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)["operational"]["signatures_awaiting_acceptance"]
+
+
 def test_a_trusted_signed_result_is_kept_as_it_is_and_counts(cases):
     data, made, runs = cases
     code, out, dossier = runs["trusted"]
@@ -133,6 +139,7 @@ def test_an_untrusted_signature_is_kept_flagged_and_counts_only_once_accepted(ca
     assert "INDETERMINATE" in row["error"]
     assert (data / "objects" / row["result_key"]).read_bytes() == made["untrusted"]
     assert _electronic(data)[dossier] is False
+    assert _awaiting(data) == 1
 
     listed = sohoa("accept", "--list", data=data)
     assert listed.returncode == 0 and dossier in listed.stdout
@@ -149,6 +156,7 @@ def test_an_untrusted_signature_is_kept_flagged_and_counts_only_once_accepted(ca
     )
     assert accepted.returncode == 0, accepted.stdout
     assert _electronic(data)[dossier] is True
+    assert _awaiting(data) == 0
     history = sohoa("audit", dossier, data=data).stdout
     assert "accepted" in history and "Nguyễn Văn A" in history
     assert sohoa("accept", dossier, "ket-qua", "--by", "x", data=data).returncode == 1

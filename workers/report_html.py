@@ -126,6 +126,7 @@ def to_html(report: Report) -> str:
                 _pct(op.quarantine_rate) + (" %" if op.quarantine_rate is not None else ""),
             ),
             ("median hours to digitised", median),
+            ("signatures awaiting acceptance (not in 4.1)", str(op.unconfirmed_signatures)),
         )
     )
     return f"""<!DOCTYPE html>

@@ -78,6 +78,7 @@ def to_json(report: Report) -> str:
                 "quarantined_by_reason": dict(sorted(op.quarantined.items())),
                 "quarantine_rate_percent": _pct(op.quarantine_rate),
                 "median_hours_received_to_digitised": op.median_hours_to_digitised,
+                "signatures_awaiting_acceptance": op.unconfirmed_signatures,
             },
         },
         ensure_ascii=False,
@@ -112,3 +113,8 @@ def to_table(report: Report, console: Console) -> None:
         f"documents {op.documents}, pages {op.pages}, quarantine rate {_pct(op.quarantine_rate)}%"
         f", median hours from receipt to digitised {'N/A' if hours is None else f'{hours:.1f}'}"
     )
+    if op.unconfirmed_signatures:
+        console.print(
+            f"[yellow]{op.unconfirmed_signatures} signed inputs kept with a signature not "
+            "confirmed[/yellow]: not counted in 4.1 until accepted (sohoa accept --list)"
+        )
