@@ -12,6 +12,7 @@ where clerks drop and re-drop files, may be rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import shutil
@@ -152,11 +153,19 @@ class FileObjectStore:
     def _link_new(key: str, tmp: Path, path: Path, digest: str) -> None:
         try:
             os.link(tmp, path)
+            return
         except FileExistsError:
-            if _file_sha256(path) != digest:
-                raise ObjectConflict(
-                    "refused: the store already holds other bytes under this key", subject=key
-                ) from None
+            pass
+        except OSError as exc:  # a file system without hard links: check, then rename (racy)
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            if not path.exists():
+                os.replace(tmp, path)
+                return
+        if file_sha256(path) != digest:
+            raise ObjectConflict(
+                "refused: the store already holds other bytes under this key", subject=key
+            ) from None
 
     def get(self, key: str) -> bytes:
         try:
@@ -220,7 +229,7 @@ class FileObjectStore:
         return ObjectInfo(key=key, size=st.st_size, etag=etag, modified=modified)
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 

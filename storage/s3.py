@@ -13,15 +13,12 @@ still fails is translated into our error tree at this boundary and nowhere else:
     5xx answers, answers that are not S3, refused or reset connections, timeouts
                                                      -> StorageUnavailable  (retryable)
 
-Nothing stored is replaced with different bytes (``keys.is_immutable``: originals, results,
-quarantine). An object up to ``part_size`` goes up in one PUT with ``If-None-Match: *``, so the
-server itself refuses to replace an object (a race between two writers is decided there); when
-it refuses, the stored bytes are hashed and compared: the same bytes are fine, others raise
-ObjectConflict. A larger object (multipart) is checked with a stat and a compare before the
-upload, because the SDK cannot send the condition with CompleteMultipartUpload: two writers of
-different bytes racing for one new key in that window could still replace each other; our
-keys make that a bug, not an input (originals are named by their hash, results by a version
-the warehouse hands out once, quarantine keys hold the hash).
+Nothing stored is replaced with different bytes (``keys.is_immutable``). An object of one
+part goes up with ``If-None-Match: *``: the server refuses to replace anything, and then the
+same bytes are fine, other bytes an ObjectConflict. A multipart object is checked by a stat
+and a compare before the upload (the SDK cannot send the condition with
+CompleteMultipartUpload): two writers racing with different bytes for one new key in that
+window could replace each other, which our keys (hashes, versions handed out once) rule out.
 
 A missing bucket or refused credentials are retryable on purpose: they are the operator's to
 fix, and a dossier must then end ``failed`` (re-runnable), never quarantined. ``check()`` says
@@ -55,7 +52,7 @@ from schemas.errors import (
 )
 from schemas.settings import S3Settings
 from storage.keys import is_immutable, validate_key
-from storage.objects import FileReader, ObjectInfo, read_local
+from storage.objects import FileReader, ObjectInfo, file_sha256, read_local
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +206,7 @@ class S3ObjectStore:
                 self._put_new(key, reader.read())  # one part: held in memory by the SDK anyway
                 return reader.digest.hexdigest()
             if is_immutable(key) and self.exists(key):
-                digest = expected or _local_sha256(path)
+                digest = expected or file_sha256(path)
                 if self._holds(key, digest, reader.size):
                     return digest
             with _boundary(key):  # InputChanged from the reader aborts the upload
@@ -390,11 +387,6 @@ class S3ObjectStore:
         finally:
             response.close()
             response.release_conn()
-
-
-def _local_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def keys_in_event(
