@@ -21,6 +21,7 @@ from tests.test_signing import tiny_pdf
 from workers.keys import ensure_signing_key
 
 NOW = dt.datetime.now(dt.UTC)
+TODAY = NOW.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()  # in Vietnam
 
 
 def _tampered(signed: bytes) -> bytes:
@@ -44,7 +45,7 @@ def _dossier(inbox: Path, number: int, pdf: bytes) -> Path:
     manifest = {
         "dossier_code": f"{AGENCY}-240315-{number:04d}",
         "agency": AGENCY,
-        "received_date": "2024-03-15",
+        "received_date": TODAY,  # the report's default period: this year
         "documents": [{"name": "ket-qua", "role": "result", "files": ["ket-qua.pdf"]}],
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -93,7 +94,7 @@ def _electronic(data: Path) -> dict[str, bool]:
 
 
 def _awaiting(data: Path) -> int:
-    done = sohoa("report", "--format", "json", data=data)  # this year: received now
+    done = sohoa("report", "--format", "json", data=data)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)["operational"]["signatures_awaiting_acceptance"]
 
