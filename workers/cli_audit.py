@@ -23,7 +23,7 @@ from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 
-FIXITY_HELP = """Re-hash every stored original and result against the SHA-256 recorded in the
+FIXITY_HELP = """Re-hash every stored original, quarantined file and result against its SHA-256 in
 warehouse. Exit codes: 0 every object matches; 9 some object changed (and maybe others are
 missing); 10 some object is missing; 1 the store or the warehouse cannot be reached (run
 again); 8 bad settings."""
