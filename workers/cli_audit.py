@@ -23,8 +23,8 @@ from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 
-FIXITY_HELP = """Re-hash every stored original, quarantined file and result against its SHA-256 in
-warehouse. Exit codes: 0 every object matches; 9 some object changed (and maybe others are
+FIXITY_HELP = """Re-hash every stored original, quarantined file and result against the SHA-256
+the warehouse recorded. Exit codes: 0 every object matches; 9 some object changed (and maybe others are
 missing); 10 some object is missing; 1 the store or the warehouse cannot be reached (run
 again); 8 bad settings."""
 
