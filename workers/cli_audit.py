@@ -24,9 +24,9 @@ from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
 
 FIXITY_HELP = """Re-hash every stored original, quarantined file and result against the SHA-256
-the warehouse recorded. Exit codes: 0 every object matches; 9 some object changed (and maybe others are
-missing); 10 some object is missing; 1 the store or the warehouse cannot be reached (run
-again); 8 bad settings."""
+the warehouse recorded. Exit codes: 0 every object matches; 9 some object changed (and maybe
+others are missing); 10 some object is missing; 1 the store or the warehouse cannot be reached
+(run again); 8 bad settings."""
 
 AUDIT_HELP = """Print a dossier's event history, oldest first. Exit codes: 0 printed; 10 no
 such dossier; 1 the warehouse cannot be reached."""
