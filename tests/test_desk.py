@@ -187,3 +187,15 @@ def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
     assert not store.exists("intake/000.30.10.H10/b.pdf")
     assert not store.exists(f"intake/{AGENCY_A}/big.pdf")
     app.state.desk.jobs.close()
+
+
+def test_verify_an_uploaded_pdf_says_the_verdict_in_words(desk):
+    from tests.conftest import blank_pdf
+
+    app, warehouse, store, ids = desk
+    clerk = client_of(app, "clerk-a")
+    pdf = ("file", ("don.pdf", blank_pdf(), "application/pdf"))
+    assert clerk.post("/verify", files=[pdf]).status_code == 403  # no CSRF token
+    page = clerk.post("/verify", data={"csrf": csrf_of(clerk)}, files=[pdf])
+    assert page.status_code == 200
+    assert "Tệp không có chữ ký số." in page.text and "&#34;no-signature&#34;" in page.text

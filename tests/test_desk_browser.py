@@ -148,6 +148,8 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         assert "Hợp lệ" in verdict or "Không hợp lệ" in verdict  # a verdict in words
         assert "TOTAL_" in page.inner_text("details pre") or "indication" in page.content()
         _shot(page, "verify")
+        behind = page.request.get(page.url + "&format=json").json()
+        assert behind["status"] == "signed" and behind["signatures"][0]["intact"] is True
 
         page.goto(f"{base}/quarantine")
         assert "to-khai.png" in page.inner_text("main")

@@ -134,7 +134,10 @@ async def verify(request: Request) -> Response:
     report = verdict(data, name, trust_for(desk.settings))
     audit(user, "verified", name)
     raw = json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1)
-    return desk.page(request, "verified.html", user=user, report=report, raw=raw)
+    if request.query_params.get("format") == "json":
+        return Response(raw, media_type="application/json")
+    link = None if request.method == "POST" else f"{request.url.path}?{request.url.query}"
+    return desk.page(request, "verified.html", user=user, report=report, raw=raw, link=link)
 
 
 async def indicators(request: Request) -> Response:

@@ -1,5 +1,6 @@
-"""The desk's verification: the same verifier and trust as ``sohoa verify`` (the
-installation's roots, plus the configured trust profile), and its verdict in words."""
+"""The desk's verification: the same verifier and trust as ``sohoa verify`` with no options
+(the trust profile if one is set, else the installation's roots; the CRLs ``sohoa trust
+refresh`` stored), and its verdict in words in the page."""
 
 from __future__ import annotations
 
@@ -10,22 +11,25 @@ from pipeline.verification import verify_pdf
 from schemas.settings import Settings
 from schemas.verification import VerificationReport
 from workers import keys
+from workers.crl_store import stored_crls
 
 
 @dataclass(frozen=True)
 class Trust:
     roots: tuple[bytes, ...]
     intermediates: tuple[bytes, ...] = ()
+    crls: tuple[bytes, ...] = ()
 
 
 def trust_for(settings: Settings) -> Trust:
-    roots = tuple(keys.trust_roots(settings))
+    folder = settings.resolved_crl_dir
+    crls = tuple(stored_crls([folder])) if folder.is_dir() else ()
     if settings.trust_profile is None:
-        return Trust(roots)
+        return Trust(tuple(keys.trust_roots(settings)), (), crls)
     from workers.trust_store import load_profile
 
     shipped = load_profile(settings.trust_profile)
-    return Trust(roots + tuple(shipped.roots), tuple(shipped.intermediates))
+    return Trust(tuple(shipped.roots), tuple(shipped.intermediates), crls)
 
 
 def verdict(data: bytes, name: str, trust: Trust) -> VerificationReport:
@@ -34,5 +38,6 @@ def verdict(data: bytes, name: str, trust: Trust) -> VerificationReport:
         name=name,
         trust_roots=trust.roots,
         other_certs=trust.intermediates,
+        crls=trust.crls,
         at=dt.datetime.now(dt.UTC),
     )
