@@ -30,6 +30,7 @@ COLUMNS = ("code", "number", "kind", "title", "body")  # dossier code, số/ký 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _WEIGHTS = "10.0, 8.0, 3.0, 4.0, 1.0"  # bm25 per column: a code or number hit ranks first
 PG_TABLE = "search_documents"
+RANKED = 2000  # SQLite: a broad question is ranked among its newest RANKED matches
 
 
 def fold(text: str) -> str:
@@ -136,21 +137,53 @@ def reindex_all(conn: Connection) -> int:
     return len(rows)
 
 
-def _match(conn: Connection, words: list[str]) -> tuple[sa.TextClause, Any]:
-    """The ids matching every word, with a rank (lower is better)."""
-    if conn.dialect.name == "sqlite":
-        expression = " ".join(f'"{w}"*' if w == words[-1] else f'"{w}"' for w in words)
+def _newest_cutoff(conn: Connection, expression: str) -> int | None:
+    """With more than RANKED matches, the newest id that is not among the newest RANKED."""
+    row = conn.execute(
+        sa.text(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH :q "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :n"
+        ),
+        {"q": expression, "n": RANKED},
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def _match(conn: Connection, words: list[str], ranked: bool) -> Any:
+    """The ids matching every word, with a rank (lower is better). On SQLite a question
+    matching more than RANKED documents is ranked among its newest RANKED (bm25 costs per
+    match: 100,000 matches took seconds); ``ranked=False`` gives the rest, newest first."""
+    columns = (sa.column("id", sa.Integer), sa.column("rank", sa.Float))
+    if conn.dialect.name != "sqlite":
         clause = sa.text(
-            f"SELECT rowid AS id, bm25(search_fts, {_WEIGHTS}) AS rank "
-            "FROM search_fts WHERE search_fts MATCH :q"
-        ).columns(sa.column("id", sa.Integer), sa.column("rank", sa.Float))
-        return clause.bindparams(q=expression), None
-    expression = " & ".join(words[:-1] + [words[-1] + ":*"])
-    clause = sa.text(
-        f"SELECT document_id AS id, -ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
-        f"FROM {PG_TABLE} WHERE tsv @@ to_tsquery('simple', :q)"
-    ).columns(sa.column("id", sa.Integer), sa.column("rank", sa.Float))
-    return clause.bindparams(q=expression), None
+            f"SELECT document_id AS id, -ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
+            f"FROM {PG_TABLE} WHERE tsv @@ to_tsquery('simple', :q)"
+        ).columns(*columns)
+        return clause.bindparams(q=" & ".join(words))
+    expression = " ".join(f'"{w}"' for w in words)
+    cutoff = _newest_cutoff(conn, expression)
+    if not ranked:
+        sql = "SELECT rowid AS id, -rowid AS rank FROM search_fts WHERE search_fts MATCH :q"
+        return (
+            sa.text(sql + " AND rowid <= :cut")
+            .columns(*columns)
+            .bindparams(q=expression, cut=cutoff or 0)
+        )
+    sql = f"SELECT rowid AS id, bm25(search_fts, {_WEIGHTS}) AS rank FROM search_fts "
+    sql += "WHERE search_fts MATCH :q AND rowid > :cut"
+    return sa.text(sql).columns(*columns).bindparams(q=expression, cut=cutoff or 0)
+
+
+COLUMNS_OUT = (
+    documents.c.id,
+    documents.c.name,
+    documents.c.metadata,
+    documents.c.result_key,
+    dossiers.c.id.label("dossier_id"),
+    dossiers.c.code,
+    dossiers.c.agency,
+    dossiers.c.received_at,
+)
 
 
 def search(
@@ -159,31 +192,32 @@ def search(
     """Digitised documents matching every word of ``query.text`` and its filters, best first;
     only those of ``agencies`` (None: every agency)."""
     words = tokens(query.text)
-    columns = (
-        documents.c.id,
-        documents.c.name,
-        documents.c.metadata,
-        documents.c.result_key,
-        dossiers.c.id.label("dossier_id"),
-        dossiers.c.code,
-        dossiers.c.agency,
-        dossiers.c.received_at,
-    )
-    if words:
-        matched = _match(conn, words)[0].subquery("matched")
-        select = sa.select(*columns, matched.c.rank).select_from(
-            matched.join(documents, documents.c.id == matched.c.id).join(dossiers)
-        )
-        select = select.order_by(matched.c.rank, documents.c.id)
-    else:
-        select = sa.select(*columns, sa.literal(0.0).label("rank")).select_from(
+    if not words:
+        select = sa.select(*COLUMNS_OUT, sa.literal(0.0).label("rank")).select_from(
             documents.join(dossiers)
         )
         select = select.order_by(dossiers.c.received_at.desc(), documents.c.id)
-    select = select.where(documents.c.status == "digitised")
-    select = _filtered(select, query, agencies)
-    rows = conn.execute(select.limit(query.limit)).all()
+        return [_hit(r) for r in _run(conn, select, query, agencies, query.limit)]
+    rows = _run(conn, _matched(_match(conn, words, True)), query, agencies, query.limit)
+    if len(rows) < query.limit and conn.dialect.name == "sqlite":  # older matches, unranked
+        rest = _matched(_match(conn, words, False))
+        rows += _run(conn, rest, query, agencies, query.limit - len(rows))
     return [_hit(r) for r in rows]
+
+
+def _matched(clause: Any) -> sa.Select:
+    matched = clause.subquery("matched")
+    select = sa.select(*COLUMNS_OUT, matched.c.rank).select_from(
+        matched.join(documents, documents.c.id == matched.c.id).join(dossiers)
+    )
+    return select.order_by(matched.c.rank, documents.c.id)
+
+
+def _run(
+    conn: Connection, select: sa.Select, query: SearchQuery, agencies: Any, limit: int
+) -> list[Any]:
+    select = _filtered(select.where(documents.c.status == "digitised"), query, agencies)
+    return list(conn.execute(select.limit(limit)).all())
 
 
 def _filtered(select: sa.Select, query: SearchQuery, agencies: Collection[str] | None) -> Any:
