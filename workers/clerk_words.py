@@ -19,6 +19,8 @@ REASONS = {
     "invalid-key": "The file or folder name is not allowed",
     "not-found": "The file was not found",
     "signature-invalid": "The signature on the PDF is not valid",
+    "signature-failed": "The PDF's signature does not verify (changed after signing or forged)",
+    "object-conflict": "Other bytes are already stored under this name (nothing was replaced)",
     "signing-key": "The signing key could not be used",
     "configuration": "The settings are wrong",
     "input-changed": "The file changed while it was being read",
