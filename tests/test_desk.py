@@ -199,3 +199,12 @@ def test_verify_an_uploaded_pdf_says_the_verdict_in_words(desk):
     page = clerk.post("/verify", data={"csrf": csrf_of(clerk)}, files=[pdf])
     assert page.status_code == 200
     assert "Tệp không có chữ ký số." in page.text and "&#34;no-signature&#34;" in page.text
+
+
+def test_sohoa_lang_en_is_the_second_language(tmp_path):
+    from tests.desk_support import settings_in
+
+    app = create_app(settings_in(tmp_path, SOHOA_LANG="en"))
+    page = TestClient(app).get("/login").text
+    assert "User name" in page and "Tên đăng nhập" not in page
+    assert "Tên đăng nhập" in TestClient(create_app(settings_in(tmp_path))).get("/login").text
