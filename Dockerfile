@@ -1,4 +1,4 @@
-# sohoa: one image for the watcher, the workers and `sohoa db upgrade`.
+# sohoa: one image for the watcher, the workers, the web desk and `sohoa db upgrade`.
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \

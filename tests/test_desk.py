@@ -208,3 +208,22 @@ def test_sohoa_lang_en_is_the_second_language(tmp_path):
     page = TestClient(app).get("/login").text
     assert "User name" in page and "Tên đăng nhập" not in page
     assert "Tên đăng nhập" in TestClient(create_app(settings_in(tmp_path))).get("/login").text
+
+
+def test_with_a_queue_try_again_is_a_redigitise_message(tmp_path, redis_url, queue_namespace):
+    from storage.queue import DossierQueue
+    from tests.desk_support import settings_in
+
+    ids = seeded_desk(tmp_path)[3]
+    settings = settings_in(
+        tmp_path, SOHOA_QUEUE__URL=redis_url, SOHOA_QUEUE__NAMESPACE=queue_namespace
+    )
+    app = create_app(settings)
+    clerk = client_of(app, "clerk-a")
+    qa_dossier, qa_doc = ids["qa"]
+    answer = clerk.post(
+        f"/documents/{qa_doc}/retry", data={"csrf": csrf_of(clerk)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    sent = list(DossierQueue.open(settings.queue).payloads())
+    assert sent == [{"kind": "redigitise", "dossier_id": qa_dossier, "batch_id": None}]
