@@ -6,10 +6,20 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfWriter
 
+from tests.kinds import (  # noqa: F401 - unit, contract and e2e markers, and the unit guard
+    pytest_collection_modifyitems,
+    pytest_runtest_call,
+    pytest_runtest_setup,
+)
 from tests.services import *  # noqa: F403  - Redis, PostgreSQL and S3 fixtures
+
+# Hypothesis's default 200 ms deadline per example is an assertion on wall-clock time: off.
+settings.register_profile("sohoa", deadline=None)
+settings.load_profile("sohoa")
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
