@@ -45,6 +45,7 @@ E2E: dict[str, str | set[str]] = {
     "test_malloc": EVERY,
     "test_outages": EVERY,
     "test_own_failures": EVERY,
+    "test_quarantine_keys": EVERY,
     "test_page_fanout": EVERY,
     "test_reading_real": EVERY,
     "test_received_dates": EVERY,
@@ -52,6 +53,7 @@ E2E: dict[str, str | set[str]] = {
     "test_report_cli": EVERY,
     "test_report_html": EVERY,
     "test_samples_e2e": EVERY,
+    "test_signed_inputs": EVERY,
     "test_worker": EVERY,
     "test_error_classes": {
         "test_the_command_line_exits_70_on_a_bug_and_1_on_an_outage",
@@ -61,6 +63,10 @@ E2E: dict[str, str | set[str]] = {
         "test_eval_prints_every_split",
         "test_floors_on_a_small_generated_set",
         "test_truth_of_the_set_loads",
+    },
+    "test_hostile_pdf": {
+        "test_the_signed_result_carries_no_active_content",
+        "test_verify_warns_about_active_content_in_any_file",
     },
     "test_ocr_resolution": {
         "test_page_is_stored_at_its_own_resolution",
