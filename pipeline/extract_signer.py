@@ -87,6 +87,15 @@ def _name_of(line: str) -> str | None:
     return " ".join(words)
 
 
+def _name_in(line: str) -> str | None:
+    """The signer's name on a line of its own, or at the end of a Nơi nhận item read on the
+    same line ('- Viện kiểm sát nhân dân tối cao; Trần Hồng Hà': both columns as one)."""
+    name = _name_of(line)
+    if name is None and ";" in line:
+        name = _name_of(line.rsplit(";", 1)[1])
+    return name
+
+
 def _title(line: str) -> str:
     """A title line from its authority on, in its printed spelling, 'KT:' as 'KT.'."""
     line = correct_title_words(_from_authority(line))
@@ -121,7 +130,7 @@ def find_signer(lines: list[str]) -> Signer | None:
     authority = " ".join(t for t in titles if _authority_start(t) == 0) or None
     positions = [t for t in titles if _authority_start(t) != 0]
     position = positions[-1] if positions else None
-    names = [n for n in (_name_of(line) for line in tail[title_at + 1 :]) if n]
+    names = [n for n in (_name_in(line) for line in tail[title_at + 1 :]) if n]
     known = [n for n in names if fold(n.split()[0]) in SURNAMES]
     name = (known or names or [None])[-1]
     confidence = 0.9 if known else 0.5 if names else 0.0
@@ -149,6 +158,9 @@ def _without_title(item: str) -> str:
     start = _authority_start(item)
     if start is not None:
         return item[:start].strip()
+    head, _, rest = item.rpartition(";")
+    if head and _name_of(rest) and fold(rest.split()[0]) in SURNAMES:
+        return head + ";"  # '- Như trên; Nguyễn Văn A': the signer's name beside the item
     words = item.split()
     cut = len(words)
     while cut > 0 and _is_upper_word(words[cut - 1]):

@@ -285,3 +285,35 @@ def test_a_place_name_is_no_number_and_dashes_are_dashes():
     meta = extract("Số: 1715/CIr – UBND\n\nCHƯƠNG TRÌNH\nVề x\n\n“TRƯỞNG PHÒNG\n\nLê Văn An")
     assert meta.number_and_symbol == "1715/CTr-UBND"
     assert meta.signer_position == "TRƯỞNG PHÒNG"
+
+
+def test_a_real_decree_gives_every_field():
+    """Nghị định 49/2026/NĐ-CP (tests/data/README.md): the text layer of its first and last
+    pages; the fields as printed (fields.json, typed by hand from the PDF)."""
+    import json
+    from pathlib import Path
+
+    from pipeline.scan_styles import page_truth
+
+    data = Path(__file__).parent / "data"
+    pdf = data / "decree-49-2026-ND-CP.pdf"
+    truth = json.loads((data / "decree-49-2026-ND-CP.fields.json").read_text(encoding="utf-8"))
+    found = extract(page_truth(pdf, 1) + "\n\n" + page_truth(pdf, 29))
+    for name, want in truth.items():
+        got = getattr(found, name)
+        assert str(got) == want, (name, got)
+    assert found.recipients[-1] == "Lưu: VT, NN (2b)" and len(found.recipients) == 16
+
+
+def test_signer_name_read_at_the_end_of_a_recipient_line():
+    """Nơi nhận beside the signer block, read across: the name ends an item's line."""
+    text = HEADER.format(
+        number="12/QĐ-UBND", place="Biên Hòa", d=3, m=4, y=2024, type="QUYẾT ĐỊNH",
+        subject="Về việc giao chỉ tiêu",
+    ) + (
+        "\n\nNơi nhận: KT. GIÁM ĐỐC\n- Như Điều 3; PHÓ GIÁM ĐỐC\n- Lưu: VT.\n"
+        "- UBND tỉnh (b/c); Lê Thị Hoa\n"
+    )  # fmt: skip
+    found = extract(text)
+    assert found.signer_name == "Lê Thị Hoa"
+    assert found.recipients == ("Như Điều 3", "Lưu: VT", "UBND tỉnh (b/c)")
