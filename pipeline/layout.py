@@ -20,6 +20,7 @@ its block, so that a diacritic is not lost and no zone cuts one off.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,15 +188,36 @@ def find_zones(gray: Image.Image, dpi: int) -> tuple[Zone, ...]:
     return tuple(zones)
 
 
+def _beside(a: Zone, b: Zone) -> bool:
+    rows = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return rows > 0.5 * min(a.height, b.height) and (a.right <= b.left or b.right <= a.left)
+
+
 def side_by_side(zones: tuple[Zone, ...]) -> bool:
     """True when two zones stand beside each other (they share rows, not columns): a layout
     that Tesseract's own page segmentation may read across, line by line."""
-    for n, a in enumerate(zones):
-        for b in zones[n + 1 :]:
-            rows = min(a.bottom, b.bottom) - max(a.top, b.top)
-            if rows > 0.5 * min(a.height, b.height) and (a.right <= b.left or b.right <= a.left):
-                return True
-    return False
+    return any(_beside(a, b) for n, a in enumerate(zones) for b in zones[n + 1 :])
+
+
+def read_across(
+    zones: tuple[Zone, ...], boxes: Sequence[tuple[int, int, int, int]], lines: Sequence[int]
+) -> bool:
+    """True when one text line of a reading (word ``boxes`` as left, top, width, height, with
+    the line of each) has words in two zones that stand beside each other: the agency and the
+    motto, or Nơi nhận and the signer, read as one line."""
+    zone_of: dict[int, set[int]] = {}
+    for (left, top, width, height), line in zip(boxes, lines, strict=True):
+        x, y = left + width // 2, top + height // 2
+        for n, z in enumerate(zones):
+            if z.left <= x < z.right and z.top <= y < z.bottom:
+                zone_of.setdefault(line, set()).add(n)
+    return any(
+        _beside(zones[a], zones[b])
+        for found in zone_of.values()
+        for a in found
+        for b in found
+        if a < b
+    )
 
 
 def darkest_of_blocks(gray: Image.Image, factor: int) -> Image.Image:

@@ -31,6 +31,7 @@ class OcrOutput:
     words: tuple[Word, ...]
     mean_confidence: float | None
     text_pdf: bytes  # one page, invisible text only, same size as the image at ``dpi``
+    lines: tuple[int, ...] = ()  # the text line of each word (0, 1, ...), in reading order
 
 
 def _one_thread() -> dict[str, str]:
@@ -69,10 +70,10 @@ def ocr_page(
             raise OcrFailed(f"Tesseract exited with {done.returncode}: {message}")
         tsv = base.with_suffix(".tsv").read_text(encoding="utf-8")
         text_pdf = base.with_suffix(".pdf").read_bytes()
-    words, text = parse_tsv(tsv)
+    words, text, lines = parse_tsv(tsv)
     confidences = [w.confidence for w in words]
     mean = round(sum(confidences) / len(confidences), 2) if confidences else None
-    return OcrOutput(text=text, words=words, mean_confidence=mean, text_pdf=text_pdf)
+    return OcrOutput(text, words, mean, text_pdf, lines)
 
 
 def net_confidence(out: OcrOutput) -> float:
@@ -103,10 +104,12 @@ def plain_tesseract(image: Image.Image, dpi: int, settings: OcrSettings) -> str:
     return unicodedata.normalize("NFC", done.stdout.decode("utf-8", "replace"))
 
 
-def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str]:
-    """Words (level 5 rows) and the text in Tesseract's reading order: one line per text line,
-    a blank line between blocks. Everything NFC-normalised."""
+def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str, tuple[int, ...]]:
+    """Words (level 5 rows), the text in Tesseract's reading order (one line per text line,
+    a blank line between blocks, everything NFC-normalised) and the text line of each word."""
     words: list[Word] = []
+    line_of: list[int] = []
+    line_number = -1
     lines: list[str] = []
     current_line: tuple[str, ...] | None = None
     current_block: str | None = None
@@ -126,12 +129,14 @@ def parse_tsv(tsv: str) -> tuple[tuple[Word, ...], str]:
             if current_block is not None and row["block_num"] != current_block:
                 lines.append("")
             current_line, current_block, line_words = line_id, row["block_num"], []
+            line_number += 1
         line_words.append(text)
+        line_of.append(line_number)
         box = (int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]))
         words.append(Word(text=text, confidence=min(conf, 100.0), box=box))
     if line_words:
         lines.append(" ".join(line_words))
-    return tuple(words), "\n".join(lines)
+    return tuple(words), "\n".join(lines), tuple(line_of)
 
 
 def scale_words(words: tuple[Word, ...], factor: float) -> tuple[Word, ...]:

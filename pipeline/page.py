@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
 from pipeline.intake import Kind, load_image_page, rasterise_pdf_page, read_source
-from pipeline.layout import find_zones, side_by_side
+from pipeline.layout import find_zones, read_across
 from pipeline.normalise import (
     EXIF_ORIENTATION,
     at_resolution,
@@ -158,14 +159,17 @@ def _read(grey: Image.Image, dpi: int, rotation: int, settings: OcrSettings) -> 
 
 
 def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
-    """Tesseract's own reading of the whole page (as plain Tesseract reads it), unless the page
-    has blocks side by side (the agency beside the motto, Nơi nhận beside the signer): then
-    its zones, read in their order, and the whole page too, and the reading Tesseract is the
-    more sure of wins (``net_confidence``; never the truth). Zones cost a second reading, so
-    only a page whose layout can gain from them pays it."""
-    zones = find_zones(page, dpi)
+    """Tesseract's own reading of the whole page, as plain Tesseract reads it. Where it read
+    one line across two blocks that stand side by side (the agency and the motto, Nơi nhận
+    and the signer), the page is read again zone by zone, in the XY cut's order, which is
+    kept unless Tesseract vouches for less of it than of the whole reading by more than a
+    line's worth (``net_confidence``; never the truth): zones that left text out or cut
+    through lines. Confidence cannot see reading order, which is what zones are for, so an
+    even score keeps them. Only a page whose layout was read wrong pays the second reading."""
     whole = ocr_page(page, dpi, settings)
-    if not side_by_side(zones):
+    zones = find_zones(page, dpi)
+    if not read_across(zones, [w.box for w in whole.words], whole.lines):
         return whole
     zoned = ocr_page(page, dpi, settings, zones)
-    return zoned if net_confidence(zoned) > net_confidence(whole) else whole
+    line = statistics.median(len(t) for t in whole.text.split("\n") if t) if whole.text else 0
+    return zoned if net_confidence(zoned) >= net_confidence(whole) - line else whole

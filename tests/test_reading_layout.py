@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.layout import Zone, find_zones, side_by_side, uzn
+from pipeline.evaluate import edits
+from pipeline.layout import Zone, find_zones, read_across, side_by_side, uzn
 from pipeline.ocr import net_confidence, ocr_page
 from pipeline.page import PageTask, process_page, read_layout
 from pipeline.samples import generate_documents
@@ -161,17 +162,26 @@ def test_a_real_paragraph_is_never_left_out() -> None:
     assert (inked & ~covered).sum() < 0.001 * inked.sum()
 
 
-def test_the_reading_tesseract_is_surer_of_wins() -> None:
-    """A generated first page (agency beside motto) is read whole and by zones; the page stage
-    keeps the reading with the larger net confidence, chosen without the truth."""
-    docs = generate_documents(4, seed=7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0)
-    image = next(iter(docs)).pages[0].image.convert("L")
-    settings = OcrSettings()
-    zones = find_zones(image, DPI)
-    assert side_by_side(zones)
-    whole, zoned = ocr_page(image, DPI, settings), ocr_page(image, DPI, settings, zones)
-    better = zoned if net_confidence(zoned) > net_confidence(whole) else whole
-    assert read_layout(image, DPI, settings).text == better.text
+def test_a_page_read_across_its_blocks_is_read_again_by_zones() -> None:
+    """Generated first pages: where Tesseract's own layout reads the agency and the motto as
+    one line, the zones are read too and kept unless Tesseract is less sure of them (the
+    truth is not looked at); their reading order is what they are for."""
+    docs = generate_documents(3, seed=7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0)
+    settings, checked = OcrSettings(), 0
+    for doc in docs:
+        sample = doc.pages[0]
+        image = sample.image.convert("L")
+        whole, zones = ocr_page(image, DPI, settings), find_zones(image, DPI)
+        if not read_across(zones, [w.box for w in whole.words], whole.lines):
+            continue
+        zoned = ocr_page(image, DPI, settings, zones)
+        chosen = read_layout(image, DPI, settings)
+        assert chosen.text in (whole.text, zoned.text)
+        if net_confidence(zoned) >= net_confidence(whole):
+            assert chosen.text == zoned.text
+        assert edits(sample.text, chosen.text)[0] <= edits(sample.text, whole.text)[0]
+        checked += 1
+    assert checked  # the rule was exercised
 
 
 def test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it() -> None:
