@@ -34,6 +34,7 @@ MIN_INK_EM2 = 0.05  # a zone with less ink than this (in em²) is a speck ...
 MIN_HEIGHT_EM = 0.4  # ... and so is one lower than this: no letter or digit is that small
 DRAWING_DENSITY = 0.3  # fewer separate marks per em of line: a pen stroke (signature) ...
 DRAWING_COVER = 0.24  # ... when, as well, it inks less than this share of its lines' area
+SPLIT_GAP_EM = 2.4  # a blank this wide (in word heights, ~1 cm at 13 pt) inside a line: columns
 PAD_EM = 0.2  # zone margin: no diacritic or descender is cut off (row gaps are wider)
 
 
@@ -218,6 +219,52 @@ def read_across(
         for b in found
         if a < b
     )
+
+
+def split_at_gaps(
+    zones: tuple[Zone, ...],
+    words: Sequence[tuple[str, tuple[int, int, int, int]]],
+    lines: Sequence[int],
+) -> tuple[Zone, ...]:
+    """The zones, each cut in two where a reading (each word's text and box, and its line)
+    found two lines or more with a blank of ``SPLIT_GAP_EM`` between two words: blocks side
+    by side that the XY cut saw as one, as when a seal or a signature bridges the blank
+    between Nơi nhận and the signer (a justified line's widest space is far narrower). Words
+    without a letter or digit do not count (a dash or a speck read as a word is no column,
+    and bridges none). The cut runs from the first such line down, at the left edge of
+    the right-hand words; above it the zone stays whole."""
+    by_line: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    for word, line in zip(words, lines, strict=True):
+        if any(ch.isalnum() for ch in word[0]):
+            by_line.setdefault(line, []).append(word)
+    heights = sorted(box[3] for _text, box in words)
+    if not heights:
+        return zones
+    gap = SPLIT_GAP_EM * heights[len(heights) // 2]
+    out: list[Zone] = []
+    for z in zones:
+        tops, cuts = [], []
+        for found in by_line.values():
+            inside = sorted(box for _text, box in found if _centre_in(z, box))
+            gaps = [(a, b) for a, b in zip(inside, inside[1:], strict=False)
+                    if b[0] - (a[0] + a[2]) >= gap]  # fmt: skip
+            if gaps:
+                tops.append(min(a[1] for a, _ in gaps))
+                cuts.append(min(b[0] for _, b in gaps))
+        if len(tops) < 2:
+            out.append(z)
+            continue
+        top, cut = min(tops), min(cuts)
+        if top > z.top:
+            out.append(Zone(z.left, z.top, z.width, top - z.top))
+        out.append(Zone(z.left, top, cut - z.left, z.bottom - top))
+        out.append(Zone(cut, top, z.right - cut, z.bottom - top))
+    return tuple(out)
+
+
+def _centre_in(z: Zone, box: tuple[int, int, int, int]) -> bool:
+    left, top, width, height = box
+    return z.left <= left + width // 2 < z.right and z.top <= top + height // 2 < z.bottom
 
 
 def darkest_of_blocks(gray: Image.Image, factor: int) -> Image.Image:

@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.intake import Kind, load_image_page, rasterise_pdf_page, read_source
-from pipeline.layout import find_zones, read_across
+from pipeline.layout import find_zones, read_across, split_at_gaps
 from pipeline.normalise import (
     EXIF_ORIENTATION,
     at_resolution,
@@ -167,9 +167,13 @@ def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput
     through lines. Confidence cannot see reading order, which is what zones are for, so an
     even score keeps them. Only a page whose layout was read wrong pays the second reading."""
     whole = ocr_page(page, dpi, settings)
+    boxes = [w.box for w in whole.words]
     zones = find_zones(page, dpi)
-    if not read_across(zones, [w.box for w in whole.words], whole.lines):
-        return whole
+    if not read_across(zones, boxes, whole.lines):
+        split = split_at_gaps(zones, [(w.text, w.box) for w in whole.words], whole.lines)
+        if split == zones:
+            return whole
+        zones = split
     zoned = ocr_page(page, dpi, settings, zones)
     line = statistics.median(len(t) for t in whole.text.split("\n") if t) if whole.text else 0
     return zoned if net_confidence(zoned) >= net_confidence(whole) - line else whole

@@ -10,7 +10,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.evaluate import edits
-from pipeline.layout import Zone, find_zones, read_across, side_by_side, uzn
+from pipeline.layout import (
+    Zone,
+    find_zones,
+    read_across,
+    side_by_side,
+    split_at_gaps,
+    uzn,
+)
 from pipeline.ocr import net_confidence, ocr_page
 from pipeline.page import PageTask, process_page, read_layout
 from pipeline.samples import generate_documents
@@ -185,8 +192,9 @@ def test_a_page_read_across_its_blocks_is_read_again_by_zones() -> None:
 
 
 def test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it() -> None:
-    """Page 2 of the real decree has no blocks side by side: one reading, Tesseract's own
-    layout, no zones (which once cut it into pieces and lost two paragraphs)."""
+    """Page 2 of the real decree has no blocks side by side, and Tesseract reads no line
+    across a wide blank: one reading, Tesseract's own layout, no zones (which once cut it
+    into pieces and lost two paragraphs)."""
     from pipeline.scan_styles import STYLES, scan_page
     from tests.test_reading_real import DECREE
 
@@ -194,3 +202,43 @@ def test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it() -> None:
         page = scan.convert("L")
     assert not side_by_side(find_zones(page, 200))
     assert read_layout(page, 200, OcrSettings()).text == ocr_page(page, 200, OcrSettings()).text
+
+
+def test_a_zone_holding_two_columns_is_cut_where_lines_have_a_wide_blank() -> None:
+    """Nơi nhận beside the signer block, bridged by a seal so that the XY cut saw one zone:
+    Tesseract's words show the blank on two lines or more, and the zone is cut there."""
+    zone = Zone(100, 1000, 1400, 600)
+    words = [
+        ("Một", (100, 900, 60, 30)), ("dòng", (170, 900, 60, 30)),  # above: not in the zone
+        ("Nơi", (110, 1010, 60, 30)), ("nhận:", (180, 1010, 80, 30)), ("TM.", (900, 1010, 50, 30)),
+        ("CHÍNH", (960, 1010, 90, 30)), ("-", (110, 1060, 10, 30)), ("Như", (130, 1060, 50, 30)),
+        ("trên;", (190, 1060, 60, 30)), ("KT.", (880, 1060, 50, 30)), ("GIÁM", (940, 1060, 80, 30)),
+        ("-", (110, 1110, 10, 30)), ("Lưu:", (130, 1110, 60, 30)), ("VT.", (200, 1110, 50, 30)),
+    ]  # fmt: skip
+    lines = [0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3]
+    assert split_at_gaps((zone,), words, lines) == (
+        Zone(100, 1000, 1400, 10),
+        Zone(100, 1010, 780, 590),
+        Zone(880, 1010, 620, 590),
+    )
+    keep = [n for n in range(len(words)) if n not in (9, 10)]  # KT. GIÁM gone: one line
+    one_line = [words[n] for n in keep]
+    assert split_at_gaps((zone,), one_line, [lines[n] for n in keep]) == (zone,)
+    dashes = [("-", box) if text in ("TM.", "KT.") else (text, box) for text, box in words]
+    assert split_at_gaps((zone,), dashes, lines) != (zone,)  # CHÍNH and GIÁM still stand apart
+    specks = [(t, b) for t, b in words if b[0] < 800] + [("-", (900, 1010, 10, 30))]
+    assert split_at_gaps((zone,), specks, [0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 1]) == (zone,)
+
+
+def test_the_real_signer_block_is_read_after_the_recipients() -> None:
+    """The last page of the real decree, scanned bilevel at 200 dpi: its seal bridges Nơi nhận
+    and the signer block; read whole, Tesseract runs them together line by line. The page
+    stage cuts them apart: the recipient list first, then the signer's block and name."""
+    from pipeline.scan_styles import STYLES, scan_page
+    from tests.test_reading_real import DECREE
+
+    data = scan_page(DECREE, 29, STYLES["bw200"])
+    task = PageTask("p29.tif", data, "tiff", 0, 0, OcrSettings(), InputLimits())
+    text = process_page(task).page.text
+    assert "Nơi nhận:\n" in text or text.split("Nơi nhận:")[1].lstrip().startswith("-")
+    assert text.index("Lưu: VT") < text.index("THỦ TƯ") and "Trần H" in text.split("Lưu: VT")[1]
