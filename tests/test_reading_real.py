@@ -62,6 +62,7 @@ def test_eval_from_pdf_prints_sohoa_beside_plain_tesseract(decree_eval) -> None:
     assert split["pages"] == 2 and split["rotation_known"] == 0
     assert 0 < split["plain_cer"] < 0.2  # plain Tesseract really read the pages
     assert split["ratio"] == pytest.approx(split["cer"] / split["plain_cer"])
+    assert split["ratio"] <= 1.0  # never worse than plain Tesseract on the same real pages
     assert split["accuracy"]["number"] == 1.0 and split["accuracy"]["issued_date"] == 1.0
 
 
