@@ -80,7 +80,7 @@ def test_page_count_mismatch_is_an_error() -> None:
 
 def _sohoa(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "workers.cli", *args], capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "workers.cli", *args], capture_output=True, text=True, timeout=1200
     )
 
 
@@ -89,7 +89,9 @@ def scored(tmp_path_factory) -> tuple[dict, str]:
     root = tmp_path_factory.mktemp("eval")
     made = _sohoa("samples", str(root / "set"), "--count", "6", "--seed", "31", "--dpi", "200")
     assert made.returncode == 0, made.stderr
-    done = _sohoa("eval", str(root / "set"), "--jobs", "2", "--json", str(root / "scores.json"))
+    done = _sohoa(
+        "eval", str(root / "set"), "--jobs", "2", "--json", str(root / "scores.json"), "--no-plain"
+    )  # plain Tesseract beside sohoa: tests/test_reading_real.py
     assert done.returncode == 0, done.stderr
     return json.loads((root / "scores.json").read_text()), done.stdout
 
