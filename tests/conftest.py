@@ -12,6 +12,7 @@ from pypdf import PdfWriter
 
 from tests.kinds import (  # noqa: F401 - unit, contract and e2e markers, and the unit guard
     pytest_collection_modifyitems,
+    pytest_ignore_collect,
     pytest_runtest_call,
     pytest_runtest_setup,
 )

@@ -94,13 +94,19 @@ E2E: dict[str, str | set[str]] = {
 }
 # module -> EVERY or the names of its contract tests (beyond those that take a service fixture)
 CONTRACT: dict[str, str | set[str]] = {
-    "test_assemble": EVERY,  # qpdf
+    "test_assemble": {  # qpdf
+        "test_pages_come_in_the_order_given_with_the_metadata",
+        "test_a_page_file_that_is_not_a_pdf_is_corrupt_input",
+    },
     "test_audit_check": EVERY,  # both warehouses
     "test_bucket_intake": EVERY,  # file:// and s3://
     "test_claims": EVERY,
     "test_desk": EVERY,  # an embedded warehouse and store
     "test_desk_search": EVERY,
-    "test_local_inputs": EVERY,  # the file store and SQLite
+    "test_local_inputs": {  # the file store and SQLite
+        "test_local_files_are_read_from_disk_when_needed",
+        "test_a_file_rewritten_while_digitised_fails_and_nothing_is_stored",
+    },
     "test_pkcs11": EVERY,  # SoftHSM2
     "test_pki": EVERY,
     "test_pool": EVERY,  # the page process pool, with its processes
@@ -120,12 +126,25 @@ CONTRACT: dict[str, str | set[str]] = {
         "test_an_existing_readable_warehouse_is_made_private",
     },
     "test_reading_layout": {"test_a_real_paragraph_is_never_left_out"},  # pdftoppm
-    "test_settings": {"test_environment_and_overrides"},
     "test_signing": {  # pdfsig and openssl agree with our signer
         "test_pdfsig_says_signature_is_valid",
         "test_pdfsig_notices_a_broken_digest",
         "test_openssl_cms_verifies_the_extracted_signature",
     },
+}
+
+# module -> the names of its pure tests, in a module otherwise listed as a whole above
+UNIT: dict[str, set[str]] = {
+    "test_bucket_intake": {"test_identify_from_the_layout"},
+    "test_desk_search": {
+        "test_fold_takes_diacritics_and_d_bar_away",
+        "test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current",
+    },
+    "test_s3_store": {
+        "test_credentials_come_from_files_only",
+        "test_minio_event_records_name_our_keys",
+    },
+    "test_watch": {"test_units_and_their_versions"},
 }
 
 
@@ -140,6 +159,8 @@ def kind_of(item: pytest.Item) -> str:
         return explicit[0]
     module = item.path.stem
     name = getattr(item, "originalname", item.name)
+    if name in UNIT.get(module, ()):
+        return "unit"
     if _listed(E2E, module, name) or item.get_closest_marker("slow"):
         return "e2e"
     if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -147,6 +168,15 @@ def kind_of(item: pytest.Item) -> str:
     if _listed(CONTRACT, module, name):
         return "contract"
     return "unit"
+
+
+def pytest_ignore_collect(collection_path, config: pytest.Config) -> bool | None:
+    """``-m unit`` does not even import a module none of whose tests is a unit test."""
+    if config.getoption("markexpr", "") != "unit" or collection_path.suffix != ".py":
+        return None
+    stem = collection_path.stem
+    whole = E2E.get(stem) == EVERY or CONTRACT.get(stem) == EVERY
+    return True if whole and not UNIT.get(stem) else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
