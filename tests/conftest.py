@@ -14,6 +14,7 @@ from tests.kinds import (  # noqa: F401 - unit, contract and e2e markers, and th
     pytest_collection_modifyitems,
     pytest_ignore_collect,
     pytest_runtest_call,
+    pytest_runtest_makereport,
     pytest_runtest_setup,
 )
 from tests.services import *  # noqa: F403  - Redis, PostgreSQL and S3 fixtures

@@ -233,3 +233,16 @@ def pytest_runtest_setup(item: pytest.Item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     return (yield from _guarded(item))
+
+
+# -- no skips: a part a test needs that is missing is a failure, never a quiet pass ---------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = "skipped (%s): the suite does not skip (tests/kinds.py)" % reason
+    return report
