@@ -100,8 +100,9 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
+    # scripts/install.sh installs Debian's chromium: its absence is a failure, never a skip
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run scripts/install.sh"
     from playwright.sync_api import sync_playwright
 
     base, tmp_path = desk_server
