@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.active_content import find_active
+from pipeline.active_content import active_left
 from pipeline.extract import archival_metadata, extract, merge_manifest
 from pipeline.intake import Inspection, openable
 from pipeline.page import PageTask
@@ -140,9 +140,7 @@ class DocumentRun:
             unsigned, signed = spool / "unsigned.pdf", spool / "signed.pdf"
             with self.timer("assemble"):
                 assemble(parts, meta, now=self.ctx.clock(), out=unsigned)
-            left = find_active(unsigned)  # never signed: whatever the stripping missed
-            if left:
-                raise UnsupportedInput("active content that cannot be removed: %s" % left[0])
+            self._refuse_active_left(unsigned)
             level = self._sign(unsigned, signed)
             unsigned.unlink()
             report = self._verify(signed, level)
@@ -203,6 +201,18 @@ class DocumentRun:
             )
         self.removed += [f"{name}: {line}" for line in kept.removed]
         return kept.texts
+
+    def _refuse_active_left(self, unsigned: Path) -> None:
+        """Never signed: whatever the stripping missed. A PDF of sohoa's own that cannot even
+        be read is sohoa's bug (InternalError), like one that cannot be signed."""
+        try:
+            left = active_left(unsigned)
+        except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; all are ours here
+            raise InternalError(
+                f"cannot sign the PDF sohoa assembled: {exc}", subject=self.doc.name
+            ) from exc
+        if left:
+            raise UnsupportedInput("active content that cannot be removed: %s" % left[0])
 
     def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
         """Sign the PDF sohoa assembled itself: one it cannot parse is sohoa's bug, never the
