@@ -25,7 +25,7 @@ settings.load_profile("sohoa")
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
-CONFORMANCE = DATA / "conformance"  # a copy of ../shared/conformance/pyhanko, see its README
+CONFORMANCE = DATA / "conformance"  # a copy of pyHanko's signed test files, see its README
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
 

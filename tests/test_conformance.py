@@ -1,6 +1,6 @@
 """The verifier against pyHanko's own test files and verdicts, and ``sohoa verify`` exit codes.
 
-Material: tests/data/conformance, a copy of ../shared/conformance/pyhanko (see its README):
+Material: tests/data/conformance, a copy of pyHanko's signed test files (see its README):
 every file under ``pdf/`` is verified with the testing CA as trust root, its intermediate as
 extra certificate, at 2020-11-01T00:00:00Z, and must reach the facts recorded in ``expected.json``.
 """

@@ -1,6 +1,6 @@
-"""Every file of ../shared/conformance/pyhanko through ``sohoa digitise``: each one is either
-processed or quarantined with a reason; none is lost, none crashes the run, and no PDF that
-carries signatures is rewritten."""
+"""Every file of tests/data/conformance (pyHanko's signed test files) through
+``sohoa digitise``: each one is either processed or quarantined with a reason; none is lost,
+none crashes the run, and no PDF that carries signatures is rewritten."""
 
 from __future__ import annotations
 
