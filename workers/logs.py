@@ -55,18 +55,11 @@ class MaskPersonalIds(logging.Filter):
         return True
 
 
-class OneLine(logging.Formatter):
-    """One physical line per record: line breaks in a message are written as `` | ``
-    (a traceback, when there is one, follows on its own lines)."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
-        return super().formatMessage(record).replace("\r", "").replace("\n", " | ")
-
-
 def configure(level: int | str = logging.WARNING) -> None:
     """``level``: a number or a name (SOHOA_LOG_LEVEL; INFO for worker and watch)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(OneLine("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    # one physical line per record: MaskPersonalIds escapes line breaks before formatting
     handler.addFilter(MaskPersonalIds())
     root = logging.getLogger()
     root.handlers[:] = [handler]
