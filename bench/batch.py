@@ -30,12 +30,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from memory import PeakMemory  # noqa: E402
-
 from storage import migrations  # noqa: E402
 from storage.database import engine_for  # noqa: E402
 from storage.tables import documents, dossiers  # noqa: E402
 from storage.warehouse import Warehouse  # noqa: E402
+from tests.memory import PeakMemory  # noqa: E402
 from tests.services import (  # noqa: E402
     MotoServer,
     RedisServer,

@@ -3,7 +3,7 @@
 
 Every case builds its inputs from nothing in a fresh work folder (bench/hostile_inputs.py),
 runs the real CLI in a subprocess with its own data folder and TMPDIR, capped at 300 s, and
-samples the resident memory of the whole process tree (bench/memory.py). Printed: one table of
+samples the resident memory of the whole process tree (tests/memory.py). Printed: one table of
 case, exit code, outcome (documents by status and reason, as the warehouse has them, or the
 first words of the answer), peak RSS of the tree in MB, seconds, and whether the rule of issue
 #13 held (`ok`) or not (`FAIL`: why). Every case checks, besides its own rule: no traceback,
@@ -36,7 +36,8 @@ sys.path.insert(0, str(HERE / "bench"))
 
 from hostile_catalogue import CASES  # noqa: E402
 from hostile_checks import CODE, Case, env_for, sohoa  # noqa: E402
-from memory import PeakMemory  # noqa: E402
+
+from tests.memory import PeakMemory  # noqa: E402
 
 CAP_S = 300.0
 

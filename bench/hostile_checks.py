@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hostile_inputs as h
-from memory import PeakMemory
 from PIL import Image
+
+from tests.memory import PeakMemory
 
 AGENCY = "000.17.22.H56"
 HERE = Path(__file__).resolve().parent.parent

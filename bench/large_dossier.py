@@ -24,9 +24,8 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "bench"))
 
-from memory import PeakMemory  # noqa: E402
-
 from pipeline.samples import generate_documents  # noqa: E402
+from tests.memory import PeakMemory  # noqa: E402
 
 
 def write_dossier(folder: Path, pages: int, distinct: int = 8) -> None:

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from tests.services import children_of
+from tests.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,22 +183,6 @@ def reused_documents(count: int) -> bytes:
 # ---------------------------------------------------------------- running sohoa, measured
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and every process below it, in MB."""
-    total, stack = 0.0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-                    break
-        except OSError:
-            continue
-        stack.extend(children_of(current))
-    return total
-
-
 @dataclass(frozen=True)
 class Run:
     exit_code: int | None  # None: killed at the timeout
@@ -231,16 +214,7 @@ def sohoa(
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    peak = [0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    memory = PeakMemory(process.pid, interval=0.1)
     try:
         out, err = process.communicate(timeout=timeout)
         exit_code: int | None = process.returncode
@@ -248,11 +222,10 @@ def sohoa(
         os.killpg(process.pid, 9)
         out, err = process.communicate()
         exit_code = None
-    done.set()
-    sampler.join()
+    peak = memory.stop()["tree"]
     seconds = round(time.perf_counter() - started, 1)
     return Run(exit_code, out.decode(errors="replace"), err.decode(errors="replace"),
-               round(peak[0]), seconds)  # fmt: skip
+               peak, seconds)  # fmt: skip
 
 
 Builder = Callable[[Path], list[str]]

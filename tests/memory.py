@@ -1,4 +1,4 @@
-"""Peak resident memory of a process tree, sampled every 0.2 s (for the benchmarks)."""
+"""Peak resident memory of a process tree, sampled every 0.2 s (benchmarks, hostile-input tests)."""
 
 from __future__ import annotations
 
