@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from pipeline.signing import load_signer, make_dev_pki, sign_pdf
 from schemas.errors import ExitCode
 from schemas.signing import SigningLevel
 from schemas.verification import VerifyOutput, output_json_schema
 from storage.objects import open_store
+from tests.cli_harness import cli
 from tests.conftest import REPO
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
-from workers import cli_verify
 
 NOW = dt.datetime.now(dt.UTC)
 SCHEMA_FILE = REPO / "schemas" / "verify-output.schema.json"
@@ -32,29 +29,9 @@ def test_the_json_schema_file_matches_the_code() -> None:
     )
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _root() -> None:
-        """sohoa (test harness: only the verify command)."""
-
-    cli_verify.register(app)
-    return app
-
-
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch):
-    for key in list(os.environ):
-        if key.startswith("SOHOA_"):
-            monkeypatch.delenv(key)
-    runner = CliRunner()
-    app = _app()
-
-    def invoke(*args: str | Path, env: dict[str, str] | None = None):
-        return runner.invoke(app, ["verify", *map(str, args)], env=env, catch_exceptions=False)
-
-    return invoke
+    return cli(monkeypatch, "verify")
 
 
 @pytest.fixture(scope="module")

@@ -5,42 +5,22 @@ validity does not cover the validation time leaves the verdict INDETERMINATE."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from pipeline.signing import sign_pdf
 from schemas.errors import ExitCode
 from schemas.verification import VerifyOutput
+from tests.cli_harness import cli
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
-from workers import cli_trust, cli_verify
 from workers.crl_store import describe
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _root() -> None:
-        """sohoa (test harness: verify and trust)."""
-
-    cli_verify.register(app)
-    cli_trust.register(app)
-    return app
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch):
-    for key in list(os.environ):
-        if key.startswith("SOHOA_"):
-            monkeypatch.delenv(key)
-    runner = CliRunner()
-    app = _app()
-    return lambda *args: runner.invoke(app, [*map(str, args)], catch_exceptions=False)
+    return cli(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -5,46 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from schemas.errors import ConfigurationError, ExitCode
 from schemas.verification import VerifyOutput
+from tests.cli_harness import cli
 from tests.conftest import REPO
-from workers import cli_trust, cli_verify, trust_store
+from workers import trust_store
 
 DECREE = REPO / "tests" / "data" / "decree-49-2026-ND-CP.pdf"
 FINGERPRINTS = REPO / "workers" / "trust" / "vn" / "FINGERPRINTS.txt"
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _root() -> None:
-        """sohoa (test harness: verify and trust)."""
-
-    cli_verify.register(app)
-    cli_trust.register(app)
-    return app
-
-
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch):
-    for key in list(os.environ):
-        if key.startswith("SOHOA_"):
-            monkeypatch.delenv(key)
-    runner = CliRunner()
-    app = _app()
-
-    def invoke(*args: str | Path, env: dict[str, str] | None = None):
-        return runner.invoke(app, [*map(str, args)], env=env, catch_exceptions=False)
-
-    return invoke
+    return cli(monkeypatch)
 
 
 def test_the_pins_are_the_published_fingerprints() -> None:
