@@ -24,7 +24,6 @@ from schemas.document import ArchivalMetadata, DocumentMetadata
 from schemas.errors import (
     CorruptInput,
     ExitCode,
-    InputChanged,
     InternalError,
     OwnSignatureInvalid,
     RevocationUnavailable,
@@ -42,7 +41,7 @@ from workers.job_context import (
     DossierInput,
     JobContext,
     StageTimer,
-    sha256,
+    put_source,
     year_of,
 )
 from workers.keys import fetcher_factory, require_level, signing_profile
@@ -102,19 +101,9 @@ class DocumentRun:
                 )
                 if not ctx.store.exists(key):
                     # a local file rewritten while we worked raises InputChanged: nothing stored
-                    self._put(key, blob.content, expected=info.sha256, name=blob.name)
+                    put_source(ctx.store, key, blob.content, expected=info.sha256, name=blob.name)
                 stored.append(info.model_copy(update={"original_key": key}))
         return tuple(stored)
-
-    def _put(self, key: str, source: bytes | Path, *, expected: str | None, name: str) -> str:
-        """Store bytes, or a file without holding it in memory; the SHA-256 of what was stored."""
-        if isinstance(source, bytes):
-            self.ctx.store.put(key, source)
-            return sha256(source)
-        try:
-            return self.ctx.store.put_file(key, source, expected=expected)
-        except InputChanged as exc:
-            raise InputChanged(exc.message, subject=name) from exc
 
     def _rewrite(self, stored: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
         """OCR what needs it, keep pages that have text, assemble, sign, verify. Every page,
@@ -335,7 +324,7 @@ class DocumentRun:
         confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
         mean = round(sum(confidences) / len(confidences), 2) if confidences else None
         with self.timer("store-result"):
-            digest = self._put(key, pdf, expected=None, name=doc.name)
+            digest = put_source(ctx.store, key, pdf, expected=None, name=doc.name)
             sidecar = Sidecar(
                 dossier_code=dossier.code,
                 agency=dossier.agency,

@@ -44,6 +44,7 @@ from workers.job_context import (
     JobContext,
     StageTimer,
     document_key,
+    put_source,
     sha256,
     year_of,
 )
@@ -326,10 +327,7 @@ def _quarantine(
         key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, digest, blob.name)
         inputs.append({"name": blob.name, "sha256": digest, "size": size, "quarantine_key": key})
         # the same bytes may be there already; other bytes never are (the store refuses)
-        if isinstance(blob.content, bytes):
-            ctx.store.put(key, blob.content)
-        else:
-            ctx.store.put_file(key, blob.content, expected=digest)
+        put_source(ctx.store, key, blob.content, expected=digest, name=blob.name)
         report = {
             "file": blob.name,
             "reason": error.reason,

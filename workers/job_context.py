@@ -19,7 +19,7 @@ from pipeline import PIPELINE_VERSION
 from pipeline.intake import read_source
 from pipeline.page import PageResult, PageTask
 from schemas.document import Manifest, MetadataFields
-from schemas.errors import PermanentError, SohoaError
+from schemas.errors import InputChanged, PermanentError, SohoaError
 from schemas.settings import Settings
 from storage.dates import day_in_vietnam
 from storage.objects import ObjectStore
@@ -175,6 +175,20 @@ class StageTimer:
                 seconds=round(took, 4),
                 detail=detail,
             )
+
+
+def put_source(
+    store: ObjectStore, key: str, source: bytes | Path, *, expected: str | None, name: str
+) -> str:
+    """Store bytes, or a file without holding it in memory; the SHA-256 of what was stored.
+    A file that changed while it was read raises InputChanged naming ``name``."""
+    if isinstance(source, bytes):
+        store.put(key, source)
+        return sha256(source)
+    try:
+        return store.put_file(key, source, expected=expected)
+    except InputChanged as exc:
+        raise InputChanged(exc.message, subject=name) from exc
 
 
 def sha256(data: bytes) -> str:
