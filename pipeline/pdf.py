@@ -14,7 +14,15 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+)
 from pypdf.xmp import XmpInformation
 
 from pipeline.active_content import strip_page
@@ -26,6 +34,14 @@ log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 85
 PRODUCER = "sohoa"
+
+
+def indirect(writer: PdfWriter, obj: PdfObject) -> IndirectObject:
+    """``obj`` added to ``writer`` as a new indirect object, and the reference to it.
+
+    pypdf has no public call for this; its ``PdfWriter._add_object`` is used here and nowhere
+    else (tests/test_private_apis.py fails when an installed pypdf changes it)."""
+    return writer._add_object(obj)  # noqa: SLF001
 
 
 def scan_page(
@@ -68,7 +84,7 @@ def scan_page(
     )
     resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
     xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
-    xobjects[NameObject("/Scan")] = writer._add_object(scan)
+    xobjects[NameObject("/Scan")] = indirect(writer, scan)
     width, height = image.width * 72 / dpi, image.height * 72 / dpi
     a, b, c, d, e, f = (
         Transformation()
@@ -87,7 +103,7 @@ def scan_page(
         existing = list(contents.get_object())
     else:
         existing = [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *existing])
+    page[NameObject("/Contents")] = ArrayObject([indirect(writer, draw), *existing])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -33,6 +33,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
@@ -109,7 +110,10 @@ class SigningProfile:
 
 
 class _ClockedPdfSigner(signers.PdfSigner):
-    """A PdfSigner whose claimed signing time (/M, the stamp) is ours, not its own clock's."""
+    """A PdfSigner whose claimed signing time (/M, the stamp) is ours, not its own clock's.
+
+    pyHanko offers no parameter for it: its sessions take the time from ``system_time``,
+    set here and nowhere else (tests/test_private_apis.py fails when a pyHanko changes it)."""
 
     def __init__(self, *args: object, signing_time: dt.datetime, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -117,7 +121,7 @@ class _ClockedPdfSigner(signers.PdfSigner):
 
     def init_signing_session(
         self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
-    ) -> signers.PdfSigningSession:
+    ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self._signing_time
         return session

@@ -11,7 +11,9 @@ pages (content, resources, annotations and their appearances) or its form (field
 signature dictionaries) reach is an attack: what was signed, or what was changed after it,
 depends on the reader. Any other conflict is a note.
 
-Reads pyHanko's cross-reference sections (``XRefCache._xref_sections``, pyHanko 0.38).
+Reads pyHanko's cross-reference sections (``XRefCache._xref_sections``, in ``sections``) and
+one object at a given location (``PdfFileReader._read_object``, in ``_serialised``): neither
+has a public accessor in pyHanko 0.38; tests/test_private_apis.py fails when one changes.
 """
 
 from __future__ import annotations

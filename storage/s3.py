@@ -51,6 +51,7 @@ from schemas.errors import (
     StorageUnavailable,
 )
 from schemas.settings import S3Settings
+from storage import s3_sdk
 from storage.keys import is_immutable, validate_key
 from storage.objects import FileReader, ObjectInfo, file_sha256, read_local
 
@@ -151,7 +152,7 @@ class S3ObjectStore:
 
     def __repr__(self) -> str:
         where = self.bucket or ",".join(sorted(set((self.buckets or {}).values())))
-        return f"S3ObjectStore({self.client._base_url.host!r}, {where!r})"  # noqa: SLF001
+        return f"S3ObjectStore({s3_sdk.endpoint(self.client)!r}, {where!r})"
 
     # -- keys <-> (bucket, object name) -----------------------------------------------------
 
@@ -217,11 +218,10 @@ class S3ObjectStore:
         """One PUT that the server refuses when the key exists (``If-None-Match: *``); then
         the same bytes are fine and other bytes an ObjectConflict."""
         bucket, name = self._locate(key)
-        headers = {"Content-Type": "application/octet-stream", "If-None-Match": "*"}
         refused = False
         with _boundary(key):
             try:
-                self.client._put_object(bucket, name, data, headers)  # noqa: SLF001
+                s3_sdk.put_if_absent(self.client, bucket, name, data)
             except S3Error as exc:
                 if exc.code != "PreconditionFailed":
                     raise
@@ -358,9 +358,7 @@ class S3ObjectStore:
             with _boundary(bucket):
                 # The SDK's own EventIterable re-requests forever when an answer is not JSON
                 # (moto, AWS), so the stream is read here, where that can be noticed.
-                response = self.client._execute(  # noqa: SLF001
-                    "GET", bucket, query_params=query, preload_content=False
-                )
+                response = s3_sdk.listen(self.client, bucket, query)
         except SohoaError as exc:
             cause = exc.__cause__
             if isinstance(cause, S3Error) and cause.code in _NO_NOTIFICATIONS:

@@ -27,6 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from pipeline.pdf import indirect
 from tests.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,15 +63,15 @@ def signed_looking_pdf(contents_bytes: int) -> bytes:
         {
             NameObject("/FT"): NameObject("/Sig"),
             NameObject("/T"): TextStringObject("Signature1"),
-            NameObject("/V"): writer._add_object(sig),
+            NameObject("/V"): indirect(writer, sig),
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Widget"),
             NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
         }
     )
-    form = {NameObject("/Fields"): ArrayObject([writer._add_object(field)])}
+    form = {NameObject("/Fields"): ArrayObject([indirect(writer, field)])}
     form[NameObject("/SigFlags")] = NumberObject(3)
-    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(form)
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(form)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

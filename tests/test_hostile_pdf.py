@@ -20,7 +20,7 @@ from pypdf.generic import (
 )
 
 from pipeline.active_content import find_active
-from pipeline.pdf import keep_pages
+from pipeline.pdf import indirect, keep_pages
 from schemas.results import Sidecar
 from tests.test_digitise_e2e import sohoa
 from tests.test_signing import tiny_pdf
@@ -54,7 +54,7 @@ def hostile_pdf() -> bytes:
         Type=_n("Filespec"),
         F=TextStringObject("evil.exe"),
         UF=TextStringObject("evil.exe"),
-        EF=_d(F=writer._add_object(exe)),
+        EF=_d(F=indirect(writer, exe)),
     )
     annotations = [
         _d(Type=_n("Annot"), Subtype=_n("Link"), Rect=_rect(), A=_js("this.exportDataObject()")),
@@ -73,11 +73,11 @@ def hostile_pdf() -> bytes:
             AA=_d(E=_js("app.alert('mouse over')")),
         ),
     ]
-    page[_n("Annots")] = ArrayObject(writer._add_object(a) for a in annotations)
-    writer._root_object[_n("OpenAction")] = _d(S=_n("Launch"), F=TextStringObject("calc.exe"))
+    page[_n("Annots")] = ArrayObject(indirect(writer, a) for a in annotations)
+    writer.root_object[_n("OpenAction")] = _d(S=_n("Launch"), F=TextStringObject("calc.exe"))
     writer.add_attachment("payload.exe", b"MZ another")  # /Names /EmbeddedFiles
-    names = writer._root_object["/Names"].get_object()
-    script = writer._add_object(_js("app.alert('document opened')"))
+    names = writer.root_object["/Names"].get_object()
+    script = indirect(writer, _js("app.alert('document opened')"))
     names[_n("JavaScript")] = _d(Names=ArrayObject([TextStringObject("open"), script]))
     out = io.BytesIO()
     writer.write(out)
