@@ -94,3 +94,17 @@ users = sa.Table(  # [desk] accounts of the web desk (sohoa users)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("username", name="uq_users_username"),
 )
+
+audit = sa.Table(  # [desk] who did what at the desk (and to accounts): one row per action
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", name="fk_audit_user"), index=True),
+    sa.Column("username", sa.String(80), nullable=False),  # as typed, for a failed login
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("agency", sa.String(30), index=True),  # whose data; else the user's agency
+    sa.Column("dossier_id", sa.ForeignKey("dossiers.id", name="fk_audit_dossier"), index=True),
+    sa.Column("document_id", sa.ForeignKey("documents.id", name="fk_audit_document")),
+    sa.Column("detail", sa.Text),
+)

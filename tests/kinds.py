@@ -104,6 +104,7 @@ CONTRACT: dict[str, str | set[str]] = {
     "test_bucket_intake": EVERY,  # file:// and s3://
     "test_claims": EVERY,
     "test_desk": EVERY,  # an embedded warehouse and store
+    "test_desk_audit": EVERY,  # both warehouses
     "test_desk_search": EVERY,
     "test_local_inputs": {  # the file store and SQLite
         "test_local_files_are_read_from_disk_when_needed",

@@ -18,7 +18,7 @@ from storage.objects import open_store
 from storage.search import fold, search
 from storage.warehouse import Warehouse
 from tests.desk_support import DECREE, seed_dossier
-from workers.clerk_words import REASONS, STATUSES
+from workers.clerk_words import ACTIONS, REASONS, STATUSES
 from workers.i18n import LOCALE, translations
 
 
@@ -153,7 +153,7 @@ def test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current():
     assert mo == po, "run python -m workers.i18n after editing the .po"
     method_map = [("workers/desk/templates/**.html", "jinja2")]
     used = {m[2] for m in extract_from_dir(".", method_map=method_map)}
-    used |= set(REASONS.values()) | set(STATUSES)
+    used |= set(REASONS.values()) | set(STATUSES) | set(ACTIONS.values())
     missing = sorted(m for m in used if not po.get(m))
     assert missing == []
     assert translations("vi").gettext("quarantined") == "bị cách ly"

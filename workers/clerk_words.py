@@ -30,6 +30,24 @@ REASONS = {
     "time-limit": "The dossier took too long",
 }
 
+ACTIONS = {  # storage/audit.py's actions, as the audit trail shows them
+    "login": "logged in",
+    "login-failed": "failed login",
+    "logout": "logged out",
+    "search": "searched",
+    "download-result": "downloaded the signed PDF",
+    "download-sidecar": "downloaded the metadata",
+    "download-original": "downloaded the original",
+    "upload": "uploaded",
+    "retry": "tried again",
+    "accept": "accepted as is",
+    "reuse": "reused in the dossier",
+    "verify": "verified a signature",
+    "user-added": "account added",
+    "user-disabled": "account disabled",
+    "user-enabled": "account enabled",
+}
+
 STATUSES = ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
 
 
@@ -42,3 +60,8 @@ def reason_words(reason: str | None, gettext: Callable[[str], str]) -> str:
 
 def reason_in(lang: str) -> Callable[[str | None], str]:
     return lambda reason: reason_words(reason, translations(lang).gettext)
+
+
+def action_in(lang: str) -> Callable[[str], str]:
+    gettext = translations(lang).gettext
+    return lambda action: gettext(ACTIONS[action]) if action in ACTIONS else action

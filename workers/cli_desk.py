@@ -1,7 +1,9 @@
-"""``sohoa serve`` (the web desk), ``sohoa users add|disable|list`` and ``sohoa search``."""
+"""``sohoa serve`` (the web desk), ``sohoa users add|disable|enable|list`` and ``sohoa search``;
+every change of an account is in the audit trail (storage/audit.py)."""
 
 from __future__ import annotations
 
+import getpass
 import logging
 from typing import Annotated
 
@@ -9,10 +11,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from schemas.desk import ROLES
+from schemas.desk import ROLES, User
 from storage import places
+from storage.audit import record
 from storage.search import search as run_search
 from storage.users import add_user, list_users, set_active
+from storage.warehouse import Warehouse
 from workers.cli import DataOption, settings_for
 from workers.i18n import translations
 
@@ -59,14 +63,33 @@ def users_add(
         password = password_file.read().strip()
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    user = add_user(places.warehouse(settings), username, name or username, role, agency, password)
+    warehouse = places.warehouse(settings)
+    user = add_user(warehouse, username, name or username, role, agency, password)
+    _account_change(warehouse, "user-added", user)
     Console().print(f"added {user.username} ({user.role}, {user.agency})")
 
 
 @users_app.command("disable", help="Disable an account; its sessions stop at once.")
 def users_disable(username: str, data: DataOption = None) -> None:
-    user = set_active(places.warehouse(settings_for(data=data)), username, False)
+    warehouse = places.warehouse(settings_for(data=data))
+    user = set_active(warehouse, username, False)
+    _account_change(warehouse, "user-disabled", user)
     Console().print(f"disabled {user.username}")
+
+
+@users_app.command("enable", help="Enable a disabled account again.")
+def users_enable(username: str, data: DataOption = None) -> None:
+    warehouse = places.warehouse(settings_for(data=data))
+    user = set_active(warehouse, username, True)
+    _account_change(warehouse, "user-enabled", user)
+    Console().print(f"enabled {user.username}")
+
+
+def _account_change(warehouse: Warehouse, action: str, user: User) -> None:
+    """An account changed on the command line: in the audit trail, by the system's user."""
+    by = f"cli:{getpass.getuser()}"
+    detail = f"{user.username} ({user.role}, {user.agency})"
+    record(warehouse, action, by, agency=user.agency, detail=detail)
 
 
 @users_app.command("list", help="List the accounts.")

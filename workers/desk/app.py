@@ -24,7 +24,7 @@ from schemas.settings import Settings
 from storage import places
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
-from workers.clerk_words import reason_in
+from workers.clerk_words import action_in, reason_in
 from workers.desk.auth import LoginRequired, csrf_token, session_key
 from workers.desk.jobs import Jobs
 from workers.i18n import translations
@@ -56,6 +56,7 @@ def _templates(lang: str) -> Jinja2Templates:
     env.globals["lang"] = lang
     env.filters["when"] = _when
     env.filters["reason"] = reason_in(lang)
+    env.filters["action"] = action_in(lang)
     env.filters["nfc"] = lambda text: unicodedata.normalize("NFC", text or "")
     return Jinja2Templates(env=env)
 
@@ -80,7 +81,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
-    from workers.desk import pages_access, pages_dossiers, pages_search, pages_tools
+    from workers.desk import (
+        pages_access,
+        pages_audit,
+        pages_dossiers,
+        pages_search,
+        pages_tools,
+    )
 
     desk = Desk(
         settings,
@@ -94,6 +101,7 @@ def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
         *pages_dossiers.routes,
         *pages_search.routes,
         *pages_tools.routes,
+        *pages_audit.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from schemas.desk import User
 from schemas.settings import Settings
+from storage import audit as trail
 from storage.users import user_by_id, visible_agencies
 
 audit_log = logging.getLogger("sohoa.desk.audit")
@@ -71,8 +72,32 @@ def log_in(request: Request, user: User) -> None:
     request.session.clear()
     request.session["user"] = user.id
     request.session["csrf"] = secrets.token_urlsafe(32)
-    audit_log.info("user %s logged in", user.username)
+    audit(request, user, "login")
 
 
-def audit(user: User, action: str, subject: str) -> None:
-    audit_log.info("user %s: %s %s", user.username, action, subject)
+def audit(
+    request: Request,
+    user: User,
+    action: str,
+    subject: object | None = None,
+    *,
+    detail: str | None = None,
+    agency: str | None = None,
+) -> None:
+    """Record one action of ``user`` in the warehouse's audit trail (storage/audit.py), about
+    a document or dossier row (``subject``: its id, agency and code are taken from it)."""
+    dossier_id = getattr(subject, "dossier_id", None) or getattr(subject, "id", None)
+    document_id = getattr(subject, "id", None) if hasattr(subject, "dossier_id") else None
+    agency = agency or getattr(subject, "agency", None) or user.agency
+    trail.record(
+        request.app.state.desk.warehouse,
+        action,
+        user.username,
+        user_id=user.id,
+        agency=agency,
+        dossier_id=dossier_id,
+        document_id=document_id,
+        detail=detail,
+    )
+    what = getattr(subject, "dossier_code", None) or getattr(subject, "code", None) or ""
+    audit_log.info("user %s: %s %s %s", user.username, action, what, detail or "")

@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from storage.users import authenticate
-from workers.desk.auth import audit_log, check_csrf, current_user, log_in
+from storage import audit as trail
+from storage.users import authenticate, find_user
+from workers.desk.auth import LoginRequired, audit, check_csrf, current_user, log_in
 
 
 async def home(request: Request) -> Response:
@@ -24,7 +25,14 @@ async def login(request: Request) -> Response:
     username = str(form.get("username") or "")
     user = authenticate(desk.warehouse, username, str(form.get("password") or ""))
     if user is None:
-        audit_log.warning("failed login as %r", username[:80])
+        known = find_user(desk.warehouse, username)
+        trail.record(
+            desk.warehouse,
+            "login-failed",
+            username[:80],
+            user_id=known.id if known else None,
+            agency=known.agency if known else None,  # an unknown name: the admin's to read
+        )
         return desk.page(request, "login.html", status=401, failed=True)
     log_in(request, user)
     return RedirectResponse("/dossiers", status_code=303)
@@ -33,6 +41,10 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, form)
+    try:
+        audit(request, current_user(request), "logout")
+    except LoginRequired:
+        pass  # an expired session logs out all the same
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

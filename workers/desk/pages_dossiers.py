@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from schemas.errors import ObjectNotFound, PermanentError
 from storage import desk_queries as q
+from storage.audit import trail
 from storage.keys import sidecar_key
 from workers.desk.auth import audit, check_csrf, current_user, scope
 
@@ -79,6 +80,7 @@ async def dossier(request: Request) -> Response:
         documents=docs,
         pages=pages,
         history=q.history(desk.warehouse, found.id),
+        actions=trail(desk.warehouse, None, dossier_id=found.id),  # the dossier is in scope
     )
 
 
@@ -110,13 +112,14 @@ def _quote(name: str) -> str:
 
 async def result_pdf(request: Request) -> Response:
     user, doc = _document(request)
-    audit(user, "downloaded result of", f"{doc.dossier_code}/{doc.name}")
+    audit(request, user, "download-result", doc, detail=doc.name)
     return _download(request, doc.result_key, f"{doc.name}.pdf", "application/pdf")
 
 
 async def sidecar(request: Request) -> Response:
     user, doc = _document(request)
     key = sidecar_key(doc.result_key) if doc.result_key else None
+    audit(request, user, "download-sidecar", doc, detail=doc.name)
     return _download(request, key, f"{doc.name}.json", "application/json")
 
 
@@ -128,7 +131,7 @@ async def original(request: Request) -> Response:
         raise HTTPException(404)
     item = inputs[number]
     key = item.get("original_key") or item.get("quarantine_key")
-    audit(user, "downloaded original of", f"{doc.dossier_code}/{doc.name}")
+    audit(request, user, "download-original", doc, detail=item.get("name"))
     return _download(request, key, item.get("name", "original"), "application/octet-stream")
 
 
@@ -179,7 +182,7 @@ async def quarantine_action(request: Request) -> Response:
         )
     else:
         raise HTTPException(404)
-    audit(user, action, f"{doc.dossier_code}/{doc.name}")
+    audit(request, user, action, doc, detail=str(form.get("note") or "")[:1000] or None)
     return RedirectResponse(f"/dossiers/{doc.dossier_id}", status_code=303)
 
 

@@ -20,6 +20,9 @@ from workers.job_context import DocumentInput, DossierInput
 from workers.reuse import record_reused
 
 
+SEARCH_ARGS = ("q", "dossier", "agency", "type", "from", "to")
+
+
 def query_from(args: dict[str, str]) -> SearchQuery:
     def day(name: str) -> dt.date | None:
         return dt.date.fromisoformat(args[name]) if args.get(name) else None
@@ -42,10 +45,11 @@ async def search(request: Request) -> Response:
     desk = request.app.state.desk
     args = dict(request.query_params)
     hits = None
-    if any(args.get(k) for k in ("q", "dossier", "agency", "type", "from", "to")):
+    if any(args.get(k) for k in SEARCH_ARGS):
         with desk.warehouse.transaction() as conn:
             hits = run_search(conn, query_from(args), scope(request, user))
-        audit(user, "searched", repr(args.get("q", ""))[:200])
+        asked = {k: v for k, v in args.items() if v and k in SEARCH_ARGS}
+        audit(request, user, "search", detail=" ".join(f"{k}={v}" for k, v in asked.items()))
     return desk.page(request, "search.html", user=user, args=args, hits=hits)
 
 
@@ -72,7 +76,7 @@ async def reuse(request: Request) -> Response:
     desk.warehouse.add_event(
         target.id, "desk", "reuse", detail=f"{user.full_name} ({user.username}): {reference}"
     )
-    audit(user, f"reused ({outcome.status})", f"{reference} in {target.code}")
+    audit(request, user, "reuse", target, detail=f"{reference} ({outcome.status})")
     return RedirectResponse(f"/dossiers/{target.id}", status_code=303)
 
 

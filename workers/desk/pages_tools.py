@@ -74,7 +74,7 @@ async def upload(request: Request) -> Response:
         units = _store(desk.store, placed)
     for unit in units:
         desk.jobs.uploaded(unit)
-        audit(user, "uploaded", unit)
+        audit(request, user, "upload", detail=unit, agency=agency)
     return RedirectResponse(f"/follow?unit={units[0]}", status_code=303)
 
 
@@ -114,10 +114,11 @@ async def verify(request: Request) -> Response:
     desk = request.app.state.desk
     if request.method == "GET" and "document" not in request.query_params:
         return desk.page(request, "verify.html", user=user)
+    doc = None
     if request.method == "GET":
-        doc = q.document(
-            desk.warehouse, int(request.query_params["document"]), scope(request, user)
-        )
+        number = request.query_params["document"]
+        seen = scope(request, user)
+        doc = q.document(desk.warehouse, int(number), seen) if number.isdigit() else None
         if doc is None or not doc.result_key:
             raise HTTPException(404)
         try:
@@ -132,7 +133,7 @@ async def verify(request: Request) -> Response:
                 raise HTTPException(400, "no file")
             data, name = await upload.read(), upload.filename
     report = verdict(data, name, trust_for(desk.settings))
-    audit(user, "verified", name)
+    audit(request, user, "verify", doc, detail=f"{name}: {report.exit_code.name}")
     raw = json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1)
     if request.query_params.get("format") == "json":
         return Response(raw, media_type="application/json")
