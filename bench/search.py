@@ -1,4 +1,6 @@
-"""Search over N digitised documents on the embedded default (SQLite FTS5), measured.
+"""Search over N digitised documents, measured: the embedded default (SQLite FTS5), or
+PostgreSQL (tsvector, unaccent) with ``--postgres ADMIN_URL`` (a database of its own is created
+there, migrated, and dropped afterwards).
 
 Builds a fresh warehouse in a temporary folder with N documents (dossiers of 5), each indexed
 by the same ``storage.search.index_document`` the warehouse calls when a document is recorded
@@ -8,6 +10,7 @@ word, a filter by agency) through ``storage.search.search`` with a clerk's scope
 several times, and prints one JSON line: N, build seconds, median/p95/max milliseconds.
 
     python bench/search.py [--documents 100000] [--repeat 5]
+                           [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,50 +111,79 @@ QUERIES = [
 ]
 
 
+def measure(warehouse: Warehouse, documents: int, repeat: int) -> dict:
+    rng = random.Random(17)
+    started = time.perf_counter()
+    code, number = build(warehouse, documents, rng)
+    built = time.perf_counter() - started
+    queries = [
+        ("số/ký hiệu", dict(text=number.replace("Đ", "D"))),
+        ("a dossier code", dict(text=code)),
+        *QUERIES,
+    ]
+    timings: dict[str, list[float]] = {}
+    hits: dict[str, int] = {}
+    for _ in range(repeat):
+        for label, query in queries:
+            for scope in (None, {AGENCIES[0]}):  # an admin, then a clerk of one agency
+                t0 = time.perf_counter()
+                with warehouse.transaction() as conn:
+                    found = search(conn, SearchQuery(**query), scope)
+                timings.setdefault(label, []).append((time.perf_counter() - t0) * 1000)
+                hits[label] = len(found)
+    every = sorted(t for values in timings.values() for t in values)
+    return {
+        "warehouse": warehouse.engine.dialect.name,
+        "documents": documents,
+        "build_s": round(built, 1),
+        "queries": len(every),
+        "median_ms": round(statistics.median(every), 1),
+        "p95_ms": round(every[int(len(every) * 0.95) - 1], 1),
+        "max_ms": round(every[-1], 1),
+        "median_ms_by_query": {k: round(statistics.median(v), 1) for k, v in timings.items()},
+        "hits_by_query": hits,
+    }
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh database beside ``admin_url``'s, migrated; dropped afterwards."""
+    import psycopg
+
+    from storage import migrations
+    from storage.database import engine_for
+
+    name = f"sohoa_bench_search_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        engine = engine_for(url)
+        migrations.upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="measure on PostgreSQL")
     args = parser.parse_args()
-    rng = random.Random(17)
-    with tempfile.TemporaryDirectory(prefix="sohoa-bench-search-") as folder:
-        warehouse = Warehouse.open(f"sqlite:///{Path(folder) / 'warehouse.sqlite'}")
-        started = time.perf_counter()
-        code, number = build(warehouse, args.documents, rng)
-        built = time.perf_counter() - started
-        queries = [
-            ("số/ký hiệu", dict(text=number.replace("Đ", "D"))),
-            ("a dossier code", dict(text=code)),
-            *QUERIES,
-        ]
-        timings: dict[str, list[float]] = {}
-        hits: dict[str, int] = {}
-        for _ in range(args.repeat):
-            for label, query in queries:
-                for scope in (None, {AGENCIES[0]}):  # an admin, then a clerk of one agency
-                    t0 = time.perf_counter()
-                    with warehouse.transaction() as conn:
-                        found = search(conn, SearchQuery(**query), scope)
-                    timings.setdefault(label, []).append((time.perf_counter() - t0) * 1000)
-                    hits[label] = len(found)
-        every = sorted(t for values in timings.values() for t in values)
-        print(
-            json.dumps(
-                {
-                    "documents": args.documents,
-                    "build_s": round(built, 1),
-                    "queries": len(every),
-                    "median_ms": round(statistics.median(every), 1),
-                    "p95_ms": round(every[int(len(every) * 0.95) - 1], 1),
-                    "max_ms": round(every[-1], 1),
-                    "median_ms_by_query": {
-                        k: round(statistics.median(v), 1) for k, v in timings.items()
-                    },
-                    "hits_by_query": hits,
-                },
-                ensure_ascii=False,
-            )
-        )
+    if args.postgres:
+        with postgres_database(args.postgres) as url:
+            warehouse = Warehouse.open(url)
+            figures = measure(warehouse, args.documents, args.repeat)
+            warehouse.engine.dispose()
+    else:
+        with tempfile.TemporaryDirectory(prefix="sohoa-bench-search-") as folder:
+            warehouse = Warehouse.open(f"sqlite:///{Path(folder) / 'warehouse.sqlite'}")
+            figures = measure(warehouse, args.documents, args.repeat)
+            warehouse.engine.dispose()
+    print(json.dumps(figures, ensure_ascii=False))
 
 
 if __name__ == "__main__":

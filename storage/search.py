@@ -1,11 +1,17 @@
 """Full-text search over digitised documents: what a clerk types finds what was digitised.
 
-Text is folded before it is indexed and before it is asked for (``fold``: NFD, combining marks
-dropped, đ -> d, lower case), so "nghi dinh 49" finds "Nghị định 49/2026/NĐ-CP" on both
-backends, ranked by relevance:
+Diacritics are taken away on both sides, text indexed and words asked for, so "nghi dinh 49"
+finds "Nghị định 49/2026/NĐ-CP" on both backends, ranked by relevance:
 
-    SQLite      FTS5 table ``search_fts`` (rowid = document id), ranked by bm25
-    PostgreSQL  ``search_documents`` (document id, tsvector 'simple') with a GIN index, ts_rank
+    SQLite      FTS5 table ``search_fts`` (rowid = document id), ranked by bm25; FTS5 cannot
+                fold đ, so the text is folded here (``fold``: NFD, combining marks dropped,
+                đ -> d, lower case) before it is indexed and asked for
+    PostgreSQL  ``search_documents`` (document id, tsvector) with a GIN index, ranked by
+                ts_rank; PostgreSQL folds: the ``unaccent`` extension through the immutable
+                ``sohoa_unaccent(text)`` (migration 0008), then the 'simple' configuration
+
+Both get words only (``\w+``): PostgreSQL's parser would keep "49/2026/NĐ-CP" as one
+path-like token, and FTS5 would read punctuation as query syntax.
 
 A document is indexed when the warehouse records it digitised (``Warehouse.record_document``
 calls ``index_document`` in the same transaction), with its fields and the text of its pages.
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,9 +50,38 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def words(text: str) -> list[str]:
+    """The words as written (NFC: unaccent knows precomposed letters), for PostgreSQL."""
+    return _TOKEN.findall(unicodedata.normalize("NFC", text))
+
+
 def is_search_table(name: str | None) -> bool:
     """The index's own tables (FTS5 keeps shadow tables), outside the declared schema."""
     return bool(name) and (name.startswith("search_fts") or name == PG_TABLE)  # type: ignore[union-attr]
+
+
+UNACCENT = "sohoa_unaccent"
+
+
+def create_unaccent(conn: Connection) -> None:
+    """PostgreSQL: the unaccent extension (trusted: a database owner may create it) and an
+    IMMUTABLE wrapper with its dictionary named, as an index expression needs (``unaccent``
+    itself is only STABLE: it depends on search_path)."""
+    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+    schema = conn.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+            " WHERE e.extname = 'unaccent'"
+        )
+    ).scalar_one()
+    where = '"' + schema.replace('"', '""') + '"'
+    conn.execute(
+        sa.text(
+            f"CREATE OR REPLACE FUNCTION {UNACCENT}(text) RETURNS text "
+            "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS "
+            f"$$ SELECT {where}.unaccent('{where}.unaccent'::regdictionary, $1) $$"
+        )
+    )
 
 
 def create_index(conn: Connection) -> None:
@@ -59,6 +94,7 @@ def create_index(conn: Connection) -> None:
             )
         )
         return
+    create_unaccent(conn)
     conn.execute(
         sa.text(
             f"CREATE TABLE {PG_TABLE} (document_id INTEGER PRIMARY KEY "
@@ -68,13 +104,15 @@ def create_index(conn: Connection) -> None:
     conn.execute(sa.text(f"CREATE INDEX ix_{PG_TABLE}_tsv ON {PG_TABLE} USING GIN (tsv)"))
 
 
-def _fields(code: str, metadata: Mapping[str, Any] | None, body: str) -> dict[str, str]:
+def _fields(
+    code: str, metadata: Mapping[str, Any] | None, body: str, split: Callable[[str], list[str]]
+) -> dict[str, str]:
     meta = metadata or {}
     number = "/".join(str(meta[k]) for k in ("code_number", "code_notation") if meta.get(k))
     title = " ".join(str(meta[k]) for k in ("subject", "organ_name", "place") if meta.get(k))
     texts = (code, number, str(meta.get("type_name") or ""), title, body)
     # words only: PostgreSQL's parser would keep "49/2026/nd-cp" as one path-like token
-    return {column: " ".join(tokens(text)) for column, text in zip(COLUMNS, texts, strict=True)}
+    return {column: " ".join(split(text)) for column, text in zip(COLUMNS, texts, strict=True)}
 
 
 def index_document(
@@ -95,7 +133,8 @@ def index_rows(
     """(Re)index documents given as (id, dossier code, metadata, text), in one go."""
     if not rows:
         return  # an empty executemany would be one execution without parameters
-    values = [{"id": i, **_fields(code, meta, body)} for i, code, meta, body in rows]
+    split = tokens if conn.dialect.name == "sqlite" else words
+    values = [{"id": i, **_fields(code, meta, body, split)} for i, code, meta, body in rows]
     if conn.dialect.name == "sqlite":
         conn.execute(
             sa.text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": v["id"]} for v in values]
@@ -112,7 +151,7 @@ def index_rows(
         )
         return
     weighted = " || ".join(
-        f"setweight(to_tsvector('simple', :{c}), '{w}')"
+        f"setweight(to_tsvector('simple', {UNACCENT}(:{c})), '{w}')"
         for c, w in zip(COLUMNS, "AABCD", strict=True)
     )
     conn.execute(
@@ -149,18 +188,19 @@ def _newest_cutoff(conn: Connection, expression: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _match(conn: Connection, words: list[str], ranked: bool) -> Any:
+def _match(conn: Connection, text: str, ranked: bool) -> Any:
     """The ids matching every word, with a rank (lower is better). On SQLite a question
     matching more than RANKED documents is ranked among its newest RANKED (bm25 costs per
     match: 100,000 matches took seconds); ``ranked=False`` gives the rest, newest first."""
     columns = (sa.column("id", sa.Integer), sa.column("rank", sa.Float))
     if conn.dialect.name != "sqlite":
+        asked = f"to_tsquery('simple', {UNACCENT}(:q))"
         clause = sa.text(
-            f"SELECT document_id AS id, -ts_rank(tsv, to_tsquery('simple', :q)) AS rank "
-            f"FROM {PG_TABLE} WHERE tsv @@ to_tsquery('simple', :q)"
+            f"SELECT document_id AS id, -ts_rank(tsv, {asked}) AS rank "
+            f"FROM {PG_TABLE} WHERE tsv @@ {asked}"
         ).columns(*columns)
-        return clause.bindparams(q=" & ".join(words))
-    expression = " ".join(f'"{w}"' for w in words)
+        return clause.bindparams(q=" & ".join(words(text)))
+    expression = " ".join(f'"{w}"' for w in tokens(text))
     cutoff = _newest_cutoff(conn, expression)
     if not ranked:
         sql = "SELECT rowid AS id, -rowid AS rank FROM search_fts WHERE search_fts MATCH :q"
@@ -191,16 +231,15 @@ def search(
 ) -> list[SearchHit]:
     """Digitised documents matching every word of ``query.text`` and its filters, best first;
     only those of ``agencies`` (None: every agency)."""
-    words = tokens(query.text)
-    if not words:
+    if not tokens(query.text):
         select = sa.select(*COLUMNS_OUT, sa.literal(0.0).label("rank")).select_from(
             documents.join(dossiers)
         )
         select = select.order_by(dossiers.c.received_at.desc(), documents.c.id)
         return [_hit(r) for r in _run(conn, select, query, agencies, query.limit)]
-    rows = _run(conn, _matched(_match(conn, words, True)), query, agencies, query.limit)
+    rows = _run(conn, _matched(_match(conn, query.text, True)), query, agencies, query.limit)
     if len(rows) < query.limit and conn.dialect.name == "sqlite":  # older matches, unranked
-        rest = _matched(_match(conn, words, False))
+        rest = _matched(_match(conn, query.text, False))
         rows += _run(conn, rest, query, agencies, query.limit - len(rows))
     return [_hit(r) for r in rows]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -83,6 +84,33 @@ def test_search_is_diacritic_insensitive_ranked_and_filtered(warehouse, tmp_path
         assert ids(dossier="000.30.10.H10-260301-0002") == [b[1]]
         assert ids("thong tu 99") == []
         assert ids("ngh") == []  # whole words: no prefix (too costly on 100,000 documents)
+
+
+def test_postgresql_folds_with_unaccent_itself(postgres_url, tmp_path):
+    import sqlalchemy as sa
+
+    engine = engine_for(postgres_url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    warehouse = Warehouse.open(postgres_url)
+    store = open_store(f"file://{tmp_path / 'objects'}")
+    nfd = unicodedata.normalize("NFD", "Căn cứ Nghị định 49/2026/NĐ-CP về thủ tục")
+    _, doc = seed_dossier(warehouse, store, "000.17.22.H56", "HS-1", metadata={}, text=nfd)
+    with warehouse.transaction() as conn:
+        folded = conn.execute(sa.text("SELECT sohoa_unaccent('Nghị định 49/2026/NĐ-CP')"))
+        assert folded.scalar_one() == "Nghi dinh 49/2026/ND-CP"
+        volatility = "SELECT provolatile FROM pg_proc WHERE proname = 'sohoa_unaccent'"
+        assert conn.execute(sa.text(volatility)).scalar_one() == "i"  # usable in an index
+        vector = conn.execute(
+            sa.text("SELECT tsv::text FROM search_documents WHERE document_id = :d"), {"d": doc}
+        ).scalar_one()
+        assert {"'nghi'", "'dinh'", "'nd'", "'cp'", "'thu'", "'tuc'"} <= {
+            lexeme.split(":")[0] for lexeme in vector.split()
+        }
+        found = [h.document_id for h in search(conn, SearchQuery(text="nghi dinh 49"), None)]
+        assert found == [doc]
+        assert [h.document_id for h in search(conn, SearchQuery(text="THỦ TỤC"), None)] == [doc]
+    warehouse.engine.dispose()
 
 
 def test_sohoa_users_and_search_on_the_cli(tmp_path):
