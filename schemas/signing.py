@@ -14,23 +14,21 @@ set here, which then wins. Secrets are never values here, only files holding the
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.states import Ordered
 
-class SigningLevel(str, Enum):
-    """PAdES baseline levels (ETSI EN 319 142-1), weakest first."""
+
+class SigningLevel(Ordered):
+    """PAdES baseline levels (ETSI EN 319 142-1), weakest first and ordered so: the level a
+    profile asks for and the level a verified signature reaches."""
 
     B_B = "B-B"
     B_T = "B-T"
     B_LT = "B-LT"
     B_LTA = "B-LTA"
-
-    @property
-    def rank(self) -> int:
-        return list(SigningLevel).index(self)
 
     @property
     def needs_tsa(self) -> bool:

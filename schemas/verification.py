@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import ExitCode
+from schemas.signing import SigningLevel
+from schemas.states import Coverage, ModificationLevel
 
 OUTPUT_SCHEMA_VERSION = 1
 
@@ -80,15 +82,17 @@ class SignatureReport(_Frozen):
     intact: bool
     valid: bool
     trusted: bool
-    coverage: str = Field(description="ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK..., UNCLEAR")
+    coverage: Coverage = Field(description="how much of the file it covers, ENTIRE_FILE best")
     revision: int | None = Field(None, description="the revision it signed (1 = the first)")
     covers_final: bool = Field(False, description="it covers the document as it is now")
-    modification_level: str | None = Field(None, description="NONE, LTA_UPDATES, FORM_FILLING ...")
+    modification_level: ModificationLevel | None = Field(
+        None, description="the worst change after signing, NONE best"
+    )
     changes: ChangeClass = Field("unknown", description="what changed after signing, classified")
     changed_fields: tuple[str, ...] = Field((), description="form fields changed after signing")
     docmdp_ok: bool | None = None
     docmdp: str | None = Field(None, description="the document's DocMDP permission, if certified")
-    level: str | None = Field(
+    level: SigningLevel | None = Field(
         None, description="PAdES level reached: B-B, B-T, B-LT, B-LTA; None: not PAdES"
     )
     signer: str | None = None

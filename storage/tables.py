@@ -3,9 +3,19 @@ The schema itself is Alembic's (``storage/migrations``); these definitions must 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import sqlalchemy as sa
 
+from schemas.states import DocumentStatus, DossierStatus
+
 metadata = sa.MetaData()
+
+
+def known(states: type[StrEnum], name: str) -> sa.CheckConstraint:
+    """The column ``status`` holds one of ``states`` and nothing else (migration 0009)."""
+    listed = ", ".join(f"'{state.value}'" for state in states)
+    return sa.CheckConstraint(f"status IN ({listed})", name=name)
 
 dossiers = sa.Table(
     "dossiers",
@@ -29,6 +39,7 @@ dossiers = sa.Table(
     sa.Column("register_components_reused", sa.Integer),
     sa.Column("register_result_electronic", sa.Boolean),
     sa.UniqueConstraint("agency", "code", name="uq_dossier_agency_code"),
+    known(DossierStatus, "ck_dossiers_status"),
 )
 
 documents = sa.Table(
@@ -66,6 +77,7 @@ documents = sa.Table(
     ),
     sa.Index("ix_documents_input_sha256", "input_sha256"),
     sa.UniqueConstraint("dossier_id", "name", "result_version", name="uq_document_result_version"),
+    known(DocumentStatus, "ck_documents_status"),
 )
 
 events = sa.Table(

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from schemas.errors import DocumentBusy, WarehouseUnavailable
+from schemas.states import DocumentStatus, DossierStatus
 from storage.database import aware, engine_for, warehouse_error
 from storage.dates import received_change, start_of_day
 from storage.identity import IDENTITY, first_with_bytes, identity
@@ -43,7 +44,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-FINAL_STATES = ("digitised", "reused", "quarantined", "failed")
+FINAL_STATES = tuple(status for status in DocumentStatus if status.final)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class DocumentRow:
     id: int
     dossier_id: int
     name: str
-    status: str
+    status: DocumentStatus
     input_sha256: str
     result_key: str | None
     result_version: int | None
@@ -74,7 +75,8 @@ class DossierRow:
 
 
 def _document_row(row: Any) -> DocumentRow:
-    return DocumentRow(**{f.name: getattr(row, f.name) for f in fields(DocumentRow)})
+    found = {f.name: getattr(row, f.name) for f in fields(DocumentRow)}
+    return DocumentRow(**found | {"status": DocumentStatus(found["status"])})
 
 
 class Warehouse:
@@ -159,11 +161,12 @@ class Warehouse:
     def set_dossier_status(
         self,
         dossier_id: int,
-        status: str,
+        status: DossierStatus | str,
         *,
         error_reason: str | None = None,
         error: str | None = None,
     ) -> None:
+        status = DossierStatus(status)  # ValueError for another status, before the database
         with self._tx() as conn:
             conn.execute(
                 dossiers.update()
@@ -199,6 +202,8 @@ class Warehouse:
         digitised document is (re)indexed for search with ``search_text``, its pages' text."""
         now = _now()
         text = values.pop("search_text", "")
+        if "status" in values:  # ValueError for another status, before the database
+            values["status"] = DocumentStatus(values["status"])
         if values.get("status") in FINAL_STATES:
             values.update(lease_owner=None, lease_until=None)
         existing = self._find(dossier_id, values)

@@ -327,3 +327,47 @@ def test_the_intake_ledger_sends_a_version_once(warehouse):
     ledger.observe("intake/000.17.22.H56/b.png", "v1", now)
     assert ledger.forget_waiting(set()) == 1  # b was overwritten before it was ready
     assert ledger.states() == {("intake/000.17.22.H56/a.png", "v1"): "enqueued"}
+
+
+BAD_ROWS = {
+    "dossiers": "INSERT INTO dossiers (agency, code, status, received_at, updated_at) "
+    "VALUES ('A', :code, :status, :now, :now)",
+    "documents": "INSERT INTO documents (dossier_id, name, status, input_sha256, "
+    "pipeline_version, inputs, created_at, updated_at) "
+    "VALUES (:dossier, :code, :status, 'a', '1', '[]', :now, :now)",
+}
+
+
+@pytest.mark.parametrize("table", sorted(BAD_ROWS))
+def test_the_database_refuses_an_unknown_status(warehouse, table):
+    """The CHECK constraint itself: raw SQL, past the warehouse's own ValueError."""
+    dossier = warehouse.ensure_dossier(AGENCY, "d1", source="test")
+    now = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
+    known = dict(dossier=dossier, code="ok", status="failed", now=now)
+    with warehouse.engine.begin() as conn:
+        conn.execute(sa.text(BAD_ROWS[table]), known)  # a known status goes in
+    for status in ("done", "Digitised", ""):
+        with pytest.raises(sa.exc.IntegrityError), warehouse.engine.begin() as conn:
+            conn.execute(sa.text(BAD_ROWS[table]), dict(known, code=status or "x", status=status))
+    with pytest.raises(sa.exc.IntegrityError), warehouse.engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {table} SET status = 'signed'"))
+
+
+def test_the_warehouse_refuses_an_unknown_status_before_the_database(warehouse):
+    dossier = warehouse.ensure_dossier(AGENCY, "d1", source="test")
+    with pytest.raises(ValueError, match="done"):
+        warehouse.set_dossier_status(dossier, "done")
+    with pytest.raises(ValueError, match="signed"):
+        warehouse.record_document(dossier, status="signed", **_doc())
+
+
+def test_0009_stops_at_a_status_it_does_not_know(url):
+    engine = engine_for(url)
+    migrations.upgrade(engine, "0008")
+    now = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.text(BAD_ROWS["dossiers"]), dict(code="a", status="done", now=now))
+    with pytest.raises(ConfigurationError, match="dossiers hold statuses .* done"):
+        migrations.upgrade(engine)
+    assert migrations.current(engine) == "0008"
+    engine.dispose()

@@ -363,7 +363,7 @@ def fetcher_factory(settings: Settings) -> Callable[[], AIOHttpFetcherBackend]:
 def require_level(report: VerificationReport, level: SigningLevel) -> None:
     """Raise OwnSignatureInvalid unless our last signature reached ``level`` (no silent B-B)."""
     reached = report.signatures[-1].level if report.signatures else None
-    if reached is None or SigningLevel(reached).rank < level.rank:
+    if reached is None or reached < level:
         raise OwnSignatureInvalid(
             "signed at %s but the result only verifies as %s" % (level.value, reached or "none")
         )

@@ -97,7 +97,7 @@ def summary_table(out: Console, reports: list[VerificationReport]) -> None:
     for report in reports:
         sigs = report.signatures
         why = next((r for s in sigs for r in s.reasons), report.detail or "")
-        levels = ", ".join(sorted({s.level or "-" for s in sigs}))
+        levels = ", ".join(sorted({str(s.level or "-") for s in sigs}))
         table.add_row(
             escape(for_humans(report.file)),
             report.exit_code.name,
