@@ -88,6 +88,14 @@ def openable(source: bytes | Path) -> Path | io.BytesIO:
     return source if isinstance(source, Path) else io.BytesIO(source)
 
 
+def _said(exc: BaseException, source: bytes | Path) -> str:
+    """What a parser said, without the spool path it read from (a clerk never sees one)."""
+    said = str(exc)
+    if isinstance(source, Path):
+        said = said.replace(f" {str(source)!r}", "").replace(str(source), "the file")
+    return said
+
+
 def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
@@ -96,7 +104,7 @@ def _open_image(data: bytes | Path, limits: InputLimits) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InputTooLarge(f"decompression bomb guard: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise CorruptInput(f"cannot read the image: {exc}") from exc
+        raise CorruptInput(f"cannot read the image: {_said(exc, data)}", page=1) from exc
     return image
 
 
@@ -107,16 +115,20 @@ def _check_pixels(image: Image.Image, limits: InputLimits, page: int) -> None:
 def _check_size(size: tuple[int, int], limits: InputLimits, page: int, how: str = "") -> None:
     width, height = size
     if width <= 0 or height <= 0:
-        raise CorruptInput(f"page {page + 1} has no pixels ({width}x{height}{how})")
+        raise CorruptInput(
+            f"page {page + 1} has no pixels ({width}x{height}{how})", page=page + 1
+        )
     if min(width, height) < limits.min_page_px:
         raise EmptyInput(
             f"page {page + 1} is {width}x{height} pixels{how}: under {limits.min_page_px}"
-            " pixels on a side, not a scanned page"
+            " pixels on a side, not a scanned page",
+            page=page + 1,
         )
     if width * height > limits.max_pixels:
         raise InputTooLarge(
             f"page {page + 1} is {width}x{height} = {width * height} pixels{how}, "
-            f"over the limit of {limits.max_pixels}"
+            f"over the limit of {limits.max_pixels}",
+            page=page + 1,
         )
 
 
@@ -133,7 +145,9 @@ def _inspect_image(data: bytes | Path, kind: Kind, limits: InputLimits) -> Inspe
         try:
             image.seek(frame)
         except (EOFError, OSError, ValueError) as exc:
-            raise CorruptInput(f"cannot read page {frame + 1}: {exc}") from exc
+            raise CorruptInput(
+                f"cannot read page {frame + 1}: {_said(exc, data)}", page=frame + 1
+            ) from exc
         _check_pixels(image, limits, frame)
     return Inspection(kind=kind, page_count=frames)
 
@@ -194,7 +208,9 @@ def load_image_page(data: bytes | Path, index: int, limits: InputLimits) -> tupl
         _check_pixels(image, limits, index)
         image.load()
     except (OSError, EOFError, ValueError, SyntaxError) as exc:
-        raise CorruptInput(f"cannot decode page {index + 1}: {exc}") from exc
+        raise CorruptInput(
+            f"cannot decode page {index + 1}: {_said(exc, data)}", page=index + 1
+        ) from exc
     return image, _dpi(image)
 
 
@@ -238,7 +254,9 @@ def rasterise_pdf_page(
     except PermanentError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
-        raise CorruptInput(f"cannot read page {index + 1}: {exc}") from exc
+        raise CorruptInput(
+            f"cannot read page {index + 1}: {_said(exc, data)}", page=index + 1
+        ) from exc
     dpi = max(1, min(dpi, int(72 * math.sqrt(limits.max_pixels / max(1, width * height)))))
     with tempfile.TemporaryDirectory(prefix="sohoa-raster-") as tmp:
         if isinstance(data, Path):
@@ -251,11 +269,14 @@ def rasterise_pdf_page(
         try:
             done = subprocess.run(command, capture_output=True, timeout=300)
         except subprocess.TimeoutExpired as exc:
-            raise CorruptInput(f"page {index + 1} took over 300 s to render") from exc
+            raise CorruptInput(
+                f"page {index + 1} took over 300 s to render", page=index + 1
+            ) from exc
         out = Path(tmp, "page.ppm")
         if done.returncode != 0 or not out.exists():
             message = done.stderr.decode("utf-8", "replace").strip()[-200:]
-            raise CorruptInput(f"cannot render page {index + 1}: {message}")
+            message = message.replace(str(source), "the file")
+            raise CorruptInput(f"cannot render page {index + 1}: {message}", page=index + 1)
         image = Image.open(out)
         image.load()
     return image, dpi

@@ -60,9 +60,12 @@ class SohoaError(Exception):
     reason = "error"
     exit_code = ExitCode.INTERNAL
 
-    def __init__(self, message: str, *, subject: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, subject: str | None = None, page: int | None = None
+    ) -> None:
         self.message = message
         self.subject = subject  # usually the file name the error is about
+        self.page = page  # the page of that file (1-based), when it is about one
         super().__init__(f"{subject}: {message}" if subject else message)
 
     def about(self, subject: str) -> SohoaError:
@@ -73,7 +76,10 @@ class SohoaError(Exception):
         return self
 
     def __reduce__(self):  # type: ignore[no-untyped-def]  # survive the process pool intact
-        return (functools.partial(type(self), subject=self.subject), (self.message,))
+        return (
+            functools.partial(type(self), subject=self.subject, page=self.page),
+            (self.message,),
+        )
 
 
 class InternalError(SohoaError):

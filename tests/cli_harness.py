@@ -32,6 +32,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, *prefix: str) -> Callable[..., Result]:
     for key in list(os.environ):
         if key.startswith("SOHOA_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("SOHOA_LANG", "en")  # the tests read English; vi is asked for by env
     runner, app = CliRunner(), _app()
 
     def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:

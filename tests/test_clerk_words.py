@@ -1,4 +1,5 @@
-"""The CLI's digitise summary says a quarantine reason as a clerk would, in SOHOA_LANG."""
+"""The CLI's digitise summary says a quarantine reason as a clerk would, in SOHOA_LANG: the
+clerk's file name, what is wrong with it and on which page; never a path of sohoa's own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from tests.services import REPO, sohoa_env
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("vi", "Tệp bị hỏng (không đọc được)"), ("en", "The file is damaged (it cannot be read)")],
+    [
+        ("vi", "to-khai.png: Tệp ảnh bị hỏng (không đọc được trang 1)"),
+        ("en", "to-khai.png: The image file is damaged (page 1 cannot be read)"),
+    ],
 )
 def test_the_digitise_summary_says_why_in_words(tmp_path, lang, words):
     scans = tmp_path / "in"
@@ -29,3 +33,5 @@ def test_the_digitise_summary_says_why_in_words(tmp_path, lang, words):
     assert done.returncode == 7, done.stdout + done.stderr  # input rejected
     assert words in " ".join(done.stdout.split()), done.stdout
     assert "corrupt" in done.stdout  # the technical reason is still there
+    assert "sohoa-intake" not in done.stdout and "cannot identify image file '" not in done.stdout
+    assert ("bị cách ly" in done.stdout) is (lang == "vi")  # the summary's words too

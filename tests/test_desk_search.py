@@ -7,7 +7,7 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from typer.testing import CliRunner
@@ -19,7 +19,7 @@ from storage.objects import open_store
 from storage.search import fold, search
 from storage.warehouse import Warehouse
 from tests.desk_support import DECREE, seed_dossier
-from workers.clerk_words import ACTIONS, REASONS, STATUSES
+from workers.clerk_words import ACTIONS, PHRASES, REASONS, STATUSES
 from workers.i18n import LOCALE, translations
 
 
@@ -173,6 +173,14 @@ def test_sohoa_users_and_search_on_the_cli(tmp_path):
     assert runner.invoke(app, ["search", "thong", "tu", *data]).exit_code == 1
 
 
+SPOKEN = (
+    "pipeline/verify_words.py",
+    "workers/verify_print.py",
+    "workers/cli_digitise.py",
+    "workers/cli_desk.py",
+)
+
+
 def test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current():
     with (LOCALE / "vi/LC_MESSAGES/sohoa.po").open("rb") as handle:
         po = {m.id: m.string for m in read_po(handle) if m.id}
@@ -181,6 +189,12 @@ def test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current():
     assert mo == po, "run python -m workers.i18n after editing the .po"
     method_map = [("workers/desk/templates/**.html", "jinja2")]
     used = {m[2] for m in extract_from_dir(".", method_map=method_map)}
+    for spoken in SPOKEN:  # the CLI's clerk-facing words: each _("...") of these modules
+        with open(spoken, "rb") as handle:
+            found = {m[2] for m in extract_python(handle, ["_"], [], {})}
+        assert found, spoken
+        used |= found
+    used |= set(PHRASES)
     used |= set(REASONS.values()) | set(STATUSES) | set(ACTIONS.values())
     missing = sorted(m for m in used if not po.get(m))
     assert missing == []
@@ -219,3 +233,22 @@ def test_a_broad_question_is_ranked_among_its_newest_then_the_rest_follow(
     sqlite = warehouse.engine.dialect.name == "sqlite"
     assert found == ([b[1], a[1]] if sqlite else [a[1], b[1]])  # none is lost either way
     assert mine == [a[1]]  # outside the newest one, still found for its agency
+
+
+def test_a_quarantine_reason_names_the_clerks_file_and_page_in_words():
+    from workers.clerk_words import why_words
+
+    vi, en = translations("vi").gettext, translations("en").gettext
+    inputs = [
+        {"name": "don.pdf", "quarantine_key": "quarantine/corrupt/x/don.pdf"},
+        {"name": "to-khai.png", "refused": True, "page": 1, "quarantine_key": "q/to-khai.png"},
+    ]
+    assert why_words("corrupt", inputs, vi) == "to-khai.png: Tệp ảnh bị hỏng (không đọc được trang 1)"
+    assert why_words("corrupt", inputs, en) == (
+        "to-khai.png: The image file is damaged (page 1 cannot be read)"
+    )
+    scan = [{"name": "scan.pdf", "refused": True, "page": 3}]
+    assert why_words("corrupt", scan, vi) == "scan.pdf: Tệp PDF bị hỏng (không đọc được trang 3)"
+    assert why_words("too-large", scan, vi) == "scan.pdf: Tệp quá lớn (trang 3)"
+    assert why_words("corrupt", [{"name": "a.png"}], vi) == "Tệp bị hỏng (không đọc được)"
+    assert why_words("mystery", None, vi) == "mystery"

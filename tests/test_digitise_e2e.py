@@ -43,7 +43,7 @@ def sohoa(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=600,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SOHOA_LANG": "en"},  # read in English
     )
 
 

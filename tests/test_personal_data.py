@@ -52,7 +52,7 @@ def test_the_summary_masks_identifiers_and_shows_names_on_one_line(capsys, monke
             message="cannot read 001.203.004.567.pdf",
         ),
     ]
-    _summarise(outcomes, Path("/data"))
+    _summarise(outcomes, Path("/data"), "en")
     out = capsys.readouterr().out
     for identifier in ("079203001234", "0101234567", "001 203 004 567", "001.203.004.567"):
         assert identifier not in out

@@ -73,6 +73,23 @@ def test_trust_dir_and_json_output(run, files) -> None:
     assert set(schema["required"]) <= set(json.loads(result.stdout))
 
 
+def test_the_verdict_is_said_in_sohoa_lang_and_the_json_stays_english(run, files) -> None:
+    trust = ("--trust-dir", files["trust_dir"])
+    vi = run(files["signed"], *trust, env={"SOHOA_LANG": "vi"})
+    en = run(files["signed"], *trust, env={"SOHOA_LANG": "en"})
+    assert vi.exit_code == en.exit_code == ExitCode.OK
+    for words in ("Hợp lệ: mọi chữ ký đều nguyên vẹn", "Không bị thay đổi kể từ khi ký", "toàn vẹn"):
+        assert words in " ".join(vi.output.split()), vi.output
+    assert "Valid: every signature is intact and trusted." in " ".join(en.output.split())
+    assert "TOTAL_PASSED" in vi.output and "Unchanged since" not in vi.output  # codes stay
+    as_json = [
+        VerifyOutput.model_validate_json(run(files["signed"], *trust, "--json", env=e).stdout)
+        for e in ({"SOHOA_LANG": "vi"}, {"SOHOA_LANG": "en"})
+    ]
+    (vi_sig,), (en_sig,) = (o.reports[0].signatures for o in as_json)
+    assert vi_sig == en_sig and en_sig.summary.startswith("Unchanged since it was signed")
+
+
 def test_at_moves_the_validation_time(run, files) -> None:
     trust = ("--trust-dir", files["trust_dir"])
     before = (NOW - dt.timedelta(days=30)).isoformat()

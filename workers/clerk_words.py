@@ -4,6 +4,7 @@ translated by the catalogue of workers/i18n.py), for the desk and the CLI alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from workers.i18n import translations
 
@@ -51,15 +52,56 @@ ACTIONS = {  # storage/audit.py's actions, as the audit trail shows them
 STATUSES = ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
 
 
-def reason_words(reason: str | None, gettext: Callable[[str], str]) -> str:
+DAMAGED_PAGE = {  # a damaged file whose page is known, by what it is
+    "image": "The image file is damaged (page %(page)d cannot be read)",
+    "pdf": "The PDF file is damaged (page %(page)d cannot be read)",
+    "": "The file is damaged (page %(page)d cannot be read)",
+}
+ON_PAGE = "%(reason)s (page %(page)d)"
+PHRASES = (*DAMAGED_PAGE.values(), ON_PAGE)
+_IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def reason_words(
+    reason: str | None, gettext: Callable[[str], str], page: int | None = None, file: str = ""
+) -> str:
+    """The reason as a clerk says it, with the page when it is known: "Tệp ảnh bị hỏng (không
+    đọc được trang 1)". An unknown reason is said as it is."""
     if not reason:
         return ""
     text = REASONS.get(reason)
-    return gettext(text) if text else reason
+    if text is None:
+        return reason
+    if page is None:
+        return gettext(text)
+    if reason == "corrupt":
+        name = file.lower()
+        kind = "image" if name.endswith(_IMAGES) else "pdf" if name.endswith(".pdf") else ""
+        return gettext(DAMAGED_PAGE[kind]) % {"page": page}
+    return gettext(ON_PAGE) % {"reason": gettext(text), "page": page}
+
+
+def why_words(
+    reason: str | None, inputs: list[dict[str, Any]] | None, gettext: Callable[[str], str]
+) -> str:
+    """Why a document is in quarantine, for a clerk: the file of theirs that was refused (as
+    they named it) and the reason in words; never a path of sohoa's own."""
+    refused = [i for i in inputs or [] if i.get("refused")]
+    if not refused:
+        return reason_words(reason, gettext)
+    return "; ".join(
+        f"{i.get('name', '')}: {reason_words(reason, gettext, i.get('page'), i.get('name', ''))}"
+        for i in refused
+    )
 
 
 def reason_in(lang: str) -> Callable[[str | None], str]:
     return lambda reason: reason_words(reason, translations(lang).gettext)
+
+
+def why_in(lang: str) -> Callable[[Any], str]:
+    """A template filter: a document row's ``error_reason`` and ``inputs`` in words."""
+    return lambda doc: why_words(doc.error_reason, doc.inputs, translations(lang).gettext)
 
 
 def action_in(lang: str) -> Callable[[str], str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +26,8 @@ from schemas.errors import (
 from schemas.settings import Settings
 from storage import places
 from storage.keys import safe_name
-from workers.clerk_words import REASONS, reason_in
+from workers.clerk_words import REASONS, reason_words
+from workers.i18n import translations
 from workers.cli import DataOption, console, settings_for
 from workers.job import digitise_dossier
 from workers.job_context import DocumentOutcome, DossierInput, JobContext
@@ -199,49 +201,69 @@ def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
 
 
 def _summarise(outcomes: list[DocumentOutcome], data: Path, lang: str = "vi") -> None:
+    """The summary, in SOHOA_LANG's words (workers/locale); reasons' codes and keys stay."""
+    _ = translations(lang).gettext
     out = Console()  # the summary is the result: stdout; progress and errors go to stderr
     table = Table(title="sohoa digitise", show_lines=False)
-    for column in ("dossier", "document", "outcome", "pages"):
+    for column in (_("dossier"), _("document"), _("outcome"), _("pages")):
         table.add_column(column)
-    table.add_column("output or reason", overflow="fold")
-    styles = {
-        "digitised": "green",
-        "already-digitised": "cyan",
-        "reused": "cyan",
-        "quarantined": "yellow",
-        "failed": "red",
+    table.add_column(_("output or reason"), overflow="fold")
+    said = {
+        "digitised": _("digitised"),
+        "already-digitised": _("already digitised"),
+        "reused": _("reused"),
+        "quarantined": _("quarantined"),
+        "failed": _("failed"),
     }
     for o in outcomes:
-        status = "already digitised" if o.status == "already-digitised" else o.status
-        where = o.result_key or (
-            "recorded as reused"
-            if o.status == "reused"
-            else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
-        )
-        if o.status in ("quarantined", "failed") and o.reason in REASONS:
-            where = f"{reason_in(lang)(o.reason)}\n{where}"  # as a clerk says it, first
-        if o.status == "digitised" and o.reason:  # kept, but flagged (an unconfirmed signature)
-            where = f"{where}\n⚠ {o.reason}: {o.message}"
         table.add_row(
             _shown(o.dossier),
             _shown(o.document),
-            f"[{styles[o.status]}]{status}",
+            f"[{_STYLES[o.status]}]{said[o.status]}",
             str(o.pages or ""),
-            "\n".join(_shown(line) for line in where.split("\n")),
+            "\n".join(_shown(line) for line in _where(o, _).split("\n")),
         )
     out.print(table)
     counts = Counter(o.status for o in outcomes)
-    line = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    line = ", ".join(f"{n} {said[s]}" for s, n in sorted(counts.items()))
     internal = sum(o.status == "failed" and o.reason == InternalError.reason for o in outcomes)
     if internal:  # not the input's fault, and running again will not help: say so
-        line += f" ({internal} on an internal error of sohoa: a bug, its traceback is in the log)"
-    out.print(f"{line}; data in {data}")
+        line += " " + _("(%d on an internal error of sohoa: a bug, its traceback is in the log)")
+        line %= internal
+    out.print(_("%(outcomes)s; data in %(data)s") % {"outcomes": line, "data": data})
     flagged = sum(1 for o in outcomes if o.status == "digitised" and o.reason)
     if flagged:
         out.print(
-            f"[yellow]{flagged} kept with a signature not confirmed[/yellow]: not counted as "
-            "electronic results until accepted (sohoa accept --list)"
+            _(
+                "[yellow]%d kept with a signature not confirmed[/yellow]: not counted as "
+                "electronic results until accepted (sohoa accept --list)"
+            )
+            % flagged
         )
+
+
+_STYLES = {
+    "digitised": "green",
+    "already-digitised": "cyan",
+    "reused": "cyan",
+    "quarantined": "yellow",
+    "failed": "red",
+}
+
+
+def _where(o: DocumentOutcome, _: Callable[[str], str]) -> str:
+    """Where the result is, or why there is none: the clerk's words first, then the facts."""
+    where = o.result_key or (
+        _("recorded as reused")
+        if o.status == "reused"
+        else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
+    )
+    if o.status in ("quarantined", "failed") and o.reason in REASONS:
+        words = reason_words(o.reason, _, o.page, o.subject or "")
+        where = f"{o.subject}: {words}\n{where}" if o.subject else f"{words}\n{where}"
+    if o.status == "digitised" and o.reason:  # kept, but flagged (an unconfirmed signature)
+        where = f"{where}\n⚠ {o.reason}: {o.message}"
+    return where
 
 
 def _shown(text: str) -> str:

@@ -37,6 +37,7 @@ from workers.crl_store import stored_crls
 from workers.logs import for_humans
 from workers.trust_store import load_profile
 from workers.verify_inputs import checked_file, pdfs_in
+from workers.i18n import translations
 from workers.verify_print import print_report, summary_table
 
 log = logging.getLogger(__name__)
@@ -331,10 +332,11 @@ def _run(
             sys.stdout.write("\n")
         else:
             out = Console(highlight=False)
+            _ = translations(settings_for(data=data).lang).gettext
             for report in reports:
-                print_report(out, report)
+                print_report(out, report, _)
             if len(reports) > 1:
-                summary_table(out, reports)
+                summary_table(out, reports, _)
         return code
     except typer.Exit as exc:  # settings_for's own exit with CONFIG
         return ExitCode(exc.exit_code)

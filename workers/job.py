@@ -325,7 +325,10 @@ def _quarantine(
     for blob in doc.files:
         digest, size = blob.digest()  # a local file is hashed and stored in chunks
         key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, digest, blob.name)
-        inputs.append({"name": blob.name, "sha256": digest, "size": size, "quarantine_key": key})
+        entry: dict[str, Any] = {"name": blob.name, "sha256": digest, "size": size}
+        if blob.name == error.subject:  # the file refused, and its page when known
+            entry.update(refused=True, **({"page": error.page} if error.page else {}))
+        inputs.append({**entry, "quarantine_key": key})
         # the same bytes may be there already; other bytes never are (the store refuses)
         put_source(ctx.store, key, blob.content, expected=digest, name=blob.name)
         report = {
@@ -369,6 +372,8 @@ def _quarantine(
         quarantine_keys=tuple(i["quarantine_key"] for i in inputs),
         reason=error.reason,
         message=str(error),
+        subject=error.subject,
+        page=error.page,
     )
 
 

@@ -96,6 +96,8 @@ class DocumentOutcome:
     quarantine_keys: tuple[str, ...] = ()
     reason: str | None = None
     message: str | None = None
+    subject: str | None = None  # the file a rejection is about, as the clerk named it
+    page: int | None = None  # and its page, when known
 
 
 class JobObserver(Protocol):
