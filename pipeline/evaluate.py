@@ -29,7 +29,9 @@ from pipeline.extract import extract
 from pipeline.intake import inspect, load_image_page, rasterise_pdf_page
 from pipeline.ocr import plain_tesseract
 from pipeline.page import PageResult, PageTask
+from pipeline.phrases import correct_page
 from schemas.document import DocumentMetadata
+from schemas.results import PageText
 from schemas.settings import InputLimits, OcrSettings
 
 CONDITIONS = ("clean", "degraded", "turned")  # the generated sets' page classes, in this order
@@ -73,6 +75,8 @@ class PageScore:
     skew_error: float | None
     plain_char_edits: int | None = None  # plain Tesseract's reading of the same page
     plain_word_edits: int | None = None
+    phrase_fixed: int = 0  # characters the phrase correction put right (measured, not used)
+    phrase_broken: int = 0  # characters it put wrong
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class Split:
     plain_wer: float | None = None
     field_right: dict[str, int] = field(default_factory=dict)
     field_total: dict[str, int] = field(default_factory=dict)
+    phrase_fixed: int = 0
+    phrase_broken: int = 0
 
     def accuracy(self, name: str) -> float | None:
         total = self.field_total.get(name, 0)
@@ -219,16 +225,36 @@ def _truth_value(fields: dict[str, object], name: str) -> object:
     return fields.get(name)
 
 
+def phrase_effect(truth: str, page: PageText) -> tuple[int, int]:
+    """(characters fixed, characters broken) by each of the page's phrase corrections, each
+    applied alone to the text as read; measured against the truth, never used to decide."""
+    if not page.corrections:
+        return 0, 0
+    lines = page.text.split("\n")
+    for c in page.corrections:
+        lines[c.line] = c.original
+    reference = normalise_for_cer(truth)
+    before = Levenshtein.distance(reference, normalise_for_cer("\n".join(lines)))
+    fixed = broken = 0
+    for c in page.corrections:
+        one = list(lines)
+        one[c.line] = c.corrected
+        gain = before - Levenshtein.distance(reference, normalise_for_cer("\n".join(one)))
+        fixed, broken = fixed + max(0, gain), broken + max(0, -gain)
+    return fixed, broken
+
+
 def score_document(
     doc: TruthDocument, pages: Sequence[PageResult], plain: Sequence[str] | None = None
 ) -> DocumentScore:
-    """Scores of sohoa's reading of the document's pages and, with ``plain``, of plain
-    Tesseract's reading of the same pages."""
+    """Scores of sohoa's reading of the document's pages (its fixed phrases corrected, as the
+    job stores them) and, with ``plain``, of plain Tesseract's reading of the same pages."""
     if len(pages) != len(doc.pages) or (plain is not None and len(plain) != len(pages)):
         raise ValueError(f"{doc.name}: {len(pages)} pages read, the truth has {len(doc.pages)}")
+    read = [correct_page(r.page) for r in pages]
     page_scores = []
-    for n, (truth, result) in enumerate(zip(doc.pages, pages, strict=True)):
-        ce, chars, we, words = edits(truth.text, result.page.text)
+    for n, (truth, page) in enumerate(zip(doc.pages, read, strict=True)):
+        ce, chars, we, words = edits(truth.text, page.text)
         pce, _, pwe, _ = edits(truth.text, plain[n]) if plain is not None else (None, 0, None, 0)
         page_scores.append(
             PageScore(
@@ -236,13 +262,14 @@ def score_document(
                 chars,
                 we,
                 words,
-                None if truth.rotation is None else result.page.rotation == truth.rotation,
-                None if truth.skew is None else round(abs(result.page.skew - truth.skew), 2),
+                None if truth.rotation is None else page.rotation == truth.rotation,
+                None if truth.skew is None else round(abs(page.skew - truth.skew), 2),
                 pce,
                 pwe,
+                *phrase_effect(truth.text, page),
             )
         )
-    found = extract("\n\n".join(r.page.text for r in pages))
+    found = extract("\n\n".join(p.text for p in read))
     right, misread = {}, {}
     for name in (*FIELDS, *OPTIONAL_FIELDS):
         expected = _truth_value(doc.fields, name)
@@ -279,6 +306,8 @@ def _split(name: str, scores: Iterable[DocumentScore]) -> Split:
         plain_wer=sum(p.plain_word_edits or 0 for p in pages) / words if words and plain else None,
         field_right=right,
         field_total=total,
+        phrase_fixed=sum(p.phrase_fixed for p in pages),
+        phrase_broken=sum(p.phrase_broken for p in pages),
     )
 
 

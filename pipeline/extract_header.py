@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -111,41 +112,11 @@ _MOTTO_KEYS = ("CONG HOA XA HOI", "DOC LAP", "TU DO", "HANH PHUC", "CHU NGHIA VI
 _ORGAN_HEADS = tuple(
     fold(w) + " "
     for w in (
-        "ỦY BAN NHÂN DÂN",
-        "UBND",
-        "HỘI ĐỒNG NHÂN DÂN",
-        "HĐND",
-        "SỞ",
-        "PHÒNG",
-        "BAN",
-        "BỘ",
-        "CỤC",
-        "CHI CỤC",
-        "TỔNG CỤC",
-        "TRUNG TÂM",
-        "VĂN PHÒNG",
-        "THANH TRA",
-        "TRƯỜNG",
-        "BỆNH VIỆN",
-        "CÔNG AN",
-        "KHO BẠC",
-        "ĐÀI",
-        "VIỆN",
-        "HỌC VIỆN",
-        "TÒA ÁN",
-        "CHI NHÁNH",
-        "ĐOÀN",
-        "HỘI",
-        "CÔNG TY",
-        "TẬP ĐOÀN",
-        "ĐẢNG ỦY",
-        "TỈNH ỦY",
-        "HUYỆN ỦY",
-        "THÀNH ỦY",
-        "ĐỘI",
-        "TRẠM",
-        "BỘ CHỈ HUY",
-    )
+        "ỦY BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND|SỞ|PHÒNG|BAN|BỘ|CỤC|CHI CỤC|TỔNG CỤC|"
+        "TRUNG TÂM|VĂN PHÒNG|THANH TRA|TRƯỜNG|BỆNH VIỆN|CÔNG AN|KHO BẠC|ĐÀI|VIỆN|HỌC VIỆN|"
+        "TÒA ÁN|CHI NHÁNH|ĐOÀN|HỘI|CÔNG TY|TẬP ĐOÀN|ĐẢNG ỦY|TỈNH ỦY|HUYỆN ỦY|THÀNH ỦY|ĐỘI|"
+        "TRẠM|BỘ CHỈ HUY"
+    ).split("|")
 )
 
 _NUMBER = re.compile(
@@ -272,13 +243,41 @@ def find_date(lines: list[str], after: int = 0) -> Found | None:
 
 
 def _place_before(text: str) -> str | None:
+    """The place before ', ngày ...'; where the line ran on from the column beside it ('V/v
+    ... đánh giá Hà Nội'), the capitalised words that end it."""
     if match := _number_match(text):
         text = text[match.end() :]
     place = clean(text.split("  ")[-1]).rstrip(".")
     words = place.split()
+    if len(words) > 6 or (words and not words[0][:1].isupper()):
+        words = list(reversed(list(takewhile(lambda w: w[:1].isupper(), reversed(words)))))
+        place = " ".join(words)
     if not words or len(words) > 6 or not letters(place):
         return None
     return place
+
+
+def _without_date(line: str) -> str:
+    """A line without the place and date read onto its end from the column beside it."""
+    match = _DATE.search(fold_chars(line))
+    if not match:
+        return line
+    place = _place_before(line[: match.start()]) or ""
+    cut = line[: match.start()].rstrip(" ,")
+    return cut[: len(cut) - len(place)].rstrip(" ,") if cut.endswith(place) else cut
+
+
+def _continued(lines: list[str]) -> list[str]:
+    """The lines that go on with a công văn's 'V/v': lower-case starts, past blank lines and
+    the place-and-date or motto lines of the column beside it, which Tesseract put between."""
+    out = [""]
+    for line in lines:
+        if not line or _DATE.search(fold_chars(line)) or _is_motto(line):
+            continue
+        if not line[:1].islower():
+            break
+        out.insert(-1, line)
+    return out
 
 
 def _is_motto(line: str) -> bool:
@@ -356,8 +355,8 @@ def find_subject(lines: list[str], type_line: int | None, start: int = 0) -> Fou
     if type_line is None:
         for i, line in enumerate(lines[start : start + 40], start):
             if match := _CONG_VAN_SUBJECT.match(line):
-                first = "V/v " + line[match.end() :]
-                found = _gather([first, *lines[i + 1 :]])
+                first = "V/v " + _without_date(line[match.end() :])
+                found = _gather([first, *_continued(lines[i + 1 : i + 8])])
                 return Found(found, 0.85 if match.group(1) else 0.6, i)
         return None
     rest = lines[type_line + 1 :]

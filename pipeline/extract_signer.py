@@ -12,6 +12,7 @@ Finders take NFC lines and return a value with a confidence, or None.
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 from dataclasses import dataclass
 
 from pipeline.extract_text import clean, correct_title_words, fold, is_upper
@@ -22,6 +23,11 @@ _POSITION_WORDS = tuple(
     for w in (
         "CHỦ TỊCH",
         "GIÁM ĐỐC",
+        "VỤ TRƯỞNG",
+        "VIỆN TRƯỞNG",
+        "TỔNG CỤC TRƯỞNG",
+        "TRƯỞNG BAN",
+        "TRƯỞNG PHÒNG",
         "TRƯỞNG",
         "THỦ TRƯỞNG",
         "CHÁNH",
@@ -40,6 +46,8 @@ _POSITION_WORDS = tuple(
     )
 )
 # Common Vietnamese family names: a line that starts with one is most likely the signer.
+# The deputy of a head whose title is not 'PHÓ' + the head's.
+_DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
 _SURNAME_LIST = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh "
     "Lâm Mai Cao Đào Đoàn Hà Lương Tạ Chu Tô Quách Thái Trịnh Lưu Châu Tăng Vương Triệu "
@@ -54,7 +62,10 @@ _SURNAME_SPELLING = {
 }
 _AUTHORITY_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*")
 _NOI_NHAN = re.compile(r"^N\w{1,2}I\s*NH\w{1,2}N\b\s*:?\s*")
-_ITEM = re.compile(r"^[-–—_+•*]\s*")
+_ITEM = re.compile(r"^[-–—_+•*~]\s*")
+# What a seal or a signature beside the list reads as: after an item's ';', or tokens with
+# no letter or with a sign no recipient has.
+_NOISE_SIGNS = set("#%¿“”\\=<>~^|{}[]@$€£¥§¤°")
 
 
 @dataclass(frozen=True)
@@ -113,24 +124,16 @@ def _has_position_word(line: str) -> bool:
 
 
 def find_signer(lines: list[str]) -> Signer | None:
-    """The signer block near the end: authority lines, position, then the name."""
+    """The signer block near the end: authority lines, position, then the name. Lines of seal
+    or signature noise may stand between them (and glue onto the position line)."""
     tail = [clean(line) for line in lines[-60:] if clean(line)]
-    title_at = None
-    for i in range(len(tail) - 1, -1, -1):
-        start = _authority_start(tail[i])
-        if start is not None or _is_signer_title(tail[i]):
-            title_at = i
-            break
-    if title_at is None:
-        return None
-    block_start = title_at
-    while block_start > 0 and _is_signer_title(_from_authority(tail[block_start - 1])):
-        block_start -= 1
-    titles = [_title(t) for t in tail[block_start : title_at + 1]]
-    authority = " ".join(t for t in titles if _authority_start(t) == 0) or None
-    positions = [t for t in titles if _authority_start(t) != 0]
-    position = positions[-1] if positions else None
-    names = [n for n in (_name_in(line) for line in tail[title_at + 1 :]) if n]
+    found = _authority_block(tail) or _position_block(tail)
+    if found is None:  # the title lines lost under a seal: a name that ends the page
+        names = [n for n in map(_name_of, tail[-3:]) if n and fold(n.split()[0]) in SURNAMES]
+        return Signer(None, None, names[-1], 0.5) if names else None
+    authority, title_at = found
+    position, name_from = _position_after(tail, title_at, authority)
+    names = [n for n in (_name_in(line) for line in tail[name_from:]) if n]
     known = [n for n in names if fold(n.split()[0]) in SURNAMES]
     name = (known or names or [None])[-1]
     confidence = 0.9 if known else 0.5 if names else 0.0
@@ -140,6 +143,65 @@ def find_signer(lines: list[str]) -> Signer | None:
         clean(name)[:100] if name else None,
         confidence,
     )
+
+
+def _authority_block(tail: list[str]) -> tuple[str, int] | None:
+    """(the authority lines joined, where the last one is): the last run of lines that start
+    with TM./KT./TL./TUQ./Q. (or end a Nơi nhận line read across both columns)."""
+    marked = [i for i, line in enumerate(tail) if _authority_start(line) is not None]
+    if not marked:
+        return None
+    first = last = marked[-1]
+    while first > 0 and _authority_start(tail[first - 1]) is not None:
+        first -= 1
+    return " ".join(_title(t) for t in tail[first : last + 1]), last
+
+
+def _position_block(tail: list[str]) -> tuple[str, int] | None:
+    """Without an authority: just above the last line naming a position (the head signs)."""
+    last = next((i for i in range(len(tail) - 1, -1, -1) if _is_signer_title(tail[i])), None)
+    return None if last is None else ("", last - 1)
+
+
+def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int]:
+    """(position, where the name may start): the first of the few lines under the authority
+    that names a position, seal noise before it on its line left out."""
+    for i in range(at + 1, min(at + 5, len(tail))):
+        line = correct_title_words(tail[i]) if is_upper(tail[i], 0.5) else tail[i]
+        if (position := _position_in(line)) is not None:
+            return _deputy(position, authority), i + 1
+    return None, at + 1
+
+
+def _deputy(position: str, authority: str) -> str:
+    """Under 'KT. X' the signer is X's deputy (Decree 30/2020, art. 13): a position read as X,
+    or as the end of X's position ('TRƯỞNG' under KT. VỤ TRƯỞNG), lost its PHÓ to a seal."""
+    match = re.search(r"(?:^|\s)KT\.\s*(.+)$", authority)
+    if not match or fold(position).startswith("PHO "):
+        return position
+    words = (_position_in(match.group(1)) or "").split()
+    head = next(
+        (" ".join(words[:n]) for n in range(len(words), 0, -1)
+         if fold(" ".join(words[:n])) in _POSITION_WORDS),
+        "",
+    )  # fmt: skip
+    if not head or not fold(head).endswith(fold(position)):
+        return position
+    return _DEPUTIES.get(head, "PHÓ " + head)
+
+
+def _position_in(line: str) -> str | None:
+    """The position a line names, from its first position word (with PHÓ before it) to the
+    end of the upper-case run: 'ỐNG HIEHÓ THỦ TƯỚNG' -> 'THỦ TƯỚNG'."""
+    words = line.split()
+    keys = [fold(w.strip(".,;:'\"`‘’“”")) for w in words]
+    for i in range(len(words)):
+        if not any(" ".join(keys[i:]).startswith(p) for p in _POSITION_WORDS):
+            continue
+        start = i - 1 if i > 0 and keys[i - 1] == "PHO" else i
+        taken = list(takewhile(_is_upper_word, words[start:]))
+        return " ".join(taken) if len(taken) > i - start else None
+    return None
 
 
 def _from_authority(line: str) -> str:
@@ -170,6 +232,20 @@ def _without_title(item: str) -> str:
     return item
 
 
+def _item(text: str) -> str:
+    """One recipient as printed: what a seal or signature added after its ';' or at its end
+    left out, a space before '('."""
+    head, semicolon, rest = text.partition(";")
+    if semicolon and len(rest.split()) <= 3:
+        text = head
+    words, noise = text.split(), False
+    while words and (not any(c.isalnum() for c in words[-1]) or _NOISE_SIGNS & set(words[-1])):
+        words, noise = words[:-1], True
+    if noise and words and words[-1].isdigit():  # '7 #iz': a digit of the same mark
+        words.pop()
+    return re.sub(r"(?<=\w)\(", " (", clean(" ".join(words)).rstrip("."))
+
+
 def find_recipients(lines: list[str]) -> tuple[tuple[str, ...], float] | None:
     """Nơi nhận: the items under it ('- Như trên;' ...), without dash and end punctuation.
     Items may be a block apart (Tesseract's paragraphs); a line without a dash right under an
@@ -197,7 +273,7 @@ def find_recipients(lines: list[str]) -> tuple[tuple[str, ...], float] | None:
             else:
                 items.append(item)
             follows = True
-        items = [clean(x).rstrip(".") for x in items if clean(x)]
+        items = [_item(x) for x in items if _item(x)]
         if items:
             return tuple(items), 0.8
     return None

@@ -77,7 +77,8 @@ def blocks_of(lines: list[str]) -> list[list[str]]:
 TITLE_WORDS = (
     "ỦY BAN NHÂN DÂN HỘI ĐỒNG CHỦ TỊCH PHÓ GIÁM ĐỐC TRƯỞNG PHÒNG CHÁNH VĂN THANH TRA "
     "TỔNG CỤC THƯỜNG TRỰC KÝ THAY MẶT THỪA LỆNH QUYỀN THỦ HIỆU BỘ THỨ "
-    "CHÍNH PHỦ TƯỚNG NHIỆM"  # TM. CHÍNH PHỦ, THỦ TƯỚNG (never CHÁNH: one letter off)
+    "CHÍNH PHỦ TƯỚNG NHIỆM "  # TM. CHÍNH PHỦ, THỦ TƯỚNG (never CHÁNH: one letter off)
+    "VỤ GIÁO DỤC"  # KT. VỤ TRƯỞNG VỤ GIÁO DỤC ... (never GIÁM: one letter off)
 ).split()
 # Phrases of agency names: corrected only as a whole, so that a place name ('HÀ NỘI', 'HÀ
 # TĨNH', 'ĐÔNG XÁ') is never taken for an administrative word that folds the same.

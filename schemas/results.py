@@ -28,6 +28,14 @@ class Word(Frozen):
     box: tuple[int, int, int, int] = Field(description="left, top, width, height in pixels")
 
 
+class Correction(Frozen):
+    """A line whose fixed administrative phrases were corrected (pipeline.phrases)."""
+
+    line: int = Field(ge=0, description="0-based line of the page's text")
+    original: str = Field(description="the line as Tesseract read it")
+    corrected: str
+
+
 class PageText(Frozen):
     """What was read from one page, and how the page was straightened first."""
 
@@ -42,6 +50,9 @@ class PageText(Frozen):
     height_px: int = 0
     dpi: int = 0
     read_by: str | None = Field(None, description="host:pid of the process that read the page")
+    corrections: tuple[Correction, ...] = Field(
+        (), description="lines of ``text`` whose fixed phrases were corrected, as first read"
+    )
 
 
 class InputFile(Frozen):

@@ -47,8 +47,10 @@ JPEG) and each page's text layer is its truth; PDF.fields.json beside it, its fi
 Every page is read by the same page stage as `sohoa digitise` and, in the same run, by plain
 `tesseract -l vie` (default page segmentation, the image's own dpi). Printed per page class:
 character and word error rates of both (after NFC and collapsing white space; reading order
-counts), their ratio (below 1: sohoa reads better), rotation found where the truth says, and
-per-field accuracy (NFC, case folded).
+counts), their ratio (below 1: sohoa reads better), rotation found where the truth says, the
+characters the correction of fixed administrative phrases put right and put wrong (measured
+against the truth, each correction alone; "phrases +/-"), and per-field accuracy (NFC, case
+folded).
 
 Exit codes: 0 scored; 1 a page could not be read; 2 no truth found.
 """
@@ -62,7 +64,8 @@ def report_table(report: Report) -> Table:
     """Reading: sohoa's error rates beside plain Tesseract's, per page class."""
     table = Table(title="sohoa eval: reading", title_justify="left")
     table.add_column("split")
-    for column in ("docs", "pages", "CER", "WER", "tess CER", "tess WER", "ratio", "upright"):
+    columns = ("docs", "pages", "CER", "WER", "tess CER", "tess WER", "ratio", "upright")
+    for column in (*columns, "phrases +/-"):
         table.add_column(column, justify="right")
     for split in report.splits:
         table.add_row(
@@ -75,6 +78,7 @@ def report_table(report: Report) -> Table:
             _percent(split.plain_wer),
             "-" if split.ratio is None else f"{split.ratio:.2f}",
             f"{split.rotation_ok}/{split.rotation_known}" if split.rotation_known else "-",
+            f"+{split.phrase_fixed}/-{split.phrase_broken}",
         )
     return table
 

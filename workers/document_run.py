@@ -17,6 +17,7 @@ from pipeline.active_content import active_left
 from pipeline.extract import archival_metadata, extract, merge_manifest
 from pipeline.intake import Inspection, openable
 from pipeline.page import PageTask
+from pipeline.phrases import correct_page
 from pipeline.pdf import assemble, keep_pages
 from pipeline.signing import sign_file
 from pipeline.verification import verify_pdf
@@ -122,7 +123,7 @@ class DocumentRun:
                     result = ocred.pop(number)
                     if not isinstance(result.pdf, Path):  # every run_pages writes to task.spool
                         raise TypeError(f"page {number + 1} came back in memory, not spooled")
-                    page, part = result.page, (result.pdf, 0)
+                    page, part = correct_page(result.page), (result.pdf, 0)
                 pages.append(page)
                 parts.append(part)
             meta = self._metadata(pages)
