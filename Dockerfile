@@ -14,6 +14,7 @@ COPY schemas schemas
 COPY storage storage
 COPY pipeline pipeline
 COPY workers workers
+COPY samplegen samplegen
 RUN pip install --no-cache-dir . \
  && mkdir -p /srv/sohoa/keys && chown -R sohoa /srv/sohoa
 

@@ -70,7 +70,7 @@ def scan(number: int, page: int) -> bytes:
 def sample_scans(count: int, seed: int = 7, distinct: int = 16) -> list[bytes]:
     """``count`` realistic pages: 300-dpi degraded samples from ``sohoa samples`` (as PNG),
     at most ``distinct`` different ones, repeated (a sample page takes seconds to make)."""
-    from pipeline.samples import generate_documents
+    from samplegen.samples import generate_documents
 
     pages: list[bytes] = []
     wanted = min(count, distinct)

@@ -3,7 +3,7 @@
 Each run starts its own services (see bench/batch.py), drops one dossier of N realistic pages
 (300-dpi degraded samples) as one document, runs ``sohoa watch`` and ``sohoa worker
 --processes P``, and times drop to digitised. With 2 processes the document's pages fan out
-(workers/page_fanout.py). Prints one table and the ratio.
+(workers/queue/page_fanout.py). Prints one table and the ratio.
 
     python bench/fanout.py [--pages 40]
 """

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "bench"))
 
-from pipeline.samples import generate_documents  # noqa: E402
+from samplegen.samples import generate_documents  # noqa: E402
 from tests.memory import PeakMemory  # noqa: E402
 
 

@@ -15,16 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.indicators import AgencyTree, parse_period
-from pipeline.report import build_report
+from pipeline.indicators.rates import AgencyTree, parse_period
+from pipeline.indicators.report import build_report
 from storage import migrations
 from storage.database import engine_for
 from storage.indicator_facts import load_agencies, load_facts, load_operational
-from storage.registry import agencies, procedures
+from storage.register_store import agencies, procedures
 from storage.tables import dossiers
 from storage.warehouse import Warehouse
-from workers.report_html import to_html
-from workers.report_render import to_json
+from workers.reports.html import to_html
+from workers.reports.render import to_json
 
 
 def fill(url: str, count: int, seed: int = 1) -> None:

@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from pipeline.signing import SigningProfile, load_signer, sign_pdf  # noqa: E402
-from pipeline.verification import verify_pdf  # noqa: E402
+from pipeline.signatures.signing import SigningProfile, load_signer, sign_pdf  # noqa: E402
+from pipeline.signatures.verification import verify_pdf  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
 from schemas.signing import SigningLevel  # noqa: E402
-from workers.dev_pki import serve_test_pki  # noqa: E402
-from workers.keys import fetcher_factory, validation_context_factory  # noqa: E402
+from workers.signing.dev_pki import serve_test_pki  # noqa: E402
+from workers.signing.process_key import fetcher_factory, validation_context_factory  # noqa: E402
 
 
 def scan_like_pdf(pages: int) -> bytes:
@@ -45,7 +45,7 @@ def scan_like_pdf(pages: int) -> bytes:
         images.append(image.filter(ImageFilter.GaussianBlur(0.6)))
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=150, quality=80)
-    # rewritten by pypdf, as pipeline/pdf.py writes results (Pillow's xref is not strict)
+    # rewritten by pypdf, as pipeline/reading/searchable_pdf.py writes results (Pillow's xref is not strict)
     result = io.BytesIO()
     PdfWriter(clone_from=PdfReader(io.BytesIO(out.getvalue()))).write(result)
     return result.getvalue()

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.evaluate import edits
+from pipeline.reading.evaluate import edits
 
 HERE = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

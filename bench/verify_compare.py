@@ -19,8 +19,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline.verification import load_certificates, verify_pdf
-from workers.trust_store import load_profile
+from pipeline.signatures.verification import load_certificates, verify_pdf
+from workers.trust.store import load_profile
 
 
 def pdfsig(path: Path) -> str:

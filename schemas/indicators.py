@@ -1,6 +1,6 @@
 """What the digitisation-rate indicators are computed from: agencies with their level over
 time, and the facts of each received dossier. Plain frozen records, read from the warehouse
-(storage/) and consumed by the formulas (pipeline/indicators.py)."""
+(storage/) and consumed by the formulas (pipeline/indicators/rates.py)."""
 
 from __future__ import annotations
 

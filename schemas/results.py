@@ -29,7 +29,7 @@ class Word(Frozen):
 
 
 class Correction(Frozen):
-    """A line whose fixed administrative phrases were corrected (pipeline.phrases)."""
+    """A line whose fixed administrative phrases were corrected (pipeline.metadata.phrases)."""
 
     line: int = Field(ge=0, description="0-based line of the page's text")
     original: str = Field(description="the line as Tesseract read it")

@@ -16,7 +16,7 @@ from schemas.indicators import Agency, DossierFacts, Operational
 from storage.acceptance import UNCONFIRMED
 from storage.database import aware, warehouse_error
 from storage.dates import day_in_vietnam
-from storage.registry import agencies, procedures
+from storage.register_store import agencies, procedures
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
 

@@ -1,7 +1,7 @@
 """Claims on documents as leases: renewed while their run works, released by hand or on exit.
 
 A run claims a document (``Warehouse.claim_document``) for ``lease_s`` seconds and renews every
-claim it holds while it works (``renew``, called by workers/leases.py's heartbeat). A run that
+claim it holds while it works (``renew``, called by workers/job/heartbeat.py's heartbeat). A run that
 dies stops renewing, so its claims run out within one lease and another run takes them over.
 ``release`` gives claims up: one run's (when it stops), a dossier's, or every expired one
 (``sohoa claims release``); a released document is ``failed`` with the reason, so a re-run

@@ -32,7 +32,7 @@ from schemas.errors import (
     StorageUnavailable,
 )
 from schemas.settings import S3Settings
-from storage.keys import is_immutable, validate_key
+from storage.object_keys import is_immutable, validate_key
 
 
 @dataclass(frozen=True)

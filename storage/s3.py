@@ -52,7 +52,7 @@ from schemas.errors import (
 )
 from schemas.settings import S3Settings
 from storage import s3_sdk
-from storage.keys import is_immutable, validate_key
+from storage.object_keys import is_immutable, validate_key
 from storage.objects import FileReader, ObjectInfo, file_sha256, read_local
 
 log = logging.getLogger(__name__)

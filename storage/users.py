@@ -98,7 +98,7 @@ def visible_agencies(warehouse: Warehouse, user: User) -> frozenset[str] | None:
         return None
     if user.role == "clerk":
         return frozenset({user.agency})
-    from storage.registry import agencies  # the register's table
+    from storage.register_store import agencies  # the register's table
 
     with warehouse.transaction() as conn:
         pairs = conn.execute(sa.select(agencies.c.code, agencies.c.parent_code)).all()

@@ -12,7 +12,8 @@ import typer
 from click.testing import Result
 from typer.testing import CliRunner
 
-from workers import cli_trust, cli_verify
+from workers.cli import trust as cli_trust
+from workers.cli import verify as cli_verify
 
 
 def _app() -> typer.Typer:

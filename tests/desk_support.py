@@ -9,7 +9,7 @@ import re
 
 from schemas.settings import load_settings
 from storage import places
-from storage.keys import result_key, sidecar_key
+from storage.object_keys import result_key, sidecar_key
 from storage.users import add_user
 
 AGENCY_A = "000.17.22.H56"

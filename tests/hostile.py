@@ -27,7 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from pipeline.pdf import indirect
+from pipeline.reading.searchable_pdf import indirect
 from tests.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.signing import SigningProfile, load_signer
+from pipeline.signatures.signing import SigningProfile, load_signer
 from schemas.settings import Settings
 from schemas.signing import SigningLevel
-from workers.dev_pki import TestPki, serve_test_pki
-from workers.keys import fetcher_factory, validation_context_factory
+from workers.signing.dev_pki import TestPki, serve_test_pki
+from workers.signing.process_key import fetcher_factory, validation_context_factory
 
 FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 

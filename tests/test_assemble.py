@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
 
-from pipeline.pdf import assemble, keep_pages
+from pipeline.reading.searchable_pdf import assemble, keep_pages
 from schemas.document import DocumentMetadata
 from schemas.errors import CorruptInput
 

@@ -9,7 +9,7 @@ import pytest
 from schemas.settings import load_settings
 from storage.objects import open_store
 from tests.services import make_s3_place
-from workers.bucket_intake import dossier_from_intake, identify
+from workers.intake.bucket import dossier_from_intake, identify
 
 A = "000.17.22.H56"
 

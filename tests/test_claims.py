@@ -1,5 +1,5 @@
-"""Claims as leases (storage/leases.py, workers/leases.py, ``sohoa claims``), the run's scratch
-folder on SIGTERM (workers/scratch.py): over SQLite and PostgreSQL, and through the real CLI."""
+"""Claims as leases (storage/leases.py, workers/job/heartbeat.py, ``sohoa claims``), the run's scratch
+folder on SIGTERM (workers/job/scratch.py): over SQLite and PostgreSQL, and through the real CLI."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from storage.database import engine_for
 from storage.warehouse import Warehouse
 from tests.conftest import text_image
 from tests.services import REPO, sohoa_env, start_sohoa, wait_until
-from workers.leases import Heartbeat
+from workers.job.heartbeat import Heartbeat
 
 AGENCY = "000.17.22.H56"
 
@@ -165,11 +165,11 @@ def test_a_run_meeting_a_document_another_run_digitises_waits_for_its_result(tmp
     from schemas.settings import load_settings
     from storage.objects import open_store
     from tests.distributed import page
-    from workers.job import digitise_dossier
-    from workers.job_context import JobContext
-    from workers.keys import open_signing_key
-    from workers.local_intake import dossiers_from_paths
-    from workers.runtime import run_pages_inline
+    from workers.job.dossier import digitise_dossier
+    from workers.job.context import JobContext
+    from workers.signing.process_key import open_signing_key
+    from workers.intake.folder import dossiers_from_paths
+    from workers.queue.runtime import run_pages_inline
 
     settings = load_settings({}, data=tmp_path / "data", agency=AGENCY)
     key = open_signing_key(settings)
@@ -205,7 +205,7 @@ def test_a_run_meeting_a_document_another_run_digitises_waits_for_its_result(tmp
 def test_a_killed_runs_scratch_folder_goes_with_the_next_run(tmp_path, monkeypatch):
     import tempfile
 
-    from workers.scratch import scratch_folder
+    from workers.job.scratch import scratch_folder
 
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

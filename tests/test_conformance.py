@@ -16,15 +16,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
-from pipeline.verification import VerifyPolicy, signature_count, verify_pdf
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.verification import VerifyPolicy, signature_count, verify_pdf
 from schemas.errors import CorruptInput, EncryptedInput, ExitCode
 from schemas.results import FileStatus, Indication, VerificationReport
 from schemas.settings import Settings
 from schemas.verification import VerifyOutput
 from tests.conftest import CONFORMANCE
-from workers import cli_verify
-from workers.keys import ensure_signing_key
+from workers.cli import verify as cli_verify
+from workers.signing.process_key import ensure_signing_key
 
 PDF_DIR = CONFORMANCE / "pdf"
 CA_DIR = CONFORMANCE / "crypto" / "testing-ca" / "root"

@@ -71,7 +71,7 @@ def test_a_clerk_of_a_sees_nothing_of_b_every_answer_404(desk):
 
 def test_a_supervisor_sees_the_agencies_under_theirs_and_an_admin_all(desk):
     app, warehouse, store, ids = desk
-    from storage.registry import agencies
+    from storage.register_store import agencies
     from storage.users import add_user
 
     with warehouse.transaction() as conn:

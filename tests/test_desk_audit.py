@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from storage import migrations
 from storage.audit import record, trail
 from storage.database import engine_for
-from storage.registry import agencies
+from storage.register_store import agencies
 from storage.tables import audit, dossiers
 from storage.users import add_user
 from storage.warehouse import Warehouse

@@ -174,10 +174,10 @@ def test_sohoa_users_and_search_on_the_cli(tmp_path):
 
 
 SPOKEN = (
-    "pipeline/verify_words.py",
-    "workers/verify_print.py",
-    "workers/cli_digitise.py",
-    "workers/cli_desk.py",
+    "pipeline/signatures/verify_words.py",
+    "workers/cli/verify_print.py",
+    "workers/cli/digitise.py",
+    "workers/cli/desk.py",
 )
 
 

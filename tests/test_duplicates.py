@@ -13,8 +13,8 @@ from schemas.settings import load_settings
 from storage.consistency import inconsistent_dossiers
 from storage.history import dossier_history
 from tests.distributed import AGENCY, document_rows, dossier_statuses, drop_folder, page
-from workers.redigitise import Selection, select
-from workers.runtime import WorkerRuntime
+from workers.queue.redigitise import Selection, select
+from workers.queue.runtime import WorkerRuntime
 
 SCAN = page("Về việc cấp giấy phép xây dựng")
 a_code, b_code = f"{AGENCY}-240315-0001", f"{AGENCY}-240316-0001"

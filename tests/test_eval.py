@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import (
+from pipeline.reading.evaluate import (
     FLOOR_FIELDS,
     TruthDocument,
     TruthPage,
@@ -22,7 +22,7 @@ from pipeline.evaluate import (
     score_document,
     summarise,
 )
-from pipeline.page import PageResult
+from pipeline.reading.page import PageResult
 from schemas.results import PageText
 
 FLOORS_CER = {"clean": 0.03, "degraded": 0.03, "turned": 0.04}

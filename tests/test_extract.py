@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.extract import (
+from pipeline.metadata.extract import (
     DOCUMENT_TYPES,
     archival_metadata,
     extract,
@@ -16,8 +16,8 @@ from pipeline.extract import (
     fold,
     merge_manifest,
 )
-from pipeline.extract_header import ABBREVIATIONS, find_date, spell_notation
-from pipeline.extract_text import fold_chars, lines_of
+from pipeline.metadata.extract_header import ABBREVIATIONS, find_date, spell_notation
+from pipeline.metadata.extract_text import fold_chars, lines_of
 from schemas.document import ArchivalMetadata, MetadataFields
 
 HEADER = """UBND TỈNH ĐỒNG NAI
@@ -293,7 +293,7 @@ def test_a_real_decree_gives_every_field():
     import json
     from pathlib import Path
 
-    from pipeline.scan_styles import page_truth
+    from samplegen.office_scans import page_truth
 
     data = Path(__file__).parent / "data"
     pdf = data / "decree-49-2026-ND-CP.pdf"

@@ -34,7 +34,7 @@ from tests.services import (
     stop_process,
     wait_until,
 )
-from workers.watch import Watcher
+from workers.intake.watcher import Watcher
 
 
 @pytest.fixture

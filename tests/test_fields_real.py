@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import phrase_effect
-from pipeline.extract import extract
-from pipeline.phrases import correct_page, correct_text
-from pipeline.sample_text import compose
+from pipeline.metadata.extract import extract
+from pipeline.metadata.phrases import correct_page, correct_text
+from pipeline.reading.evaluate import phrase_effect
+from samplegen.text import compose
 from schemas.results import PageText
 
 DATA = Path(__file__).parent / "data"

@@ -19,8 +19,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from pipeline.active_content import find_active
-from pipeline.pdf import indirect, keep_pages
+from pipeline.inputs.active_content import find_active
+from pipeline.reading.searchable_pdf import indirect, keep_pages
 from schemas.results import Sidecar
 from tests.test_digitise_e2e import sohoa
 from tests.test_signing import tiny_pdf

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.indicators import AgencyTree, Rate, compute, parse_period, period_of
+from pipeline.indicators.rates import AgencyTree, Rate, compute, parse_period, period_of
 from schemas.indicators import Agency, DossierFacts
 
 D = dt.date

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.intake import inspect, load_image_page, sniff
+from pipeline.inputs.files import inspect, load_image_page, sniff
 from schemas.errors import PermanentError, UnsupportedInput
 from schemas.settings import InputLimits
 from tests.conftest import blank_pdf, encode, text_image
@@ -60,7 +60,7 @@ def test_pixel_and_byte_limits():
 
 
 def test_hex_strings_are_measured_across_chunks_before_parsing(tmp_path, monkeypatch):
-    from pipeline import bounds
+    from pipeline.inputs import bounds
     from schemas.errors import InputTooLarge
 
     monkeypatch.setattr(bounds, "CHUNK", 64)  # the string spans many chunks of the file

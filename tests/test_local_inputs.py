@@ -7,11 +7,11 @@ from schemas.settings import load_settings
 from storage.objects import open_store
 from storage.warehouse import Warehouse
 from tests.distributed import page
-from workers.job import digitise_dossier
-from workers.job_context import JobContext
-from workers.keys import open_signing_key
-from workers.local_intake import dossiers_from_paths
-from workers.runtime import run_pages_inline
+from workers.intake.folder import dossiers_from_paths
+from workers.job.context import JobContext
+from workers.job.dossier import digitise_dossier
+from workers.queue.runtime import run_pages_inline
+from workers.signing.process_key import open_signing_key
 
 
 class RewriteAfterInspection:
@@ -74,7 +74,7 @@ def test_a_file_rewritten_while_digitised_fails_and_nothing_is_stored(tmp_path):
 def test_intake_reads_regular_files_inside_the_dossier_only(tmp_path):
     import os
 
-    from workers.local_intake import units
+    from workers.intake.folder import units
 
     folder = tmp_path / "ho-so"
     folder.mkdir()
@@ -104,7 +104,7 @@ def test_a_bad_manifest_is_refused_before_it_is_built(tmp_path):
     import pytest
 
     from schemas.errors import PermanentError
-    from workers.local_intake import read_manifest
+    from workers.intake.folder import read_manifest
 
     settings = load_settings({}, data=tmp_path / "data")
     cases = {

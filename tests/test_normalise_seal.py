@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.normalise import for_ocr
+from pipeline.reading.normalise import for_ocr
 
 
 def _page() -> Image.Image:

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from pipeline.normalise import at_resolution
-from pipeline.ocr import scale_words
-from pipeline.page import PageTask, process_page
-from pipeline.samples import generate_documents
+from pipeline.reading.normalise import at_resolution
+from pipeline.reading.ocr import scale_words
+from pipeline.reading.page import PageTask, process_page
+from samplegen.samples import generate_documents
 from schemas.results import Word
 from schemas.settings import InputLimits, OcrSettings
 from tests.conftest import encode

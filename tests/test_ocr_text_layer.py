@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.extract import extract
-from pipeline.page import PageTask, process_page
-from pipeline.pdf import assemble
-from pipeline.samples import generate_documents
+from pipeline.metadata.extract import extract
+from pipeline.reading.page import PageTask, process_page
+from pipeline.reading.searchable_pdf import assemble
+from samplegen.samples import generate_documents
 from schemas.settings import InputLimits, OcrSettings
 from tests.conftest import encode
 
@@ -84,7 +84,7 @@ def test_the_number_line_is_found_as_printed(result) -> None:
 
 
 def test_tesseract_gets_one_thread_unless_the_caller_chose(monkeypatch) -> None:
-    from pipeline.ocr import _one_thread
+    from pipeline.reading.ocr import _one_thread
 
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     assert _one_thread()["OMP_THREAD_LIMIT"] == "1"  # pages run one per core side by side

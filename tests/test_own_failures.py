@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.signing import make_dev_pki
+from pipeline.signatures.signing import make_dev_pki
 from schemas.errors import (
     ConfigurationError,
     ExitCode,
@@ -31,12 +31,12 @@ from storage import places
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.services import REPO, sohoa_env
 from tests.test_signing import tiny_pdf
-from workers import document_run
-from workers.dev_pki import serve_test_pki
-from workers.job import digitise_dossier
-from workers.job_context import JobContext
-from workers.local_intake import dossiers_from_paths
-from workers.runtime import run_pages_inline
+from workers.intake.folder import dossiers_from_paths
+from workers.job import document as document_run
+from workers.job.context import JobContext
+from workers.job.dossier import digitise_dossier
+from workers.queue.runtime import run_pages_inline
+from workers.signing.dev_pki import serve_test_pki
 
 TEXT = b"Cong van so 15/UBND-VP ve viec to chuc hop giao ban thang 3"
 

@@ -11,14 +11,14 @@ import time
 import pytest
 import redis
 
-from pipeline.page import PageTask
+from pipeline.reading.page import PageTask
 from schemas.errors import CorruptInput
 from schemas.results import Sidecar
 from schemas.settings import InputLimits, OcrSettings, Settings
 from storage.objects import open_store
 from tests.distributed import AGENCY, deployment, drop_folder, page, wait_for_statuses
 from tests.services import start_sohoa, stop_process
-from workers.page_fanout import PageFanOut, help_with_pages
+from workers.queue.page_fanout import PageFanOut, help_with_pages
 
 TITLES = [f"Trang số {n}: về việc cấp phép xây dựng" for n in range(1, 7)]
 

@@ -6,8 +6,8 @@ import stat
 from pathlib import Path
 
 from storage.warehouse import Warehouse
-from workers.cli_digitise import _summarise
-from workers.job_context import DocumentOutcome
+from workers.cli.digitise import _summarise
+from workers.job.context import DocumentOutcome
 
 
 def _mode(path) -> int:

@@ -11,16 +11,16 @@ import pytest
 from cryptography import x509
 from typer.testing import CliRunner
 
-from pipeline.sign_keys import open_pkcs11_signer
-from pipeline.signing import sign_pdf
-from pipeline.verification import verify_pdf
+from pipeline.signatures.signers import open_pkcs11_signer
+from pipeline.signatures.signing import sign_pdf
+from pipeline.signatures.verification import verify_pdf
 from schemas.errors import ExitCode, SigningKeyError
 from schemas.results import Indication
 from schemas.settings import load_settings
 from schemas.signing import SigningLevel
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
-from workers.keys import open_signing_key
+from workers.signing.process_key import open_signing_key
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN, PIN, SO_PIN = "sohoa-test", "246810", "13579"

@@ -13,13 +13,13 @@ import typer
 from asn1crypto import crl as asn1_crl
 from typer.testing import CliRunner
 
-from pipeline.sign_keys import check_revocation
+from pipeline.signatures.signers import check_revocation
 from schemas.errors import ConfigurationError, ExitCode
 from schemas.settings import Settings
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
-from workers import cli_keys
-from workers.dev_pki import SIGNERS, write_test_pki
-from workers.keys import validation_context_factory
+from workers.cli import keys as cli_keys
+from workers.signing.dev_pki import SIGNERS, write_test_pki
+from workers.signing.process_key import validation_context_factory
 
 
 def keys_app() -> typer.Typer:

@@ -14,8 +14,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline.signing import CopyStamp, SigningProfile, sign_pdf
-from pipeline.verification import verify_pdf
+from pipeline.signatures.signing import CopyStamp, SigningProfile, sign_pdf
+from pipeline.signatures.verification import verify_pdf
 from schemas.errors import (
     ConfigurationError,
     RevocationUnavailable,
@@ -137,7 +137,7 @@ def test_an_expired_or_revoked_signer_is_refused(served_pki: Served) -> None:
 
 
 def test_an_unreachable_revocation_source_is_retryable(served_pki: Served) -> None:
-    from workers.keys import validation_context_factory
+    from workers.signing.process_key import validation_context_factory
 
     # trust roots that cannot build the chain: the OCSP answer cannot be checked
     profile = SigningProfile(

@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from pipeline.page import PageTask
+from pipeline.reading.page import PageTask
 from schemas.errors import SohoaError
 from schemas.settings import InputLimits, OcrSettings
-from workers.pool import PagePool
+from workers.job.page_pool import PagePool
 
 
 def test_a_page_error_cancels_the_rest_without_callback_noise(caplog):

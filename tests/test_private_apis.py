@@ -24,9 +24,9 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import IndirectObject, NameObject, StreamObject
 
-from pipeline.pdf import indirect
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
-from pipeline.verify_hybrid import check_hybrid, sections
+from pipeline.reading.searchable_pdf import indirect
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.verify_hybrid import check_hybrid, sections
 from storage import s3_sdk
 from tests.test_signing import tiny_pdf
 
@@ -37,7 +37,7 @@ def _parameters(function: object) -> tuple[str, ...]:
     return tuple(inspect.signature(function).parameters)  # type: ignore[arg-type]
 
 
-# -- pypdf: PdfWriter._add_object (pipeline.pdf.indirect) ----------------------------------
+# -- pypdf: PdfWriter._add_object (pipeline.reading.searchable_pdf.indirect) ----------------------------------
 
 
 def test_pypdf_add_object_takes_one_object() -> None:
@@ -60,7 +60,7 @@ def test_pypdf_add_object_makes_an_indirect_object_that_is_written() -> None:
 
 
 # -- pyHanko: PdfSigner.init_signing_session and PdfSigningSession.system_time ------------
-# (pipeline.signing._ClockedPdfSigner: the claimed signing time is ours)
+# (pipeline.signatures.signing._ClockedPdfSigner: the claimed signing time is ours)
 
 
 def test_pyhanko_init_signing_session_is_called_as_we_override_it() -> None:
@@ -79,7 +79,7 @@ def test_pyhanko_signs_at_the_time_we_claim() -> None:
     assert embedded.self_reported_timestamp == claimed
 
 
-# -- pyHanko: XRefCache._xref_sections, PdfFileReader._read_object (pipeline.verify_hybrid) --
+# -- pyHanko: XRefCache._xref_sections, PdfFileReader._read_object (pipeline.signatures.verify_hybrid) --
 
 
 def test_pyhanko_xref_sections_and_read_object_are_there() -> None:

@@ -9,18 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.evaluate import edits
-from pipeline.layout import (
-    Zone,
-    find_zones,
-    read_across,
-    side_by_side,
-    split_at_gaps,
-    uzn,
-)
-from pipeline.ocr import net_confidence, ocr_page
-from pipeline.page import PageTask, process_page, read_layout
-from pipeline.samples import generate_documents
+from pipeline.reading.evaluate import edits
+from pipeline.reading.layout import Zone, find_zones, read_across, side_by_side, split_at_gaps, uzn
+from pipeline.reading.ocr import net_confidence, ocr_page
+from pipeline.reading.page import PageTask, process_page, read_layout
+from samplegen.samples import generate_documents
 from schemas.settings import InputLimits, OcrSettings
 from tests.conftest import FONT, encode
 
@@ -156,7 +149,7 @@ def test_a_paragraph_whose_lines_touch_is_text_not_a_pen_stroke() -> None:
 def test_a_real_paragraph_is_never_left_out() -> None:
     """Page 2 of the real decree, scanned bilevel at 200 dpi: every inked row is in a zone
     (the pen-stroke rule once dropped two of its justified paragraphs)."""
-    from pipeline.scan_styles import STYLES, scan_page
+    from samplegen.office_scans import STYLES, scan_page
     from tests.test_reading_real import DECREE
 
     with Image.open(io.BytesIO(scan_page(DECREE, 2, STYLES["bw200"]))) as scan:
@@ -195,7 +188,7 @@ def test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it() -> None:
     """Page 2 of the real decree has no blocks side by side, and Tesseract reads no line
     across a wide blank: one reading, Tesseract's own layout, no zones (which once cut it
     into pieces and lost two paragraphs)."""
-    from pipeline.scan_styles import STYLES, scan_page
+    from samplegen.office_scans import STYLES, scan_page
     from tests.test_reading_real import DECREE
 
     with Image.open(io.BytesIO(scan_page(DECREE, 2, STYLES["bw200"]))) as scan:
@@ -234,7 +227,7 @@ def test_the_real_signer_block_is_read_after_the_recipients() -> None:
     """The last page of the real decree, scanned bilevel at 200 dpi: its seal bridges Nơi nhận
     and the signer block; read whole, Tesseract runs them together line by line. The page
     stage cuts them apart: the recipient list first, then the signer's block and name."""
-    from pipeline.scan_styles import STYLES, scan_page
+    from samplegen.office_scans import STYLES, scan_page
     from tests.test_reading_real import DECREE
 
     data = scan_page(DECREE, 29, STYLES["bw200"])

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.evaluate_real import load_folder, parse_styles
-from pipeline.scan_styles import STYLES, page_truth, scan_page
+from pipeline.reading.evaluate_real import load_folder, parse_styles
+from samplegen.office_scans import STYLES, page_truth, scan_page
 
 DATA = Path(__file__).parent / "data"
 DECREE = DATA / "decree-49-2026-ND-CP.pdf"

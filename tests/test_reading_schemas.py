@@ -18,7 +18,7 @@ from schemas.document import (
 )
 from schemas.errors import InvalidManifest
 from schemas.settings import Settings
-from workers.local_intake import dossiers_from_paths, read_manifest
+from workers.intake.folder import dossiers_from_paths, read_manifest
 
 
 @pytest.mark.parametrize("name", sorted(json_schemas()))

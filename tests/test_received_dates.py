@@ -9,15 +9,15 @@ import dataclasses
 import datetime as dt
 import os
 
-from pipeline.indicators import AgencyTree
-from pipeline.report import build_report
+from pipeline.indicators.rates import AgencyTree
+from pipeline.indicators.report import build_report
 from schemas.messages import IntakeMessage
 from schemas.settings import load_settings
 from storage.dates import VIETNAM, day_in_vietnam, start_of_day
 from storage.indicator_facts import load_facts, load_operational
 from tests.distributed import AGENCY, drop_folder, page
-from workers.redigitise import Selection, select
-from workers.runtime import WorkerRuntime
+from workers.queue.redigitise import Selection, select
+from workers.queue.runtime import WorkerRuntime
 
 
 def months() -> tuple[dt.date, dt.date]:

@@ -17,8 +17,8 @@ from schemas.settings import load_settings
 from storage.batches import Batches
 from tests.distributed import AGENCY, document_rows, page
 from tests.services import REPO, sohoa_env
-from workers.redigitise import Selection, select, version_key
-from workers.runtime import WorkerRuntime
+from workers.queue.redigitise import Selection, select, version_key
+from workers.queue.runtime import WorkerRuntime
 
 CODE = f"{AGENCY}-240315-0042"
 

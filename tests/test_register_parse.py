@@ -4,7 +4,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.register import parse_register
+from pipeline.indicators.register_file import parse_register
 
 HEADER = (
     "dossier_code,agency,procedure_code,received_at,channel,components,"

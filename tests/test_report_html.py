@@ -10,9 +10,9 @@ import subprocess
 
 from PIL import Image
 
-from pipeline.report import Operational, build_report
+from pipeline.indicators.report import Operational, build_report
 from tests.test_indicators import FIXTURE, TREE
-from workers.report_html import to_html
+from workers.reports.html import to_html
 
 CHROMIUM_FLAGS = [
     "--headless",

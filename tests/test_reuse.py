@@ -9,11 +9,11 @@ from schemas.settings import load_settings
 from storage.indicator_facts import load_facts
 from storage.objects import open_store
 from storage.warehouse import Warehouse
-from workers.job import digitise_dossier
-from workers.job_context import JobContext
-from workers.keys import open_signing_key
-from workers.local_intake import dossiers_from_paths
-from workers.runtime import run_pages_inline
+from workers.intake.folder import dossiers_from_paths
+from workers.job.context import JobContext
+from workers.job.dossier import digitise_dossier
+from workers.queue.runtime import run_pages_inline
+from workers.signing.process_key import open_signing_key
 
 AGENCY = "000.17.22.H56"
 EARLIER = "000.17.22.H56-230101-0009"

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline.sample_text import DOCUMENT_TYPES, break_balanced, format_date_line, grouped
-from pipeline.samples import SampleDocument, find_fonts, generate_documents, write_document
+from samplegen.samples import SampleDocument, find_fonts, generate_documents, write_document
+from samplegen.text import DOCUMENT_TYPES, break_balanced, format_date_line, grouped
 from schemas.document import MetadataFields
 from schemas.errors import ConfigurationError
-from workers import cli_samples
+from workers.cli import samples as cli_samples
 
 DPI = 100
 ABBREVIATION = {name: abbr for name, abbr, _ in DOCUMENT_TYPES if name}
@@ -36,7 +36,7 @@ UPRIGHT = {
     90: Image.Transpose.ROTATE_270,
     180: Image.Transpose.ROTATE_180,
     270: Image.Transpose.ROTATE_90,
-}  # clockwise turns, as pipeline.normalise makes them
+}  # clockwise turns, as pipeline.reading.normalise makes them
 
 
 @pytest.fixture(scope="module")

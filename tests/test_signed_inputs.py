@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
 from schemas.settings import load_settings
 from storage.indicator_facts import load_facts
 from storage.warehouse import Warehouse
 from tests.pki_support import pdfsig
 from tests.test_digitise_e2e import AGENCY, sohoa, warehouse
 from tests.test_signing import tiny_pdf
-from workers.keys import ensure_signing_key
+from workers.signing.process_key import ensure_signing_key
 
 NOW = dt.datetime.now(dt.UTC)
 TODAY = NOW.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()  # in Vietnam

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from pipeline.signing import (
+from pipeline.signatures.signing import (
     DEV_ORGANISATION,
     DevPki,
     load_signer,
@@ -31,11 +31,11 @@ from pipeline.signing import (
     sign_file,
     sign_pdf,
 )
-from pipeline.verification import signature_count, verify_pdf
+from pipeline.signatures.verification import signature_count, verify_pdf
 from schemas.errors import CorruptInput, SigningKeyError
 from schemas.results import FileStatus, Indication
 from schemas.settings import Settings
-from workers.keys import ensure_signing_key, trust_roots
+from workers.signing.process_key import ensure_signing_key, trust_roots
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -337,7 +337,7 @@ def test_verify_never_raises_on_damaged_input(pki: DevPki, signed: bytes, data) 
     assert not report.ok, report  # every damaged byte is inside the signed ranges
 
 
-# --- workers/keys.py -------------------------------------------------------------------------
+# --- workers/signing/process_key.py -------------------------------------------------------------------------
 
 
 def _mode(path: Path) -> int:
@@ -415,7 +415,7 @@ def test_an_incomplete_dev_key_is_not_silently_replaced(tmp_path: Path) -> None:
 def test_signing_profiles_per_agency_from_the_environment() -> None:
     from schemas.settings import load_settings
     from schemas.signing import SigningLevel
-    from workers.keys import signing_profile
+    from workers.signing.process_key import signing_profile
 
     env = {
         "SOHOA_SIGNING__PROFILE": "B-T",

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.errors import InvalidObjectKey, ObjectNotFound
-from storage.keys import original_key, quarantine_key, quarantine_report_key, validate_key
+from storage.object_keys import original_key, quarantine_key, quarantine_report_key, validate_key
 from storage.objects import FileObjectStore, open_store
 
 

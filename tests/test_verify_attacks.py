@@ -12,9 +12,9 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
-from pipeline.verification import VerifyPolicy, verify_pdf
-from pipeline.verify_verdict import ModificationPolicy
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.verification import VerifyPolicy, verify_pdf
+from pipeline.signatures.verify_verdict import ModificationPolicy
 from schemas.errors import ExitCode
 from schemas.results import FileStatus, Indication
 from schemas.signing import SigningLevel

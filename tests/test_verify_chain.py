@@ -1,5 +1,5 @@
 """The review of changes after each signature costs one pass over the file, not n²/2, and
-reaches pyHanko's own verdict on every signature (pipeline/verify_diff.py)."""
+reaches pyHanko's own verdict on every signature (pipeline/signatures/verify_diff.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult
 
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
-from pipeline.verification import verify_pdf
-from pipeline.verify_diff import ChainedDiffPolicy
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.verification import verify_pdf
+from pipeline.signatures.verify_diff import ChainedDiffPolicy
 from schemas.errors import ExitCode
 from tests.test_signing import tiny_pdf
 from tests.test_verify_attacks import _replace_content, update

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.signing import load_signer, make_dev_pki, sign_pdf
+from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
 from schemas.errors import ExitCode
 from schemas.signing import SigningLevel
 from schemas.verification import VerifyOutput, output_json_schema

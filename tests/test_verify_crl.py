@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.signing import sign_pdf
+from pipeline.signatures.signing import sign_pdf
 from schemas.errors import ExitCode
 from schemas.verification import VerifyOutput
 from tests.cli_harness import cli
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
-from workers.crl_store import describe
+from workers.trust.crl_store import describe
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from pipeline.verification import verify_pdf
+from pipeline.signatures.verification import verify_pdf
 from schemas.errors import ExitCode
 from schemas.verification import Indication
 from tests.conftest import REPO

@@ -12,7 +12,7 @@ from schemas.errors import ConfigurationError, ExitCode
 from schemas.verification import VerifyOutput
 from tests.cli_harness import cli
 from tests.conftest import REPO
-from workers import trust_store
+from workers.trust import store as trust_store
 
 DECREE = REPO / "tests" / "data" / "decree-49-2026-ND-CP.pdf"
 FINGERPRINTS = REPO / "workers" / "trust" / "vn" / "FINGERPRINTS.txt"
@@ -111,7 +111,7 @@ def test_decree_49_in_words_for_a_clerk(run) -> None:
     ],
 )
 def test_claimed_time_against_the_timestamp(claimed, words) -> None:
-    from pipeline.verify_facts import time_notes
+    from pipeline.signatures.verify_facts import time_notes
 
     stamped = dt.datetime(2026, 1, 31, 15, 32, 29, tzinfo=dt.UTC)
     notes = time_notes(stamped + claimed, stamped)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from pipeline.signing import load_signer, sign_pdf
-from pipeline.verification import verify_pdf
+from pipeline.signatures.signing import load_signer, sign_pdf
+from pipeline.signatures.verification import verify_pdf
 from schemas.verification import Indication
 from tests.test_signing import tiny_pdf
 

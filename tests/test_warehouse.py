@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import storage.registry  # noqa: F401  - its tables are part of the declared schema
+import storage.register_store  # noqa: F401  - its tables are part of the declared schema
 from schemas.errors import ConfigurationError, DocumentBusy, WarehouseUnavailable
 from storage import migrations
 from storage.batches import Batches, pipeline_versions, select_dossiers
@@ -164,7 +164,7 @@ def test_received_at_comes_from_the_dossier_not_from_processing(warehouse):
     warehouse.ensure_dossier(AGENCY, "dropped", source="t", received_on=day)  # its manifest
     assert warehouse.dossier(dropped).received_at == start_of_day(day)
     code = f"{AGENCY}-240314-0001"
-    storage.registry.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
+    storage.register_store.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
     registered = warehouse.ensure_dossier(
         AGENCY, code, source="t", uploaded_at=uploaded, received_on=dt.date(2024, 3, 14)
     )
@@ -173,7 +173,7 @@ def test_received_at_comes_from_the_dossier_not_from_processing(warehouse):
     code = f"{AGENCY}-240315-0002"  # through intake first, then registered another day
     manifest = {"received_date": day.isoformat()}
     other = warehouse.ensure_dossier(AGENCY, code, source="t", manifest=manifest, received_on=day)
-    storage.registry.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
+    storage.register_store.register_dossier(warehouse, _entry(code, "2024-03-14T09:15:00"))
     assert warehouse.dossier(other).received_at == start_of_day(day)  # the manifest's day
 
 

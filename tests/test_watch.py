@@ -17,8 +17,8 @@ from storage.s3 import keys_in_event
 from storage.warehouse import Warehouse
 from tests.services import make_s3_place, wait_until
 from tests.test_s3_store import MINIO_EVENT
-from workers.bucket_intake import unit_of
-from workers.watch import Watcher, unit_states
+from workers.intake.bucket import unit_of
+from workers.intake.watcher import Watcher, unit_states
 
 A = "000.17.22.H56"
 

@@ -21,7 +21,7 @@ from tests.distributed import (
     wait_for_statuses,
 )
 from tests.services import free_port, start_sohoa, stop_process, wait_until
-from workers.watch import Watcher
+from workers.intake.watcher import Watcher
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from alembic import context
 
 import storage.batches  # noqa: F401  - their tables are on the same metadata
 import storage.intake_ledger  # noqa: F401
-import storage.registry  # noqa: F401
+import storage.register_store  # noqa: F401
 from storage.search import is_search_table
 from storage.tables import metadata
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from pipeline.verify_words import clerk_summary
+from pipeline.signatures.verify_words import clerk_summary
 from schemas.settings import Settings
 from storage import places
 from storage.objects import ObjectStore

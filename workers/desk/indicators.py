@@ -1,14 +1,14 @@
 """The indicators of ``sohoa report``, live from the warehouse, rendered by the same HTML
-report (workers/report_html.py, its SVG charts included)."""
+report (workers/reports/html.py, its SVG charts included)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.indicators import AgencyTree, parse_period
-from pipeline.report import build_report
+from pipeline.indicators.rates import AgencyTree, parse_period
+from pipeline.indicators.report import build_report
 from storage.indicator_facts import load_agencies, load_facts, load_operational
-from storage.registry import load_targets
+from storage.register_store import load_targets
 from storage.warehouse import Warehouse
 
 LEVELS = ("ministry", "province", "district", "commune")
@@ -16,7 +16,7 @@ LEVELS = ("ministry", "province", "district", "commune")
 
 def live_report(warehouse: Warehouse, period: str, level: str | None, agency: str | None) -> str:
     """The report's HTML page; ValueError on a period or level it does not know."""
-    from workers.report_html import to_html  # matplotlib: loaded only when needed
+    from workers.reports.html import to_html  # matplotlib: loaded only when needed
 
     start, end, _grain = parse_period(period)
     if level not in (None, *LEVELS):

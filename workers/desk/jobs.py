@@ -50,7 +50,7 @@ class Jobs:
         return self._pool.submit(self._run, message)
 
     def _run(self, message: DossierMessage) -> str:
-        from workers.runtime import WorkerRuntime
+        from workers.queue.runtime import WorkerRuntime
 
         if self._runtime is None:
             self._runtime = WorkerRuntime.from_settings(self.settings)

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from schemas.errors import ObjectNotFound, PermanentError
 from storage import desk_queries as q
 from storage.audit import trail
-from storage.keys import sidecar_key
+from storage.object_keys import sidecar_key
 from workers.desk.auth import audit, check_csrf, current_user, scope
 
 
@@ -141,7 +141,7 @@ async def page_image(request: Request) -> Response:
     number = request.path_params["n"]
     if not doc.result_key or not 0 <= number < (doc.page_count or 0):
         raise HTTPException(404)
-    from pipeline.intake import rasterise_pdf_page
+    from pipeline.inputs.files import rasterise_pdf_page
 
     desk = request.app.state.desk
     try:

@@ -16,8 +16,8 @@ from schemas.desk import SearchQuery
 from storage import desk_queries as q
 from storage.search import search as run_search
 from workers.desk.auth import audit, check_csrf, current_user, scope
-from workers.job_context import DocumentInput, DossierInput
-from workers.reuse import record_reused
+from workers.job.context import DocumentInput, DossierInput
+from workers.job.reuse import record_reused
 
 
 SEARCH_ARGS = ("q", "dossier", "agency", "type", "from", "to")
@@ -55,7 +55,7 @@ async def search(request: Request) -> Response:
 
 async def reuse(request: Request) -> Response:
     """Link a digitised document into another dossier as a reused component, exactly as a
-    manifest entry with ``reused_from`` would (workers/reuse.py records it)."""
+    manifest entry with ``reused_from`` would (workers/job/reuse.py records it)."""
     user = current_user(request)
     desk = request.app.state.desk
     seen = scope(request, user)

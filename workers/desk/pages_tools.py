@@ -21,7 +21,7 @@ from starlette.routing import Route
 from schemas.document import AGENCY_CODE_PATTERN
 from schemas.errors import InvalidObjectKey, ObjectNotFound
 from storage import desk_queries as q
-from storage.keys import validate_key, validate_segment
+from storage.object_keys import validate_key, validate_segment
 from workers.desk.auth import audit, check_csrf, current_user, scope
 from workers.desk.verifying import trust_for, verdict
 
@@ -79,7 +79,7 @@ async def upload(request: Request) -> Response:
 
 
 def _store(store: Any, placed: list[tuple[str, UploadFile]]) -> list[str]:
-    from workers.bucket_intake import unit_of
+    from workers.intake.bucket import unit_of
 
     units: list[str] = []
     with tempfile.TemporaryDirectory(prefix="sohoa-upload-") as spool:

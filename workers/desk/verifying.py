@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pipeline.verification import verify_pdf
+from pipeline.signatures.verification import verify_pdf
 from schemas.settings import Settings
 from schemas.verification import VerificationReport
-from workers import keys
-from workers.crl_store import stored_crls
+from workers.signing import process_key as keys
+from workers.trust.crl_store import stored_crls
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def trust_for(settings: Settings) -> Trust:
     crls = tuple(stored_crls([folder])) if folder.is_dir() else ()
     if settings.trust_profile is None:
         return Trust(tuple(keys.trust_roots(settings)), (), crls)
-    from workers.trust_store import load_profile
+    from workers.trust.store import load_profile
 
     shipped = load_profile(settings.trust_profile)
     return Trust(tuple(shipped.roots), tuple(shipped.intermediates), crls)

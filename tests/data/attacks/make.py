@@ -20,7 +20,7 @@ from pathlib import Path
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from pipeline.signing import load_signer, make_dev_pki
+from pipeline.signatures.signing import load_signer, make_dev_pki
 
 HERE = Path(__file__).resolve().parent
 FONT = b"<< /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>"

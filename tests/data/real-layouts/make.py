@@ -48,7 +48,7 @@ def _p(style: str, text: str) -> str:
 
 def _seal_and_signature(seal_text: str, seed: int) -> str:
     """A PNG (base64) of a red seal with a blue scrawl across it, transparent elsewhere."""
-    from pipeline.sample_scan import seal_ink, signature
+    from samplegen.ink import seal_ink, signature
 
     rng = random.Random(seed)
     size = 420  # pixels for 35 mm at about 300 dpi

@@ -1,0 +1,2 @@
+"""The metadata stage: the fields of a Vietnamese administrative document from its text (header,
+foot, tolerant keys)."""

@@ -1,0 +1,279 @@
+"""The foot of a Vietnamese administrative document: Nơi nhận, the signing authority, the
+signer's position and name (Decree 30/2020, Appendix I).
+
+    KT. GIÁM ĐỐC          signing authority: TM. (thay mặt), KT. (ký thay), TL. (thừa lệnh),
+    PHÓ GIÁM ĐỐC          TUQ. (thừa ủy quyền), Q. (quyền); then the signer's position
+    <signature, seal>
+    Nguyễn Văn A          the signer's name, the last name-like line of the page
+
+Finders take NFC lines and return a value with a confidence, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import takewhile
+from dataclasses import dataclass
+
+from pipeline.metadata.extract_text import clean, correct_title_words, fold, is_upper
+
+_AUTHORITY = re.compile(r"(?:^|\s)(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*(?=\w)")
+_POSITION_WORDS = tuple(
+    fold(w)
+    for w in (
+        "CHỦ TỊCH",
+        "GIÁM ĐỐC",
+        "VỤ TRƯỞNG",
+        "VIỆN TRƯỞNG",
+        "TỔNG CỤC TRƯỞNG",
+        "TRƯỞNG BAN",
+        "TRƯỞNG PHÒNG",
+        "TRƯỞNG",
+        "THỦ TRƯỞNG",
+        "CHÁNH",
+        "BỘ TRƯỞNG",
+        "THỨ TRƯỞNG",
+        "CỤC TRƯỞNG",
+        "TỔNG GIÁM ĐỐC",
+        "HIỆU TRƯỞNG",
+        "BÍ THƯ",
+        "CHÁNH VĂN PHÒNG",
+        "KẾ TOÁN",
+        "THƯ KÝ",
+        "THỦ TƯỚNG",
+        "CHỦ NHIỆM",
+        "CHÁNH ÁN",
+    )
+)
+# Common Vietnamese family names: a line that starts with one is most likely the signer.
+# The deputy of a head whose title is not 'PHÓ' + the head's.
+_DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
+_SURNAME_LIST = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh "
+    "Lâm Mai Cao Đào Đoàn Hà Lương Tạ Chu Tô Quách Thái Trịnh Lưu Châu Tăng Vương Triệu "
+    "Kiều Hứa Thân Khổng Giang Tôn Mạc Lại Đàm Hàn Văn Phùng Tống Nông Lò Quan Diệp Âu"
+).split()
+SURNAMES = frozenset(fold(name) for name in _SURNAME_LIST)
+# One spelling per folded family name, where the fold is not shared (Vũ/Võ: VU/VO differ).
+_SURNAME_SPELLING = {
+    key: name
+    for name in _SURNAME_LIST
+    if sum(fold(other) == (key := fold(name)) for other in _SURNAME_LIST) == 1
+}
+_AUTHORITY_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*")
+_NOI_NHAN = re.compile(r"^N\w{1,2}I\s*NH\w{1,2}N\b\s*:?\s*")
+_ITEM = re.compile(r"^[-–—_+•*~]\s*")
+# What a seal or a signature beside the list reads as: after an item's ';', or tokens with
+# no letter or with a sign no recipient has.
+_NOISE_SIGNS = set("#%¿“”\\=<>~^|{}[]@$€£¥§¤°")
+
+
+@dataclass(frozen=True)
+class Signer:
+    authority: str | None
+    position: str | None
+    name: str | None
+    confidence: float  # of the name; the authority and position follow from the block
+
+
+def _authority_start(line: str) -> int | None:
+    key = fold(line)
+    match = _AUTHORITY.search(key)
+    if not match or not is_upper(line[match.start(1) :]):
+        return None
+    return match.start(1)
+
+
+def _name_of(line: str) -> str | None:
+    """'Huỳnh 'Thị Thu Hòa' -> 'Huỳnh Thị Thu Hòa' when the line reads as a person's name."""
+    words = [w.strip("'\"`.,;:‘’“”") for w in line.split()]
+    words = [w for w in words if w]
+    if not 2 <= len(words) <= 6 or any(not w.isalpha() for w in words):
+        return None
+    if not all(w[0].isupper() for w in words) or is_upper(" ".join(words), 0.6):
+        return None
+    surname = _SURNAME_SPELLING.get(fold(words[0]))
+    if surname and surname != words[0]:  # 'Đỉnh Hữu Long': the family name as it is spelled
+        words[0] = surname
+    return " ".join(words)
+
+
+def _name_in(line: str) -> str | None:
+    """The signer's name on a line of its own, or at the end of a Nơi nhận item read on the
+    same line ('- Viện kiểm sát nhân dân tối cao; Trần Hồng Hà': both columns as one)."""
+    name = _name_of(line)
+    if name is None and ";" in line:
+        name = _name_of(line.rsplit(";", 1)[1])
+    return name
+
+
+def _title(line: str) -> str:
+    """A title line from its authority on, in its printed spelling, 'KT:' as 'KT.'."""
+    line = correct_title_words(_from_authority(line))
+    return _AUTHORITY_MARK.sub(lambda m: m.group(1).replace(".", "") + ". ", line, count=1)
+
+
+def _is_signer_title(line: str) -> bool:
+    line = correct_title_words(line) if is_upper(line) else line
+    return is_upper(line) and (_authority_start(line) == 0 or _has_position_word(line))
+
+
+def _has_position_word(line: str) -> bool:
+    key = fold(line)
+    return any(word in key for word in _POSITION_WORDS)
+
+
+def find_signer(lines: list[str]) -> Signer | None:
+    """The signer block near the end: authority lines, position, then the name. Lines of seal
+    or signature noise may stand between them (and glue onto the position line)."""
+    tail = [clean(line) for line in lines[-60:] if clean(line)]
+    found = _authority_block(tail) or _position_block(tail)
+    if found is None:  # the title lines lost under a seal: a name that ends the page
+        names = [n for n in map(_name_of, tail[-3:]) if n and fold(n.split()[0]) in SURNAMES]
+        return Signer(None, None, names[-1], 0.5) if names else None
+    authority, title_at = found
+    position, name_from = _position_after(tail, title_at, authority)
+    names = [n for n in (_name_in(line) for line in tail[name_from:]) if n]
+    known = [n for n in names if fold(n.split()[0]) in SURNAMES]
+    name = (known or names or [None])[-1]
+    confidence = 0.9 if known else 0.5 if names else 0.0
+    return Signer(
+        clean(authority)[:200] if authority else None,
+        clean(position)[:100] if position else None,
+        clean(name)[:100] if name else None,
+        confidence,
+    )
+
+
+def _authority_block(tail: list[str]) -> tuple[str, int] | None:
+    """(the authority lines joined, where the last one is): the last run of lines that start
+    with TM./KT./TL./TUQ./Q. (or end a Nơi nhận line read across both columns)."""
+    marked = [i for i, line in enumerate(tail) if _authority_start(line) is not None]
+    if not marked:
+        return None
+    first = last = marked[-1]
+    while first > 0 and _authority_start(tail[first - 1]) is not None:
+        first -= 1
+    return " ".join(_title(t) for t in tail[first : last + 1]), last
+
+
+def _position_block(tail: list[str]) -> tuple[str, int] | None:
+    """Without an authority: just above the last line naming a position (the head signs)."""
+    last = next((i for i in range(len(tail) - 1, -1, -1) if _is_signer_title(tail[i])), None)
+    return None if last is None else ("", last - 1)
+
+
+def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int]:
+    """(position, where the name may start): the first of the few lines under the authority
+    that names a position, seal noise before it on its line left out."""
+    for i in range(at + 1, min(at + 5, len(tail))):
+        line = correct_title_words(tail[i]) if is_upper(tail[i], 0.5) else tail[i]
+        if (position := _position_in(line)) is not None:
+            return _deputy(position, authority), i + 1
+    return None, at + 1
+
+
+def _deputy(position: str, authority: str) -> str:
+    """Under 'KT. X' the signer is X's deputy (Decree 30/2020, art. 13): a position read as X,
+    or as the end of X's position ('TRƯỞNG' under KT. VỤ TRƯỞNG), lost its PHÓ to a seal."""
+    match = re.search(r"(?:^|\s)KT\.\s*(.+)$", authority)
+    if not match or fold(position).startswith("PHO "):
+        return position
+    words = (_position_in(match.group(1)) or "").split()
+    head = next(
+        (" ".join(words[:n]) for n in range(len(words), 0, -1)
+         if fold(" ".join(words[:n])) in _POSITION_WORDS),
+        "",
+    )  # fmt: skip
+    if not head or not fold(head).endswith(fold(position)):
+        return position
+    return _DEPUTIES.get(head, "PHÓ " + head)
+
+
+def _position_in(line: str) -> str | None:
+    """The position a line names, from its first position word (with PHÓ before it) to the
+    end of the upper-case run: 'ỐNG HIEHÓ THỦ TƯỚNG' -> 'THỦ TƯỚNG'."""
+    words = line.split()
+    keys = [fold(w.strip(".,;:'\"`‘’“”")) for w in words]
+    for i in range(len(words)):
+        if not any(" ".join(keys[i:]).startswith(p) for p in _POSITION_WORDS):
+            continue
+        start = i - 1 if i > 0 and keys[i - 1] == "PHO" else i
+        taken = list(takewhile(_is_upper_word, words[start:]))
+        return " ".join(taken) if len(taken) > i - start else None
+    return None
+
+
+def _from_authority(line: str) -> str:
+    """'Nơi nhận: KT. GIÁM ĐỐC' (both columns read as one line) -> 'KT. GIÁM ĐỐC'."""
+    start = _authority_start(line)
+    return line[start:] if start else line
+
+
+def _is_upper_word(word: str) -> bool:
+    found = [ch for ch in word if ch.isalpha()]
+    return bool(found) and all(ch.isupper() for ch in found)
+
+
+def _without_title(item: str) -> str:
+    """'- Như trên; PHÓ GIÁM ĐỐC' (both columns read as one line) -> '- Như trên;'."""
+    start = _authority_start(item)
+    if start is not None:
+        return item[:start].strip()
+    head, _, rest = item.rpartition(";")
+    if head and _name_of(rest) and fold(rest.split()[0]) in SURNAMES:
+        return head + ";"  # '- Như trên; Nguyễn Văn A': the signer's name beside the item
+    words = item.split()
+    cut = len(words)
+    while cut > 0 and _is_upper_word(words[cut - 1]):
+        cut -= 1
+    if cut < len(words) and _has_position_word(" ".join(words[cut:])):
+        return " ".join(words[:cut])
+    return item
+
+
+def _item(text: str) -> str:
+    """One recipient as printed: what a seal or signature added after its ';' or at its end
+    left out, a space before '('."""
+    head, semicolon, rest = text.partition(";")
+    if semicolon and len(rest.split()) <= 3:
+        text = head
+    words, noise = text.split(), False
+    while words and (not any(c.isalnum() for c in words[-1]) or _NOISE_SIGNS & set(words[-1])):
+        words, noise = words[:-1], True
+    if noise and words and words[-1].isdigit():  # '7 #iz': a digit of the same mark
+        words.pop()
+    return re.sub(r"(?<=\w)\(", " (", clean(" ".join(words)).rstrip("."))
+
+
+def find_recipients(lines: list[str]) -> tuple[tuple[str, ...], float] | None:
+    """Nơi nhận: the items under it ('- Như trên;' ...), without dash and end punctuation.
+    Items may be a block apart (Tesseract's paragraphs); a line without a dash right under an
+    item continues it."""
+    for i, line in enumerate(lines):
+        match = _NOI_NHAN.match(fold(line))
+        if not match:
+            continue
+        items: list[str] = []
+        rest = _without_title(line[match.end() :].strip())
+        follows = False  # the previous line was part of an item
+        for item in ([rest] if rest else []) + lines[i + 1 :]:
+            if not item:
+                follows = False
+                continue
+            if _authority_start(item) == 0 or (_is_signer_title(item) and not _ITEM.match(item)):
+                break
+            item = _without_title(item)
+            if _ITEM.match(item):
+                items.append(_ITEM.sub("", item))
+            elif follows and not is_upper(item):
+                items[-1] += " " + item
+            elif items:
+                break
+            else:
+                items.append(item)
+            follows = True
+        items = [_item(x) for x in items if _item(x)]
+        if items:
+            return tuple(items), 0.8
+    return None

@@ -1,0 +1,1 @@
+"""PAdES signing and the verification of any signed PDF."""

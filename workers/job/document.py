@@ -1,0 +1,387 @@
+"""One accepted document's way through the stages: store its originals, OCR the pages that
+need it (or keep a signed PDF as it is), extract metadata, assemble, sign, verify, store the
+result and its sidecar, record it. Called by workers/job/dossier.py, which handles claims, errors and
+quarantine around it."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from pipeline.inputs.active_content import active_left
+from pipeline.inputs.files import Inspection, openable
+from pipeline.metadata.extract import archival_metadata, extract, merge_manifest
+from pipeline.metadata.phrases import correct_page
+from pipeline.reading.page import PageTask
+from pipeline.reading.searchable_pdf import assemble, keep_pages
+from pipeline.signatures.signing import sign_file
+from pipeline.signatures.verification import verify_pdf
+from schemas.document import ArchivalMetadata, DocumentMetadata
+from schemas.errors import (
+    CorruptInput,
+    ExitCode,
+    InternalError,
+    OwnSignatureInvalid,
+    RevocationUnavailable,
+    SignatureFailed,
+    SignatureInvalid,
+    UnsupportedInput,
+)
+from schemas.results import InputFile, PageText, Sidecar, VerificationReport
+from schemas.signing import SigningLevel
+from storage import object_keys as keys
+from storage.acceptance import UNCONFIRMED  # a kept signed input awaiting a person's acceptance
+from workers.job.context import (
+    DocumentInput,
+    DocumentOutcome,
+    DossierInput,
+    JobContext,
+    StageTimer,
+    put_source,
+    year_of,
+)
+from workers.signing.process_key import fetcher_factory, require_level, signing_profile
+
+log = logging.getLogger("workers.job")
+
+SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
+FILE_CODE_MAX = 30  # FileCode (mã hồ sơ), Circular 02/2019 Appendix I
+
+
+def verifier_words(report: VerificationReport) -> str:
+    """What the verifier said, in one line: per signature its verdict and reasons."""
+    said = [
+        "%s: %s%s%s"
+        % (
+            s.field_name,
+            s.indication.value,
+            "/" + s.sub_indication if s.sub_indication else "",
+            " (" + "; ".join(s.reasons) + ")" if s.reasons else "",
+        )
+        for s in report.signatures
+    ]
+    if report.detail:
+        said.append(report.detail)
+    return "; ".join(said) or report.status.value
+
+
+@dataclass
+class DocumentRun:
+    """One document's way through the stages, once its inputs were accepted."""
+
+    ctx: JobContext
+    timer: StageTimer
+    dossier: DossierInput
+    doc: DocumentInput
+    input_sha: str
+    removed: list[str] = field(default_factory=list)  # active content taken off kept pages
+
+    def produce(self, inputs: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
+        signed = [f.name for f, i in zip(self.doc.files, found, strict=True) if i.signed]
+        if signed and len(self.doc.files) > 1:
+            raise SignatureInvalid("a signed PDF must be a document of its own", subject=signed[0])
+        if signed:  # verified before anything is decided or stored
+            report = self._judge_signed()
+            return self._keep_signed(self._store_originals(inputs, found), report)
+        return self._rewrite(self._store_originals(inputs, found), found)
+
+    def _store_originals(
+        self, inputs: tuple[InputFile, ...], found: list[Inspection]
+    ) -> tuple[InputFile, ...]:
+        ctx, dossier = self.ctx, self.dossier
+        stored = []
+        with self.timer("store-originals"):
+            for blob, info, kind in zip(self.doc.files, inputs, found, strict=True):
+                key = keys.original_key(
+                    dossier.agency, year_of(dossier, ctx), dossier.code, info.sha256, kind.extension
+                )
+                if not ctx.store.exists(key):
+                    # a local file rewritten while we worked raises InputChanged: nothing stored
+                    put_source(ctx.store, key, blob.content, expected=info.sha256, name=blob.name)
+                stored.append(info.model_copy(update={"original_key": key}))
+        return tuple(stored)
+
+    def _rewrite(self, stored: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
+        """OCR what needs it, keep pages that have text, assemble, sign, verify. Every page,
+        and the document itself, waits in a spool folder on disk between the stages."""
+        with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as folder:
+            spool = Path(folder)
+            tasks, kept = self._plan(stored, found, spool)
+            with self.timer("ocr"):
+                ocred = {r.page.index: r for r in self.ctx.run_pages(tasks)} if tasks else {}
+            pages: list[PageText] = []
+            parts: list[tuple[Path, int]] = []
+            for number in range(len(tasks) + len(kept)):
+                if number in kept:
+                    page, part = kept[number]
+                else:
+                    result = ocred.pop(number)
+                    if not isinstance(result.pdf, Path):  # every run_pages writes to task.spool
+                        raise TypeError(f"page {number + 1} came back in memory, not spooled")
+                    page, part = correct_page(result.page), (result.pdf, 0)
+                pages.append(page)
+                parts.append(part)
+            meta = self._metadata(pages)
+            unsigned, signed = spool / "unsigned.pdf", spool / "signed.pdf"
+            with self.timer("assemble"):
+                assemble(parts, meta, now=self.ctx.clock(), out=unsigned)
+            self._refuse_active_left(unsigned)
+            level = self._sign(unsigned, signed)
+            unsigned.unlink()
+            report = self._verify(signed, level)
+            return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
+
+    def _plan(
+        self, stored: tuple[InputFile, ...], found: list[Inspection], spool: Path
+    ) -> tuple[list[PageTask], dict[int, tuple[PageText, tuple[Path, int]]]]:
+        """The pages to OCR, and those kept as they are (a PDF page that has text), by their
+        number in the document: the page's text and where ``assemble`` takes it from."""
+        tasks: list[PageTask] = []
+        kept: dict[int, tuple[PageText, tuple[Path, int]]] = {}
+        for i, (blob, kind, info) in enumerate(zip(self.doc.files, found, stored, strict=True)):
+            source = blob.content  # a local file is read by the page process itself
+            if isinstance(source, bytes) and kind.page_count > 1:  # on disk once, not
+                source = Path(spool, f"{i}.{kind.extension}")  # once per page task
+                source.write_bytes(blob.data)
+            keep = sorted(kind.text_pages)
+            try:
+                texts = self._keep(blob.name, source, keep, spool / f"kept-{i}.pdf")
+            except CorruptInput as exc:
+                exc.about(blob.name)
+                raise
+            for index in range(kind.page_count):
+                number = len(tasks) + len(kept)
+                if index in kind.text_pages:
+                    at = keep.index(index)
+                    text = PageText(index=number, source="text-layer", text=texts[at])
+                    kept[number] = (text, (spool / f"kept-{i}.pdf", at))
+                    continue
+                task = PageTask(
+                    blob.name,
+                    source,
+                    kind.kind,
+                    index,
+                    number,
+                    self.ctx.settings.ocr,
+                    self.ctx.settings.limits,
+                    origin=info.original_key or None,
+                    spool=spool,
+                )
+                tasks.append(task)
+        return tasks, kept
+
+    def _keep(self, name: str, source: bytes | Path, indexes: list[int], out: Path) -> list[str]:
+        """Pages with text, copied without active content; what was removed is noted for
+        the sidecar."""
+        if not indexes:
+            return []
+        kept = keep_pages(source, indexes, out)
+        if kept.removed:
+            log.warning(
+                "dossier %s document %s: active content removed from %s (%d items)",
+                self.dossier.code,
+                self.doc.name,
+                name,
+                len(kept.removed),
+            )
+        self.removed += [f"{name}: {line}" for line in kept.removed]
+        return kept.texts
+
+    def _refuse_active_left(self, unsigned: Path) -> None:
+        """Never signed: whatever the stripping missed. A PDF of sohoa's own that cannot even
+        be read is sohoa's bug (InternalError), like one that cannot be signed."""
+        try:
+            left = active_left(unsigned)
+        except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; all are ours here
+            raise InternalError(
+                f"cannot sign the PDF sohoa assembled: {exc}", subject=self.doc.name
+            ) from exc
+        if left:
+            raise UnsupportedInput("active content that cannot be removed: %s" % left[0])
+
+    def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
+        """Sign the PDF sohoa assembled itself: one it cannot parse is sohoa's bug, never the
+        clerk's input (InternalError, not CorruptInput)."""
+        ctx = self.ctx
+        with self.timer("sign"):
+            profile = signing_profile(ctx.settings, self.dossier.agency, ctx.trust_roots)
+            try:
+                sign_file(
+                    unsigned,
+                    signed,
+                    ctx.signer,
+                    profile=profile,
+                    reason=SIGNING_REASON,
+                    location=self.dossier.agency,
+                    signing_time=ctx.clock(),
+                )
+            except (CorruptInput, ValueError, KeyError) as exc:
+                raise InternalError(
+                    f"cannot sign the PDF sohoa assembled: {exc}", subject=self.doc.name
+                ) from exc
+        return profile.level
+
+    def _verify(self, signed: Path, level: SigningLevel) -> VerificationReport:
+        """Verify sohoa's fresh signature. A revocation source that did not answer (TRY_LATER)
+        is retryable; any other failure is sohoa's own (OwnSignatureInvalid), never the input's."""
+        ctx = self.ctx
+        with self.timer("verify"):
+            # our own certificate's OCSP/CRL may be asked; never an input file's (see below)
+            fetchers = fetcher_factory(ctx.settings)
+            report = verify_pdf(
+                signed, name=self.doc.name, trust_roots=ctx.trust_roots, fetchers=fetchers
+            )
+            if not report.ok:
+                reasons = "; ".join(r for s in report.signatures for r in s.reasons)
+                if any(s.sub_indication == "TRY_LATER" for s in report.signatures):
+                    raise RevocationUnavailable(
+                        f"our own signature cannot be checked now: {reasons}",
+                        subject=self.doc.name,
+                    )
+                raise OwnSignatureInvalid(
+                    f"our own signature did not verify: {reasons or report.detail}",
+                    subject=self.doc.name,
+                )
+            require_level(report, level)
+        return report
+
+    def _judge_signed(self) -> VerificationReport:
+        """Verify a signed input. A signature that fails (TOTAL_FAILED: tampered, forged,
+        malformed) or a file the verifier cannot read raises SignatureFailed with the
+        verifier's words: the input goes to quarantine. Anything else is kept."""
+        source = self.doc.files[0].content
+        with self.timer("verify"):
+            report = verify_pdf(source, name=self.doc.name, trust_roots=self.ctx.trust_roots)
+        if report.exit_code in (ExitCode.FAILED, ExitCode.UNREADABLE):
+            raise SignatureFailed(
+                "its signature does not verify: %s" % verifier_words(report),
+                subject=self.doc.files[0].name,
+            )
+        return report
+
+    def _keep_signed(
+        self, stored: tuple[InputFile, ...], report: VerificationReport
+    ) -> DocumentOutcome:
+        """A PDF that already carries signatures: recorded as it is, never a byte rewritten.
+        Unless every signature passed (INDETERMINATE: intact, but the signer is not trusted),
+        it is flagged ``signature-unconfirmed`` until a person accepts it (storage.acceptance):
+        it does not count as an electronically issued result meanwhile."""
+        source = self.doc.files[0].content
+        reader = PdfReader(openable(source), strict=False)
+        pages = tuple(
+            PageText(index=i, source="text-layer", text=p.extract_text())
+            for i, p in enumerate(reader.pages)
+        )
+        meta = self._metadata(pages)
+        flag = None if report.ok else (UNCONFIRMED, verifier_words(report))
+        if flag is not None:
+            log.warning(
+                "dossier %s document %s: kept, signature not confirmed: %s",
+                self.dossier.code,
+                self.doc.name,
+                flag[1],
+            )
+        return self._store_result(stored, source, meta, pages, report, rewritten=False, flag=flag)
+
+    def _archival(self, meta: DocumentMetadata, page_count: int) -> ArchivalMetadata:
+        """Circular 02/2019's record: the text's fields, the dossier's code as FileCode (when
+        it fits), the document's place in the dossier, its pages."""
+        code = self.dossier.code if len(self.dossier.code) <= FILE_CODE_MAX else None
+        ordinal = next(
+            (n for n, d in enumerate(self.dossier.documents, 1) if d.name == self.doc.name), None
+        )
+        return archival_metadata(
+            meta,
+            page_amount=min(page_count, 9999),
+            file_code=code,
+            doc_ordinal=ordinal if ordinal and ordinal <= 9999 else None,
+        )
+
+    def _metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
+        with self.timer("extract"):
+            found = extract("\n\n".join(p.text for p in pages))
+            return merge_manifest(found, self.dossier.manifest.metadata, self.doc.metadata)
+
+    def _store_result(
+        self,
+        stored: tuple[InputFile, ...],
+        pdf: bytes | Path,
+        meta: DocumentMetadata,
+        pages: tuple[PageText, ...],
+        report: VerificationReport,
+        *,
+        rewritten: bool,
+        flag: tuple[str, str] | None = None,
+    ) -> DocumentOutcome:
+        ctx, dossier, doc = self.ctx, self.dossier, self.doc
+        version = ctx.warehouse.claim_result_version(self.timer.document_id)  # type: ignore[arg-type]
+        year = year_of(dossier, ctx)
+        key = keys.result_key(dossier.agency, year, dossier.code, doc.name, version)
+        confidences = [p.mean_confidence for p in pages if p.mean_confidence is not None]
+        mean = round(sum(confidences) / len(confidences), 2) if confidences else None
+        with self.timer("store-result"):
+            digest = put_source(ctx.store, key, pdf, expected=None, name=doc.name)
+            sidecar = Sidecar(
+                dossier_code=dossier.code,
+                agency=dossier.agency,
+                document=doc.name,
+                pipeline_version=ctx.pipeline_version,
+                result_version=version,
+                digitised_at=ctx.clock(),
+                inputs=stored,
+                input_sha256=self.input_sha,
+                result_key=key,
+                result_sha256=digest,
+                result_was_rewritten=rewritten,
+                page_count=len(pages),
+                mean_confidence=mean,
+                metadata=meta,
+                archival=self._archival(meta, len(pages)),
+                pages=pages,
+                verification=report,
+                active_content_removed=tuple(self.removed),
+                stage_seconds=dict(self.timer.seconds),
+            )
+            ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())
+        ctx.warehouse.record_document(
+            self.timer.dossier_id,
+            name=doc.name,
+            input_sha256=self.input_sha,
+            pipeline_version=ctx.pipeline_version,
+            status="digitised",
+            result_version=version,
+            page_count=len(pages),
+            mean_confidence=mean,
+            metadata=meta.model_dump(mode="json"),
+            signature=report.model_dump(mode="json"),
+            inputs=[s.model_dump() for s in stored],
+            result_key=key,
+            result_sha256=digest,
+            stage_seconds=dict(self.timer.seconds),
+            error_reason=flag[0] if flag else None,
+            error=flag[1] if flag else None,
+            search_text="\n".join(p.text for p in pages),  # indexed for search (storage/search.py)
+        )
+        if flag is not None:
+            ctx.warehouse.add_event(
+                self.timer.dossier_id,
+                "signature",
+                "unconfirmed",
+                document_id=self.timer.document_id,
+                detail=flag[1],
+            )
+        return DocumentOutcome(
+            dossier.code,
+            doc.name,
+            "digitised",
+            tuple(f.name for f in doc.files),
+            pages=len(pages),
+            result_key=key,
+            reason=flag[0] if flag else None,
+            message=flag[1] if flag else None,
+        )

@@ -1,0 +1,393 @@
+"""The digitisation job: store -> pipeline -> store -> warehouse, for one dossier.
+
+The CLI (in-process, pages in a process pool) and the dramatiq actor (workers/queue/actors.py) call
+the same ``digitise_dossier``. It never raises for bad input: a PermanentError quarantines the
+document's files with an error.json. A RetryableError marks the document ``failed`` on the CLI
+(``ctx.retryable == "record"``); under the queue (``"raise"``) the attempt is recorded as
+``retrying`` and the error propagates, so that the broker's middleware retries with backoff and,
+when retries run out, marks the dossier ``failed``.
+
+A document is claimed in the warehouse by one run (``ctx.owner``) at a time; the same bytes
+and pipeline version are digitised once (``already-digitised`` afterwards). A newer pipeline
+version gives result version N+1 and keeps N. Intake objects (``dossier.intake``) are removed
+last, and only when every document is digitised or quarantined and the object is still the
+version that was read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from pipeline.inputs.files import Inspection, inspect
+from schemas.errors import (
+    ConfigurationError,
+    DocumentBusy,
+    ObjectConflict,
+    ObjectNotFound,
+    PermanentError,
+    RetryableError,
+    SohoaError,
+)
+from schemas.results import InputFile
+from storage import object_keys as keys
+from storage.warehouse import DocumentRow
+from workers.job.context import (
+    DocumentInput,
+    DocumentOutcome,
+    DossierInput,
+    InputBlob,
+    JobContext,
+    StageTimer,
+    document_key,
+    put_source,
+    sha256,
+    year_of,
+)
+from workers.job.document import DocumentRun
+from workers.job.duplicates import duplicate
+from workers.job.reuse import check_reuse, record_reused
+
+log = logging.getLogger(__name__)
+
+WAIT_FOR_OTHER_RUN_S = 1800.0
+"""On the CLI, how long a document another live run digitises is waited for before it is
+reported busy (failed, re-runnable)."""
+
+SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
+
+
+def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOutcome]:
+    manifest = dossier.manifest.model_dump(mode="json", exclude_defaults=True) or None
+    dossier_id = ctx.warehouse.ensure_dossier(
+        dossier.agency,
+        dossier.code,
+        source=dossier.source,
+        procedure_code=dossier.manifest.procedure_code,
+        manifest=manifest,
+        received_on=dossier.manifest.received_date,
+        uploaded_at=dossier.uploaded_at,
+    )
+    ctx.warehouse.set_dossier_status(dossier_id, "processing")
+    try:
+        if dossier.rejection is not None:
+            outcomes = [
+                _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection)
+                for doc in dossier.documents
+            ]
+        else:
+            outcomes = list(
+                ctx.map_documents(
+                    lambda doc: _digitise_document(ctx, dossier_id, dossier, doc),
+                    dossier.documents,
+                )
+            )
+    except RetryableError as exc:  # only under the queue: recorded, then retried by middleware
+        ctx.warehouse.set_dossier_status(
+            dossier_id, "retrying", error_reason=exc.reason, error=str(exc)
+        )
+        raise
+    statuses = {o.status for o in outcomes}
+    final = (
+        "failed"
+        if "failed" in statuses
+        else "quarantined"
+        if "quarantined" in statuses
+        else "digitised"
+    )
+    if final != "failed":  # every document is stored and recorded: the intake can go
+        _keep_manifest(ctx, dossier)
+        _release_intake(ctx, dossier)
+    ctx.warehouse.set_dossier_status(dossier_id, final)  # last: a final status means all done
+    for outcome in outcomes:
+        ctx.observer.document(outcome.status, outcome.pages)
+    return outcomes
+
+
+def _keep_manifest(ctx: JobContext, dossier: DossierInput) -> None:
+    """manifest.json is input too: kept byte for byte beside the originals."""
+    blob = dossier.manifest_blob
+    if blob is None or dossier.rejection is not None:  # a rejected one is in quarantine
+        return
+    key = keys.original_key(
+        dossier.agency, year_of(dossier, ctx), dossier.code, sha256(blob.data), "json"
+    )
+    if not ctx.store.exists(key):
+        ctx.store.put(key, blob.data)
+
+
+def _release_intake(ctx: JobContext, dossier: DossierInput) -> None:
+    """Remove the intake objects read, unless a new version was dropped meanwhile."""
+    for obj in dossier.intake:
+        try:
+            current = ctx.store.stat(obj.key)
+        except ObjectNotFound:
+            continue
+        if current.etag != obj.etag:
+            log.warning(
+                "dossier %s: %s changed while it was digitised; kept for the next run",
+                dossier.code,
+                obj.key,
+            )
+            continue
+        ctx.store.delete(obj.key)
+
+
+def _digitise_document(
+    ctx: JobContext, dossier_id: int, dossier: DossierInput, doc: DocumentInput
+) -> DocumentOutcome:
+    if not doc.files:
+        return record_reused(ctx, dossier_id, dossier, doc)
+    refused = next((f.rejection for f in doc.files if f.rejection is not None), None)
+    if refused is not None:  # a link leaving the folder, a FIFO: refused unread at intake
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused)
+    inputs = tuple(_input_file(f) for f in doc.files)
+    input_sha = document_key([i.sha256 for i in inputs])
+    names = tuple(f.name for f in doc.files)
+    try:
+        claimed = _claim(
+            ctx,
+            dossier_id,
+            name=doc.name,
+            input_sha256=input_sha,
+            pipeline_version=ctx.pipeline_version,
+            inputs=[i.model_dump() for i in inputs],
+            role=doc.role,
+            reused_from=doc.reused_from,
+        )
+    except DocumentBusy as exc:
+        if ctx.retryable == "raise":
+            raise
+        log.warning("dossier %s document %s: %s", dossier.code, doc.name, exc)
+        return DocumentOutcome(
+            dossier.code, doc.name, "failed", names, reason=exc.reason, message=str(exc)
+        )
+    if claimed.status == "digitised":  # this very document, e.g. a redelivered message
+        ctx.warehouse.add_event(
+            dossier_id,
+            "dedupe",
+            "skipped",
+            document_id=claimed.id,
+            detail=f"already digitised as {claimed.result_key}",
+        )
+        return DocumentOutcome(
+            dossier.code, doc.name, "already-digitised", names, result_key=claimed.result_key
+        )
+    document_id = claimed.id
+    timer = StageTimer(ctx, dossier_id, document_id)
+    try:
+        check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
+        if claimed.duplicate_of is not None:
+            reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
+            if reused is not None:
+                return reused
+        with timer("inspect"):
+            inspections = [_inspect(f, ctx) for f in doc.files]
+        return DocumentRun(ctx, timer, dossier, doc, input_sha).produce(inputs, inspections)
+    except PermanentError as exc:
+        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
+    except RetryableError as exc:
+        log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
+        if ctx.retryable == "raise":
+            _record_attempt(ctx, dossier_id, doc.name, input_sha, exc)
+            raise
+        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except ConfigurationError as exc:  # the operator's to fix: the input is kept, not blamed
+        log.error("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
+        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
+        log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
+        return _fail(
+            ctx,
+            dossier_id,
+            dossier,
+            doc,
+            input_sha,
+            "internal-error",
+            f"{exc.__class__.__name__}: {exc}",
+        )
+
+
+def _quarantine_or_fail(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    error: PermanentError,
+    input_sha: str | None = None,
+) -> DocumentOutcome:
+    """Quarantine the document; when even that fails (a read-only or full store), it is
+    ``failed`` with both reasons, and the run goes on to the next document."""
+    try:
+        return _quarantine(ctx, dossier_id, dossier, doc, error, input_sha)
+    except SohoaError as exc:
+        if ctx.retryable == "raise" and isinstance(exc, RetryableError):
+            raise
+        log.warning("dossier %s document %s: cannot quarantine: %s", dossier.code, doc.name, exc)
+        sha = input_sha or document_key([blob.digest()[0] for blob in doc.files])
+        message = f"{error.reason}: {error}; and it could not be quarantined: {exc}"
+        return _fail(ctx, dossier_id, dossier, doc, sha, exc.reason, message)
+
+
+def _claim(ctx: JobContext, dossier_id: int, **values: Any) -> DocumentRow:
+    """Claim the document. On the CLI, while another live run holds it, wait (its claim ends
+    when it finishes, or within a lease when it dies): both runs then report its one result,
+    instead of this one calling it failed. Under the queue DocumentBusy is retried instead."""
+    deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
+    while True:
+        try:
+            return ctx.warehouse.claim_document(
+                dossier_id, owner=ctx.owner, lease_s=ctx.lease_s, **values
+            )
+        except DocumentBusy:
+            if ctx.retryable == "raise" or time.monotonic() > deadline:
+                raise
+            time.sleep(min(2.0, ctx.lease_s / 10))
+
+
+def _input_file(blob: InputBlob) -> InputFile:
+    digest, size = blob.digest()  # a local file is read in chunks, never whole
+    return InputFile(name=blob.name, sha256=digest, size=size, original_key="")
+
+
+def _record_attempt(
+    ctx: JobContext, dossier_id: int, name: str, input_sha: str, exc: RetryableError
+) -> None:
+    """Under the queue: this attempt failed and will be retried; the claim is given up."""
+    try:
+        ctx.warehouse.record_document(
+            dossier_id,
+            name=name,
+            input_sha256=input_sha,
+            pipeline_version=ctx.pipeline_version,
+            status="retrying",
+            error_reason=exc.reason,
+            error=str(exc),
+            lease_owner=None,
+            lease_until=None,
+        )
+        ctx.warehouse.add_event(dossier_id, "job", "retrying", detail=f"{exc.reason}: {exc}")
+    except RetryableError:
+        log.warning("dossier %s: could not record the failed attempt", dossier_id)
+
+
+def _fail(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    input_sha: str,
+    reason: str,
+    message: str,
+) -> DocumentOutcome:
+    ctx.warehouse.record_document(
+        dossier_id,
+        name=doc.name,
+        input_sha256=input_sha,
+        pipeline_version=ctx.pipeline_version,
+        status="failed",
+        error_reason=reason,
+        error=message,
+    )
+    ctx.warehouse.add_event(dossier_id, "job", "failed", detail=f"{reason}: {message}")
+    return DocumentOutcome(
+        dossier.code,
+        doc.name,
+        "failed",
+        tuple(f.name for f in doc.files),
+        reason=reason,
+        message=message,
+    )
+
+
+def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
+    try:
+        return inspect(blob.content, ctx.settings.limits, ctx.settings.ocr.raster_dpi)
+    except SohoaError as exc:
+        exc.about(blob.name)
+        raise
+
+
+def _quarantine(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    error: PermanentError,
+    input_sha: str | None = None,
+) -> DocumentOutcome:
+    """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
+    log.warning("dossier %s document %s quarantined: %s", dossier.code, doc.name, error)
+    at = ctx.clock().isoformat()
+    inputs = []
+    for blob in doc.files:
+        digest, size = blob.digest()  # a local file is hashed and stored in chunks
+        key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, digest, blob.name)
+        entry: dict[str, Any] = {"name": blob.name, "sha256": digest, "size": size}
+        if blob.name == error.subject:  # the file refused, and its page when known
+            entry.update(refused=True, **({"page": error.page} if error.page else {}))
+        inputs.append({**entry, "quarantine_key": key})
+        # the same bytes may be there already; other bytes never are (the store refuses)
+        put_source(ctx.store, key, blob.content, expected=digest, name=blob.name)
+        report = {
+            "file": blob.name,
+            "reason": error.reason,
+            "error": type(error).__name__,
+            "message": str(error),
+            "dossier": dossier.code,
+            "agency": dossier.agency,
+            "document": doc.name,
+            "sha256": digest,
+            "size": size,
+            "pipeline_version": ctx.pipeline_version,
+            "at": at,
+            "source": dossier.source,
+        }
+        _put_report(ctx, key, json.dumps(report, ensure_ascii=False, indent=1).encode())
+    input_sha = input_sha or document_key([i["sha256"] for i in inputs])
+    document_id = ctx.warehouse.record_document(  # this dossier's own row, never another's
+        dossier_id,
+        name=doc.name,
+        input_sha256=input_sha,
+        pipeline_version=ctx.pipeline_version,
+        status="quarantined",
+        error_reason=error.reason,
+        error=str(error),
+        inputs=inputs,
+    )
+    ctx.warehouse.add_event(
+        dossier_id,
+        "quarantine",
+        "quarantined",
+        document_id=document_id,
+        detail=f"{error.reason}: {error}",
+    )
+    return DocumentOutcome(
+        dossier.code,
+        doc.name,
+        "quarantined",
+        tuple(f.name for f in doc.files),
+        quarantine_keys=tuple(i["quarantine_key"] for i in inputs),
+        reason=error.reason,
+        message=str(error),
+        subject=error.subject,
+        page=error.page,
+    )
+
+
+MAX_REPORTS = 99  # error reports kept beside one quarantined file
+
+
+def _put_report(ctx: JobContext, key: str, report: bytes) -> None:
+    """The error report beside quarantined bytes. A later rejection of the same bytes under
+    the same key (another day, another name that makes the same segment) adds a numbered
+    report: none replaces another."""
+    for number in range(1, MAX_REPORTS + 1):
+        try:
+            ctx.store.put(keys.quarantine_report_key(key, number), report)
+            return
+        except ObjectConflict:
+            continue
+    log.warning("%s: %d error reports already; this one is only in the warehouse", key, MAX_REPORTS)

@@ -1,0 +1,1 @@
+"""The digitisation report rendered: terminal table, CSV, JSON, HTML."""

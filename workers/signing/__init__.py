@@ -1,0 +1,1 @@
+"""The signing key of a sohoa process, opened from settings, and the development PKI."""
