@@ -22,16 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
-from urllib.parse import unquote, urlparse
 
 from schemas.errors import (
-    ConfigurationError,
     InputChanged,
     ObjectConflict,
     ObjectNotFound,
     StorageUnavailable,
 )
-from schemas.settings import S3Settings
 from storage.object_keys import is_immutable, validate_key
 
 
@@ -243,17 +240,3 @@ def read_local(path: Path, expected: str | None) -> Iterator[FileReader]:
         raise InputChanged("the file is gone", subject=str(path)) from exc
     with handle:
         yield FileReader(handle, str(path), expected)
-
-
-def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:
-    """An object store by URL: ``file:///abs/dir``, or ``s3://host:port[/bucket]`` (MinIO),
-    with credentials and buckets from ``s3`` (``Settings.s3``)."""
-    parsed = urlparse(url)
-    if parsed.scheme == "file":
-        return FileObjectStore(Path(unquote(parsed.netloc + parsed.path)))
-    if parsed.scheme == "s3":
-        from storage.s3 import S3ObjectStore  # the minio SDK only where it is used
-
-        return S3ObjectStore.from_url(url, s3 or S3Settings())
-    scheme = parsed.scheme
-    raise ConfigurationError(f"unsupported object store URL scheme {scheme!r} (file://, s3://)")

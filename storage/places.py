@@ -3,6 +3,7 @@ the object store (a folder, or S3 with ``Settings.s3``'s credentials and buckets
 warehouse (SQLite, or PostgreSQL with ``Settings.warehouse_password_file``).
 
     places.store(settings) -> ObjectStore
+    places.open_store(url, s3) -> ObjectStore   (by URL: file:// or s3://)
     places.warehouse(settings) -> Warehouse
 
 A command that opened either from a URL alone would miss the credentials a deployment gives
@@ -10,8 +11,12 @@ in files (``sohoa fixity`` once got S3's 403 that way): use these instead."""
 
 from __future__ import annotations
 
-from schemas.settings import Settings
-from storage.objects import ObjectStore, open_store
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from schemas.errors import ConfigurationError
+from schemas.settings import S3Settings, Settings
+from storage.objects import FileObjectStore, ObjectStore
 from storage.warehouse import Warehouse
 
 
@@ -23,3 +28,17 @@ def warehouse(settings: Settings) -> Warehouse:
     return Warehouse.open(
         settings.resolved_warehouse_url, password_file=settings.warehouse_password_file
     )
+
+
+def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:
+    """An object store by URL: ``file:///abs/dir``, or ``s3://host:port[/bucket]`` (MinIO),
+    with credentials and buckets from ``s3`` (``Settings.s3``)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return FileObjectStore(Path(unquote(parsed.netloc + parsed.path)))
+    if parsed.scheme == "s3":
+        from storage.s3 import S3ObjectStore  # the minio SDK only where it is used
+
+        return S3ObjectStore.from_url(url, s3 or S3Settings())
+    scheme = parsed.scheme
+    raise ConfigurationError(f"unsupported object store URL scheme {scheme!r} (file://, s3://)")

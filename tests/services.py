@@ -280,7 +280,7 @@ class S3Place:
         return load_settings(self.env(), **overrides)
 
     def store(self):
-        from storage.objects import open_store
+        from storage.places import open_store
 
         settings = self.settings()
         return open_store(settings.resolved_store_url, settings.s3)

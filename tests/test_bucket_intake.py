@@ -7,7 +7,7 @@ import json
 import pytest
 
 from schemas.settings import load_settings
-from storage.objects import open_store
+from storage.places import open_store
 from tests.services import make_s3_place
 from workers.intake.bucket import dossier_from_intake, identify
 

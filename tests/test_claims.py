@@ -163,7 +163,7 @@ def test_a_run_meeting_a_document_another_run_digitises_waits_for_its_result(tmp
     from concurrent.futures import ThreadPoolExecutor
 
     from schemas.settings import load_settings
-    from storage.objects import open_store
+    from storage.places import open_store
     from tests.distributed import page
     from workers.job.dossier import digitise_dossier
     from workers.job.context import JobContext

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from schemas.desk import SearchQuery
 from storage import migrations
 from storage.database import engine_for
-from storage.objects import open_store
+from storage.places import open_store
 from storage.search import fold, search
 from storage.warehouse import Warehouse
 from tests.desk_support import DECREE, seed_dossier

@@ -4,7 +4,7 @@ rewritten while it is digitised is caught before anything is stored under its ol
 from __future__ import annotations
 
 from schemas.settings import load_settings
-from storage.objects import open_store
+from storage.places import open_store
 from storage.warehouse import Warehouse
 from tests.distributed import page
 from workers.intake.folder import dossiers_from_paths

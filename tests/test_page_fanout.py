@@ -15,7 +15,7 @@ from pipeline.reading.page import PageTask
 from schemas.errors import CorruptInput
 from schemas.results import Sidecar
 from schemas.settings import InputLimits, OcrSettings, Settings
-from storage.objects import open_store
+from storage.places import open_store
 from tests.distributed import AGENCY, deployment, drop_folder, page, wait_for_statuses
 from tests.services import start_sohoa, stop_process
 from workers.queue.page_fanout import PageFanOut, help_with_pages

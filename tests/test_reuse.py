@@ -7,7 +7,7 @@ import json
 
 from schemas.settings import load_settings
 from storage.indicator_facts import load_facts
-from storage.objects import open_store
+from storage.places import open_store
 from storage.warehouse import Warehouse
 from workers.intake.folder import dossiers_from_paths
 from workers.job.context import JobContext

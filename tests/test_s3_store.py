@@ -16,7 +16,8 @@ from schemas.errors import (
     StorageUnavailable,
 )
 from schemas.settings import load_settings
-from storage.objects import FileReader, open_store
+from storage.objects import FileReader
+from storage.places import open_store
 from storage.s3 import S3ObjectStore, keys_in_event
 from tests.services import TcpProxy, make_s3_place
 

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from schemas.errors import InvalidObjectKey, ObjectNotFound
 from storage.object_keys import original_key, quarantine_key, quarantine_report_key, validate_key
-from storage.objects import FileObjectStore, open_store
+from storage.objects import FileObjectStore
+from storage.places import open_store
 
 
 @pytest.mark.parametrize(

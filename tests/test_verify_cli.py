@@ -13,7 +13,7 @@ from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
 from schemas.errors import ExitCode
 from schemas.signing import SigningLevel
 from schemas.verification import VerifyOutput, output_json_schema
-from storage.objects import open_store
+from storage.places import open_store
 from tests.cli_harness import cli
 from tests.conftest import REPO
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki

@@ -12,7 +12,7 @@ import pytest
 from schemas.errors import QueueUnavailable
 from schemas.settings import WatchSettings
 from storage.intake_ledger import IntakeLedger
-from storage.objects import open_store
+from storage.places import open_store
 from storage.s3 import keys_in_event
 from storage.warehouse import Warehouse
 from tests.services import make_s3_place, wait_until
