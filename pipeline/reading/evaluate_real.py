@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.reading.evaluate import TruthDocument, TruthPage
-from samplegen.office_scans import STYLES, page_truth, pdf_page_count, scan_page
 
 IMAGE_SUFFIXES = {".png", ".tif", ".tiff", ".jpg", ".jpeg", ".pbm", ".pgm", ".ppm", ".bmp"}
 FIELDS_FILE = "fields.json"
@@ -56,6 +55,8 @@ def load_folder(directory: Path) -> TruthDocument | None:
 
 def parse_styles(text: str) -> list[str]:
     """``bw200,grey300`` -> the style names; ValueError names one that is not known."""
+    from samplegen.office_scans import STYLES  # the generator: only when scans are asked for
+
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in STYLES]
     if unknown or not names:
@@ -68,6 +69,8 @@ def scan_pdf(
 ) -> list[TruthDocument]:
     """The PDF's pages (all, or the 1-based ``pages``) scanned in every style, as folders
     under ``directory`` (one per style); their truth is the PDF's text layer."""
+    from samplegen.office_scans import STYLES, page_truth, pdf_page_count, scan_page
+
     numbers = list(pages) or list(range(1, pdf_page_count(pdf) + 1))
     fields = pdf.with_name(pdf.stem + ".fields.json")
     docs = []

@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from samplegen.samples import generate_documents, write_document
 from schemas.errors import ExitCode, SohoaError
 from workers.cli import console
 
@@ -64,6 +63,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 1 / 6,
     ) -> None:
+        from samplegen.samples import generate_documents, write_document  # a tool, not a stage
+
         if clean_ratio + turned_ratio > 1:
             console.print("[red]error:[/red] --clean-ratio plus --turned-ratio exceeds 1")
             raise typer.Exit(int(ExitCode.USAGE))
