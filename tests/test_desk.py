@@ -3,11 +3,13 @@ quarantine actions, search and reuse, in Vietnamese."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 
 import pytest
 
+from storage import tables
 from storage.desk_queries import quarantined
 from storage.users import authenticate, set_active
 from tests.desk_support import AGENCY_A, PASSWORD, csrf_of, log_in, seeded_desk
@@ -25,6 +27,15 @@ def desk(tmp_path):
     yield app, warehouse, store, ids
     app.state.desk.jobs.close()
     warehouse.engine.dispose()
+
+
+def _session(client):
+    """The session a client holds (its cookie's payload, unsigned)."""
+    import base64
+    import json
+
+    cookie = client.cookies["sohoa_desk"]
+    return json.loads(base64.b64decode(cookie.split(".")[0]))
 
 
 def client_of(app, username):
@@ -47,6 +58,9 @@ def test_a_clerk_of_a_sees_nothing_of_b_every_answer_404(desk):
         f"/documents/{b_doc}/original/0",
         f"/documents/{qb_doc}/original/0",
         f"/verify?document={b_doc}",
+        f"/documents/{b_doc}/page/0.png",
+        "/indicators?agency=000.30.10.H10",
+        "/indicators/report?agency=000.30.10.H10",
         "/follow?unit=intake/000.30.10.H10/000.30.10.H10-260301-0002/",
     ):
         assert clerk.get(path).status_code == 404, path
@@ -112,6 +126,34 @@ def test_forms_need_the_session_csrf_token_and_a_session(desk):
     assert authenticate(warehouse, "clerk-a", PASSWORD) is None
 
 
+def test_a_session_expires_after_its_max_age(desk):
+    import base64
+    import json
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    from workers.desk.auth import session_key
+
+    app, warehouse, store, ids = desk
+    settings = app.state.desk.settings
+    clerk = client_of(app, "clerk-a")
+    payload = base64.b64encode(json.dumps(_session(clerk)).encode())
+
+    class SignedAt(TimestampSigner):
+        at = 0
+
+        def get_timestamp(self) -> int:
+            return self.at
+
+    signer = SignedAt(session_key(settings))
+    for age, answer in ((settings.desk.session_max_age_s + 60, 303), (60, 200)):
+        signer.at = int(time.time()) - age
+        replayed = TestClient(app)
+        replayed.cookies.set("sohoa_desk", signer.sign(payload).decode())
+        assert replayed.get("/dossiers", follow_redirects=False).status_code == answer, age
+
+
 def test_accept_as_is_closes_the_case_with_the_users_name(desk):
     app, warehouse, store, ids = desk
     clerk = client_of(app, "clerk-a")
@@ -144,6 +186,19 @@ def test_reuse_from_a_search_hit_is_a_reused_component(desk):
     reused = docs["nghi-dinh-49"]
     assert reused["status"] == "reused"
     assert reused["reused_from"] == "000.17.22.H56-260301-0001/quyet-dinh"
+    # exactly what a manifest entry with reused_from records (workers/reuse.py)
+    identity = "reused\n000.17.22.H56\n000.17.22.H56-260302-0003\nnghi-dinh-49\n"
+    identity += "000.17.22.H56-260301-0001/quyet-dinh"
+    assert reused["input_sha256"] == hashlib.sha256(identity.encode()).hexdigest()
+    assert (reused["role"], reused["page_count"], reused["inputs"]) == ("component", 0, [])
+    events = [(e["stage"], e["outcome"]) for e in warehouse.rows(tables.events)]
+    assert ("reuse", "recorded") in events and ("desk", "reuse") in events
+    gone = clerk.post(  # a document that is not there cannot be reused
+        "/documents/999999/reuse",
+        data={"dossier": target_code, "csrf": csrf_of(clerk)},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 404
 
 
 def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
@@ -152,9 +207,8 @@ def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
     settings = settings.model_copy(
         update={"queue": settings.queue.model_copy(update={"url": "redis://127.0.0.1:1/0"})}
     )
-    settings = settings.model_copy(
-        update={"limits": settings.limits.model_copy(update={"max_bytes": 1000})}
-    )
+    limits = {"max_bytes": 1000, "max_manifest_bytes": 100}  # the intake's own settings
+    settings = settings.model_copy(update={"limits": settings.limits.model_copy(update=limits)})
     app = create_app(settings)
     clerk = client_of(app, "clerk-a")
     token = csrf_of(clerk)
@@ -169,17 +223,22 @@ def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
 
     folder = [
         ("files", ("HS-7/manifest.json", b'{"documents": []}', "application/json")),
-        ("files", ("HS-7/trang-1.png", b"\x89PNG scan", "image/png")),
+        ("files", ("HS-7/trang-1.png", b"\x89PNG\r\n\x1a\n scan", "image/png")),
     ]
     answer = send(folder)
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/follow?unit=intake/{AGENCY_A}/HS-7/"
-    assert store.get(f"intake/{AGENCY_A}/HS-7/trang-1.png") == b"\x89PNG scan"
+    assert store.get(f"intake/{AGENCY_A}/HS-7/trang-1.png") == b"\x89PNG\r\n\x1a\n scan"
     assert store.exists(f"intake/{AGENCY_A}/HS-7/manifest.json")
     assert "Đang chờ" in clerk.get(answer.headers["location"]).text
     assert send([("files", ("lone.pdf", b"%PDF-1.4", "application/pdf"))]).status_code == 303
     assert store.get(f"intake/{AGENCY_A}/lone.pdf") == b"%PDF-1.4"
     assert send([("files", ("run.exe", b"MZ", "application/octet-stream"))]).status_code == 415
+    # the type is what intake reads in the first bytes, not the name
+    assert send([("files", ("scan.pdf", b"MZ", "application/pdf"))]).status_code == 415
+    assert send([("files", ("scan.jpe", b"\xff\xd8\xff\xe0 jpeg", "image/jpeg"))]).status_code == 303
+    big_manifest = ("HS-8/manifest.json", b"{" + b" " * 100 + b"}", "application/json")
+    assert send([("files", big_manifest)]).status_code == 413
     assert send([("files", ("big.pdf", b"%" * 1001, "application/pdf"))]).status_code == 413
     assert send([("files", ("../x.pdf", b"%PDF", "application/pdf"))]).status_code == 400
     outside = send([("files", ("b.pdf", b"%PDF", "application/pdf"))], agency="000.30.10.H10")

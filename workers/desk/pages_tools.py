@@ -19,13 +19,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from schemas.document import AGENCY_CODE_PATTERN
-from schemas.errors import InvalidObjectKey, ObjectNotFound
+from pipeline.intake import sniff
+from schemas.errors import InvalidObjectKey, ObjectNotFound, UnsupportedInput
+from schemas.settings import InputLimits
 from storage import desk_queries as q
 from storage.object_keys import validate_key, validate_segment
 from workers.desk.auth import audit, check_csrf, current_user, scope
 from workers.desk.verifying import trust_for, verdict
 
-ACCEPTED = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.json"  # the file picker's hint; the bytes decide
 MANIFEST = "manifest.json"
 _AGENCY = re.compile(AGENCY_CODE_PATTERN)
 
@@ -39,13 +41,27 @@ def _keys(agency: str, files: list[UploadFile], dossier: str) -> list[tuple[str,
         parts = [validate_segment(p, what="file name") for p in name.split("/")]
         if dossier:
             parts = [validate_segment(dossier, what="dossier")] + parts[-1:]
-        if not parts[-1].lower().endswith(ACCEPTED) and parts[-1] != MANIFEST:
-            raise HTTPException(415, f"{name}: not a PDF, PNG, JPEG or TIFF")
         placed.append((validate_key("/".join(["intake", agency, *parts])), upload))
     folders = {k.split("/")[2] for k, _ in placed if k.count("/") > 2}
     if len(folders) > 1:
         raise HTTPException(400, "one folder at a time")
     return sorted(placed, key=lambda item: item[0].endswith("/" + MANIFEST))  # manifest last
+
+
+def _within(placed: list[tuple[str, UploadFile]], limits: InputLimits) -> None:
+    """The intake's own limits (Settings.limits) and its own test of a file's type (its
+    first bytes, as ``pipeline.intake.sniff`` reads them), before anything is stored."""
+    for key, item in placed:
+        most = limits.max_manifest_bytes if key.endswith("/" + MANIFEST) else limits.max_bytes
+        if item.size is not None and item.size > most:
+            raise HTTPException(413, f"{item.filename}: over {most} bytes")
+        if key.endswith("/" + MANIFEST):
+            continue
+        item.file.seek(0)
+        try:
+            sniff(item.file.read(1024))
+        except UnsupportedInput as exc:
+            raise HTTPException(415, f"{item.filename}: {exc}") from exc
 
 
 async def upload(request: Request) -> Response:
@@ -54,7 +70,7 @@ async def upload(request: Request) -> Response:
     seen = scope(request, user)
     if request.method == "GET":
         agencies = sorted(seen) if seen is not None else [user.agency]
-        return desk.page(request, "upload.html", user=user, agencies=agencies)
+        return desk.page(request, "upload.html", user=user, agencies=agencies, accept=ACCEPT)
     limits, most = desk.settings.limits, desk.settings.desk.max_upload_files
     async with request.form(max_files=most, max_part_size=limits.max_bytes) as form:
         check_csrf(request, form)
@@ -68,9 +84,7 @@ async def upload(request: Request) -> Response:
             placed = _keys(agency, files, str(form.get("dossier") or "").strip())
         except InvalidObjectKey as exc:
             raise HTTPException(400, str(exc)) from exc
-        for _key, item in placed:
-            if item.size is not None and item.size > limits.max_bytes:
-                raise HTTPException(413, f"{item.filename}: over {limits.max_bytes} bytes")
+        _within(placed, limits)
         units = _store(desk.store, placed)
     for unit in units:
         desk.jobs.uploaded(unit)
