@@ -186,7 +186,7 @@ def test_reuse_from_a_search_hit_is_a_reused_component(desk):
     reused = docs["nghi-dinh-49"]
     assert reused["status"] == "reused"
     assert reused["reused_from"] == "000.17.22.H56-260301-0001/quyet-dinh"
-    # exactly what a manifest entry with reused_from records (workers/reuse.py)
+    # exactly what a manifest entry with reused_from records (workers/job/reuse.py)
     identity = "reused\n000.17.22.H56\n000.17.22.H56-260302-0003\nnghi-dinh-49\n"
     identity += "000.17.22.H56-260301-0001/quyet-dinh"
     assert reused["input_sha256"] == hashlib.sha256(identity.encode()).hexdigest()

@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from pipeline.inputs.files import sniff
 from schemas.document import AGENCY_CODE_PATTERN
-from pipeline.intake import sniff
 from schemas.errors import InvalidObjectKey, ObjectNotFound, UnsupportedInput
 from schemas.settings import InputLimits
 from storage import desk_queries as q
@@ -50,7 +50,7 @@ def _keys(agency: str, files: list[UploadFile], dossier: str) -> list[tuple[str,
 
 def _within(placed: list[tuple[str, UploadFile]], limits: InputLimits) -> None:
     """The intake's own limits (Settings.limits) and its own test of a file's type (its
-    first bytes, as ``pipeline.intake.sniff`` reads them), before anything is stored."""
+    first bytes, as ``pipeline.inputs.files.sniff`` reads them), before anything is stored."""
     for key, item in placed:
         most = limits.max_manifest_bytes if key.endswith("/" + MANIFEST) else limits.max_bytes
         if item.size is not None and item.size > most:
