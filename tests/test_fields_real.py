@@ -49,6 +49,7 @@ def test_a_seal_over_the_signer_block_leaves_authority_and_position(style: str) 
     want = truth("decree-49")
     assert found.signing_authority == want["signing_authority"] == "TM. CHÍNH PHỦ KT. THỦ TƯỚNG"
     assert found.signer_position == want["signer_position"] == "PHÓ THỦ TƯỚNG"
+    assert found.confidence["signer_position"] <= 0.6  # its PHÓ inferred from KT.: less sure
     assert len(found.recipients) == 16  # as printed; the seal's and signature's marks left out
     assert found.recipients[0] == "Ban Bí thư Trung ương Đảng"
     assert found.recipients[-1] == "Lưu: VT, NN (2b)"
@@ -82,6 +83,7 @@ def test_a_generated_signer_block_with_noise_before_the_position() -> None:
     assert found.signer_name == "Nguyễn Văn An"
     head = extract("Nơi nhận:\n- Như trên;\n\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nLê Văn Ba")
     assert head.signer_position == "CHỦ TỊCH"  # TM. alone: the head signs, no deputy
+    assert head.confidence["signer_position"] > found.confidence["signer_position"]
 
 
 def test_kt_bo_truong_is_signed_by_a_thu_truong_not_a_pho() -> None:

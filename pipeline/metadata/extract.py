@@ -83,7 +83,7 @@ def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
     _settle_type(values, confidence, type_found, put)
     if signer := find_signer(lines):
         put("signing_authority", signer.authority, 0.8)
-        put("signer_position", signer.position, 0.8)
+        put("signer_position", signer.position, signer.position_confidence)
         put("signer_name", signer.name, signer.confidence)
     if recipients := find_recipients(lines):
         put("recipients", recipients[0], recipients[1])

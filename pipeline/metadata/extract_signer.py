@@ -73,7 +73,8 @@ class Signer:
     authority: str | None
     position: str | None
     name: str | None
-    confidence: float  # of the name; the authority and position follow from the block
+    confidence: float  # of the name
+    position_confidence: float = 0.8  # lower where seal noise was left out or PHÓ inferred
 
 
 def _authority_start(line: str) -> int | None:
@@ -132,7 +133,7 @@ def find_signer(lines: list[str]) -> Signer | None:
         names = [n for n in map(_name_of, tail[-3:]) if n and fold(n.split()[0]) in SURNAMES]
         return Signer(None, None, names[-1], 0.5) if names else None
     authority, title_at = found
-    position, name_from = _position_after(tail, title_at, authority)
+    position, name_from, sure = _position_after(tail, title_at, authority)
     names = [n for n in (_name_in(line) for line in tail[name_from:]) if n]
     known = [n for n in names if fold(n.split()[0]) in SURNAMES]
     name = (known or names or [None])[-1]
@@ -142,6 +143,7 @@ def find_signer(lines: list[str]) -> Signer | None:
         clean(position)[:100] if position else None,
         clean(name)[:100] if name else None,
         confidence,
+        sure,
     )
 
 
@@ -163,14 +165,16 @@ def _position_block(tail: list[str]) -> tuple[str, int] | None:
     return None if last is None else ("", last - 1)
 
 
-def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int]:
-    """(position, where the name may start): the first of the few lines under the authority
-    that names a position, seal noise before it on its line left out."""
+def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int, float]:
+    """(position, where the name may start, confidence): the first of the few lines under the
+    authority that names a position, seal noise before it on its line left out."""
     for i in range(at + 1, min(at + 5, len(tail))):
         line = correct_title_words(tail[i]) if is_upper(tail[i], 0.5) else tail[i]
         if (position := _position_in(line)) is not None:
-            return _deputy(position, authority), i + 1
-    return None, at + 1
+            deputy = _deputy(position, authority)
+            whole = i == at + 1 and clean(line) == position
+            return deputy, i + 1, 0.6 if deputy != position else 0.85 if whole else 0.7
+    return None, at + 1, 0.0
 
 
 def _deputy(position: str, authority: str) -> str:
