@@ -15,6 +15,7 @@ A word is changed only when the context is certain and the edit small:
   phrase may be a letter off, and at least one must already be right letter for letter;
 - a type name counts only as a line of its own in upper case; "Nơi nhận" only at the start of
   a line; "Lưu" only before ": VT"; an authority mark only before an upper-case title;
+  HỘI ĐỒNG NHÂN DÂN only in capitals;
 - a word already in an accepted spelling (ỦY/UỶ, HÒA/HOÀ, THỎA/THOẢ) is left as it is, and a
   word that two accepted spellings fit equally well is left as it is too.
 The word keeps its case pattern (upper, capitalised or lower) and its punctuation.
@@ -40,17 +41,20 @@ _VARIANTS = {"HÒA": ("HÒA", "HOÀ"), "ỦY": ("ỦY", "UỶ"), "THỎA": ("TH�
 class Phrase:
     words: tuple[str, ...]  # as printed, upper case
     where: str = "any"  # any | line (a line of its own, upper case) | start (begins a line)
+    upper: bool = False  # only where printed in capitals (the header or the signer block)
 
 
-def _phrase(text: str, where: str = "any") -> Phrase:
-    return Phrase(tuple(text.split()), where)
+def _phrase(text: str, where: str = "any", upper: bool = False) -> Phrase:
+    return Phrase(tuple(text.split()), where, upper)
 
 
 PHRASES = (
     _phrase("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
     _phrase("ĐỘC LẬP - TỰ DO - HẠNH PHÚC"),
     _phrase("ỦY BAN NHÂN DÂN"),
-    _phrase("HỘI ĐỒNG NHÂN DÂN"),
+    # in capitals only: decree 49 itself prints "Hội dồng nhân dân" once in its prose (p. 3),
+    # and a transcription keeps the document's own slips (measured: the one character broken)
+    _phrase("HỘI ĐỒNG NHÂN DÂN", upper=True),
     _phrase("CHỦ TỊCH"),
     _phrase("NƠI NHẬN", "start"),
     _phrase("CỔNG THÔNG TIN ĐIỆN TỬ"),
@@ -93,6 +97,8 @@ def _respell(token: str, word: str) -> str:
 
 def _matches(tokens: list[str], phrase: Phrase) -> bool:
     """Every word there in order; at most one a letter off; at least one right as printed."""
+    if phrase.upper and not is_upper(" ".join(tokens)):
+        return False
     off = exact = 0
     for token, word in zip(tokens, phrase.words, strict=True):
         key, want = _key(token), fold(word)
