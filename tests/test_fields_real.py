@@ -166,6 +166,10 @@ def test_a_word_is_changed_only_in_its_phrase_and_context() -> None:
         assert correct_text(line) == (line, ()), line
     assert correct_text("QUYÉT ĐỊNH")[0] == "QUYẾT ĐỊNH"
     assert correct_text("- Luru: VT, VP.")[0] == "- Lưu: VT, VP."
+    # sohoa samples pages read by Tesseract: ',' read as ';', 'VT,' as 'VI'
+    assert correct_text("- Lưu: VT; TCCB.")[0] == "- Lưu: VT, TCCB."
+    assert correct_text("- Lưu: VI KGVX.")[0] == "- Lưu: VT, KGVX."
+    assert correct_text("- Lưu: VT, NN (2b).") == ("- Lưu: VT, NN (2b).", ())  # decree 49
     assert correct_text("KT: GIÁM ĐỐC")[0] == "KT. GIÁM ĐỐC"
     assert correct_text("HỘI DỒNG NHÂN DÂN TỈNH")[0] == "HỘI ĐỒNG NHÂN DÂN TỈNH"
     assert correct_text("Ủy ban nhân dan tỉnh")[0] == "Ủy ban nhân dân tỉnh"

@@ -65,6 +65,8 @@ PHRASES = (
 _STRIP = ".,;:!?()\"'`‘’“”"
 # 'Luru: VT' -> 'Lưu: VT' (the storage line of Nơi nhận); 'KT:' -> 'KT.' before a title.
 _LUU = re.compile(r"^([-–+•*]?\s*)(\S{2,5})(\s*:\s*VT\b)")
+# 'Lưu: VI KGVX', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
+_LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|])([;,]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
 
 
@@ -130,6 +132,8 @@ def _correct_line(line: str) -> str:
     line = " ".join(tokens)
     if (m := _LUU.match(line)) and m.group(2).upper() != "LƯU" and _near(m.group(2), "LƯU"):
         line = m.group(1) + _respell(m.group(2), "LƯU") + line[m.end(2) :]
+    if (m := _LUU_VT.match(line)) and (m.group(2) != "VT" or m.group(3) != ","):
+        line = m.group(1) + "VT, " + line[m.end() :]
     if (m := _MARK.match(line)) and is_upper(line[m.end() :].split("  ")[0]):
         line = m.group(1) + ". " + line[m.end() :]
     return line
