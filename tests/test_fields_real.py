@@ -72,6 +72,15 @@ def test_the_deputy_under_kt_is_named_in_full_when_the_seal_ate_its_front() -> N
     assert found.signer_name == "Đỗ Đức Quế"
 
 
+def test_a_position_glued_to_the_seal_marks_before_it() -> None:
+    """Công văn 7991, grey300: the position line read as 'co Ö`VÌTRƯỞNG'."""
+    found = extract(corrected("cv-7991-grey300-p001"))
+    assert found.signer_position == "PHÓ VỤ TRƯỞNG"
+    assert found.confidence["signer_position"] == 0.5
+    made = extract("Nơi nhận:\n- Như trên;\n\nKT. GIÁM ĐỐC\nxy ÁÄGIÁM ĐỐC\n\nLê Văn Ba")
+    assert made.signer_position == "PHÓ GIÁM ĐỐC"
+
+
 def test_a_generated_signer_block_with_noise_before_the_position() -> None:
     text = (
         "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\n"

@@ -174,7 +174,26 @@ def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | Non
             deputy = _deputy(position, authority)
             whole = i == at + 1 and clean(line) == position
             return deputy, i + 1, 0.6 if deputy != position else 0.85 if whole else 0.7
+    for i in range(at + 1, min(at + 5, len(tail))):  # 'Ö`VÌTRƯỞNG': glued to the seal's marks
+        if (position := _glued_position(tail[i])) is not None:
+            return _deputy(position, authority), i + 1, 0.5
     return None, at + 1, 0.0
+
+
+def _glued_position(line: str) -> str | None:
+    """A position whose first word is glued to the marks before it, ending a line: 'co
+    Ö`VÌTRƯỞNG' -> 'TRƯỞNG' (taken only where no line under the authority names one)."""
+    words = [w.strip(".,;:'\"`‘’“”") for w in line.split()]
+    for position in sorted(_POSITION_WORDS, key=len, reverse=True):
+        wanted = position.split()
+        rest = words[len(words) - len(wanted) + 1 :]
+        if len(words) < len(wanted) or [fold(w) for w in rest] != wanted[1:]:
+            continue
+        glued = words[-len(wanted)]
+        head = glued[len(glued) - len(wanted[0]) :]
+        if len(glued) > len(head) and fold(head) == wanted[0] and _is_upper_word(head):
+            return " ".join([head, *rest])
+    return None
 
 
 def _deputy(position: str, authority: str) -> str:
