@@ -112,6 +112,16 @@ def test_the_name_that_ends_the_page_when_the_titles_are_lost_under_the_seal() -
 # -- the header --------------------------------------------------------------------------------
 
 
+def test_a_speck_read_as_a_word_inside_the_agency_name_is_left_out() -> None:
+    """Generated (DejaVu Serif, degraded): 'ỦY BAN NHÂN DÂN . TĨNH ...'; the real headers read
+    right are not touched."""
+    made = extract("ỦY BAN NHÂN DÂN . TĨNH BÀ RỊA - VŨNG TÀU\n\nSố: 12/QĐ-UBND\n")
+    assert made.organ_name == "ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU"
+    for name, want in (("cv-7991-grey300-p001", "cv-7991-2024-bgddt"),):
+        assert extract(corrected(name)).organ_name == truth(want)["organ_name"]
+    assert extract(corrected("decree-49-bw200-p001")).organ_name == "CHÍNH PHỦ"
+
+
 def test_a_cong_van_subject_goes_on_past_the_date_line_read_between() -> None:
     found = extract(corrected("cv-7991-bw200-p001"))
     want = truth("cv-7991-2024-bgddt")
@@ -178,6 +188,7 @@ def test_a_word_is_changed_only_in_its_phrase_and_context() -> None:
     # sohoa samples pages read by Tesseract: ',' read as ';', 'VT,' as 'VI'
     assert correct_text("- Lưu: VT; TCCB.")[0] == "- Lưu: VT, TCCB."
     assert correct_text("- Lưu: VI KGVX.")[0] == "- Lưu: VT, KGVX."
+    assert correct_text("- Lưu: VŨ VP.")[0] == "- Lưu: VT, VP."  # DejaVu Serif pages
     assert correct_text("- Lưu: VT, NN (2b).") == ("- Lưu: VT, NN (2b).", ())  # decree 49
     assert correct_text("KT: GIÁM ĐỐC")[0] == "KT. GIÁM ĐỐC"
     assert correct_text("HỘI DỒNG NHÂN DÂN TỈNH")[0] == "HỘI ĐỒNG NHÂN DÂN TỈNH"

@@ -65,8 +65,8 @@ PHRASES = (
 _STRIP = ".,;:!?()\"'`‘’“”"
 # 'Luru: VT' -> 'Lưu: VT' (the storage line of Nơi nhận); 'KT:' -> 'KT.' before a title.
 _LUU = re.compile(r"^([-–+•*]?\s*)(\S{2,5})(\s*:\s*VT\b)")
-# 'Lưu: VI KGVX', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
-_LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|])([;,]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
+# 'Lưu: VI KGVX', 'Lưu: VŨ VP', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
+_LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|UŨ])([;,]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
 
 
