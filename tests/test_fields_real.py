@@ -189,6 +189,9 @@ def test_a_word_is_changed_only_in_its_phrase_and_context() -> None:
     assert correct_text("- Lưu: VT; TCCB.")[0] == "- Lưu: VT, TCCB."
     assert correct_text("- Lưu: VI KGVX.")[0] == "- Lưu: VT, KGVX."
     assert correct_text("- Lưu: VŨ VP.")[0] == "- Lưu: VT, VP."  # DejaVu Serif pages
+    assert correct_text("- TT Tỉnh ủy, T HĐND tỉnh;")[0] == "- TT. Tỉnh ủy, TT. HĐND tỉnh;"
+    cv = reading("cv-7991-bw200-p001")  # 'TT. Phạm Ngọc Thưởng': a person, left alone
+    assert "- TT. Phạm Ngọc Thưởng (để báo cáo);" in correct_text(cv)[0].split("\n")
     assert correct_text("- Lưu: VT, NN (2b).") == ("- Lưu: VT, NN (2b).", ())  # decree 49
     assert correct_text("KT: GIÁM ĐỐC")[0] == "KT. GIÁM ĐỐC"
     assert correct_text("HỘI DỒNG NHÂN DÂN TỈNH")[0] == "HỘI ĐỒNG NHÂN DÂN TỈNH"

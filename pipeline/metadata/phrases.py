@@ -67,6 +67,8 @@ _STRIP = ".,;:!?()\"'`‘’“”"
 _LUU = re.compile(r"^([-–+•*]?\s*)(\S{2,5})(\s*:\s*VT\b)")
 # 'Lưu: VI KGVX', 'Lưu: VŨ VP', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
 _LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|UŨ])([;,]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
+# 'TT Tỉnh ủy, T HĐND tỉnh' -> 'TT. Tỉnh ủy, TT. HĐND tỉnh' (thường trực, in Nơi nhận items)
+_TT = re.compile(r"(?<![\w.])(?:TT|T)(?![\w.])\s*(?=(?:HĐND|Tỉnh ủy|Huyện ủy|Thành ủy|Đảng ủy)\b)")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
 
 
@@ -134,6 +136,8 @@ def _correct_line(line: str) -> str:
         line = m.group(1) + _respell(m.group(2), "LƯU") + line[m.end(2) :]
     if (m := _LUU_VT.match(line)) and (m.group(2) != "VT" or m.group(3) != ","):
         line = m.group(1) + "VT, " + line[m.end() :]
+    if line.lstrip()[:1] in "-–+•*":
+        line = _TT.sub("TT. ", line)
     if (m := _MARK.match(line)) and is_upper(line[m.end() :].split("  ")[0]):
         line = m.group(1) + ". " + line[m.end() :]
     return line
