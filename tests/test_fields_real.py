@@ -115,7 +115,7 @@ def test_the_name_that_ends_the_page_when_the_titles_are_lost_under_the_seal() -
 def test_a_speck_read_as_a_word_inside_the_agency_name_is_left_out() -> None:
     """Generated (DejaVu Serif, degraded): 'ỦY BAN NHÂN DÂN . TĨNH ...'; the real headers read
     right are not touched."""
-    made = extract("ỦY BAN NHÂN DÂN . TĨNH BÀ RỊA - VŨNG TÀU\n\nSố: 12/QĐ-UBND\n")
+    made = extract(". ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI\nTĨNH BÀ RỊA - VŨNG TÀU\n\nSố: 12/QĐ-UBND\n")
     assert made.organ_name == "ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU"
     for name, want in (("cv-7991-grey300-p001", "cv-7991-2024-bgddt"),):
         assert extract(corrected(name)).organ_name == truth(want)["organ_name"]

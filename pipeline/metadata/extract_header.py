@@ -308,7 +308,7 @@ def find_organ(lines: list[str], stop: int | None) -> Found | None:
     for line in lines[: stop if stop is not None else 10]:
         if _DATE.search(fold_chars(line)):
             break
-        left = clean(re.sub(r"\s+[.,;:·•'`]+(?=\s)", "", _left_of_motto(line)))  # a speck, no word
+        left = clean(re.sub(r"(?:^|\s+)[.,;:·•'`]+(?=\s|$)", "", _left_of_motto(line)))  # specks
         if len(letters(left)) < 2 or _is_motto(left) or not is_upper(left):
             continue
         if _number_match(left):

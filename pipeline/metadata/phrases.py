@@ -65,8 +65,8 @@ PHRASES = (
 _STRIP = ".,;:!?()\"'`‘’“”"
 # 'Luru: VT' -> 'Lưu: VT' (the storage line of Nơi nhận); 'KT:' -> 'KT.' before a title.
 _LUU = re.compile(r"^([-–+•*]?\s*)(\S{2,5})(\s*:\s*VT\b)")
-# 'Lưu: VI KGVX', 'Lưu: VŨ VP', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
-_LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|UŨ])([;,]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
+# 'Lưu: VI KGVX', 'Lưu: VŨ VP', 'Lưu: VTj NC', 'Lưu: VT; TCCB' -> 'Lưu: VT, ...' before the drafting unit's abbreviation
+_LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|UŨ])([;,j]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
 # 'TT Tỉnh ủy, T HĐND tỉnh' -> 'TT. Tỉnh ủy, TT. HĐND tỉnh' (thường trực, in Nơi nhận items)
 _TT = re.compile(r"(?<![\w.])(?:TT|T)(?![\w.])\s*(?=(?:HĐND|Tỉnh ủy|Huyện ủy|Thành ủy|Đảng ủy)\b)")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
