@@ -144,6 +144,7 @@ UNIT: dict[str, set[str]] = {
         "test_fold_takes_diacritics_and_d_bar_away",
         "test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current",
         "test_a_quarantine_reason_names_the_clerks_file_and_page_in_words",
+        "test_the_signature_sentence_says_utc_for_a_time_claimed_at_another_offset",
     },
     "test_s3_store": {
         "test_credentials_come_from_files_only",

@@ -169,7 +169,7 @@ def test_accept_as_is_closes_the_case_with_the_users_name(desk):
     assert answer.status_code == 303
     assert qa_doc not in [r.id for r in quarantined(warehouse, {AGENCY_A})]
     history = clerk.get(f"/dossiers/{qa_dossier}").text
-    assert re.search(r"accepted.*Nguyễn Văn An \(clerk-a\): bản giấy rách", history, re.S)
+    assert re.search(r"chấp nhận nguyên trạng.*Nguyễn Văn An \(clerk-a\): bản giấy rách", history, re.S)
 
 
 def test_reuse_from_a_search_hit_is_a_reused_component(desk):

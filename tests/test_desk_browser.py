@@ -124,7 +124,9 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         page.wait_for_url(re.compile(r"/dossiers/\d+$"), timeout=240_000)
         text = page.inner_text("main")
         assert DOSSIER in text and "bị cách ly" in text and "đã số hóa" in text
-        assert "Tệp bị hỏng" in text
+        # the clerk's file, what is wrong with it and where, in words; no path of sohoa's own
+        assert "to-khai.png: Tệp ảnh bị hỏng (không đọc được trang 1)" in text
+        assert "sohoa-intake" not in text and "/tmp/" not in text
         page.click("details.page summary >> nth=0")  # the page image beside its text
         page.wait_for_function(
             "() => { const i = document.querySelector('details.page img');"
@@ -146,6 +148,7 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
 
         page.click('a[href^="/verify?document="] >> nth=0')
         verdict = page.inner_text("p.verdict")
+        assert "Không bị thay đổi kể từ khi ký" in page.inner_text("p.summary")
         assert "Hợp lệ" in verdict or "Không hợp lệ" in verdict  # a verdict in words
         assert "TOTAL_" in page.inner_text("details pre") or "indication" in page.content()
         _shot(page, "verify")
@@ -153,7 +156,9 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         assert behind["status"] == "signed" and behind["signatures"][0]["intact"] is True
 
         page.goto(f"{base}/quarantine")
-        assert "to-khai.png" in page.inner_text("main")
+        listed = page.inner_text("main")
+        assert "to-khai.png: Tệp ảnh bị hỏng (không đọc được trang 1)" in listed
+        assert "sohoa-intake" not in listed and "/tmp/" not in listed
         _shot(page, "quarantine")
         page.click("text=Xử lý lại >> nth=0")
         assert re.search(r"/dossiers/\d+$", page.url)
@@ -161,7 +166,9 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         def retried() -> bool:
             page.reload()
             history = page.inner_text("table.history")
-            return "Nguyễn Thị An (an)" in history and history.count("quarantine") >= 2
+            return "Nguyễn Thị An (an)" in history and history.count("bị cách ly") >= 2
 
         wait_until(retried, timeout=180, interval=2, what="the retry recorded and run")
+        actions = page.inner_text("table.audit")  # the desk's own actions, with the user
+        assert "tải PDF đã ký số" in actions and "xử lý lại" in actions and "an" in actions
         browser.close()

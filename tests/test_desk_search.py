@@ -19,7 +19,7 @@ from storage.places import open_store
 from storage.search import fold, search
 from storage.warehouse import Warehouse
 from tests.desk_support import DECREE, seed_dossier
-from workers.clerk_words import ACTIONS, PHRASES, REASONS, STATUSES
+from workers.clerk_words import ACTIONS, PHRASES, REASONS, STATUSES, STEPS
 from workers.i18n import LOCALE, translations
 
 
@@ -195,7 +195,7 @@ def test_every_message_a_clerk_reads_has_its_vietnamese_and_the_mo_is_current():
         assert found, spoken
         used |= found
     used |= set(PHRASES)
-    used |= set(REASONS.values()) | set(STATUSES) | set(ACTIONS.values())
+    used |= set(REASONS.values()) | set(STATUSES) | set(ACTIONS.values()) | set(STEPS.values())
     missing = sorted(m for m in used if not po.get(m))
     assert missing == []
     assert translations("vi").gettext("quarantined") == "bị cách ly"
@@ -251,3 +251,26 @@ def test_a_quarantine_reason_names_the_clerks_file_and_page_in_words():
     assert why_words("too-large", scan, vi) == "scan.pdf: Tệp quá lớn (trang 3)"
     assert why_words("corrupt", [{"name": "a.png"}], vi) == "Tệp bị hỏng (không đọc được)"
     assert why_words("mystery", None, vi) == "mystery"
+
+
+def test_the_signature_sentence_says_utc_for_a_time_claimed_at_another_offset():
+    from pipeline.signatures.verify_words import clerk_summary
+    from schemas.verification import Indication, SignatureReport
+
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    sig = SignatureReport(
+        field_name="Signature1",
+        indication=Indication.TOTAL_PASSED,
+        intact=True,
+        valid=True,
+        trusted=True,
+        coverage="ENTIRE_FILE",
+        signer="Common Name: Nguyễn Văn A, Country: VN",
+        trust_path=("Common Name: A", "Common Name: Root CA"),
+        signing_time=dt.datetime(2026, 12, 7, 20, 12, tzinfo=hanoi),
+        signing_time_source="claimed",
+    )
+    assert "on 2026-12-07 13:12 UTC (claimed by the signer)" in clerk_summary(sig)
+    said = clerk_summary(sig, translations("vi").gettext)
+    assert said.startswith("Không bị thay đổi kể từ khi ký; do Nguyễn Văn A ký lúc 2026-12-07 13:12")
+    assert "người ký được tin cậy (chuỗi chứng thư đến Root CA)" in said

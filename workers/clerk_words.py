@@ -49,6 +49,28 @@ ACTIONS = {  # storage/audit.py's actions, as the audit trail shows them
     "user-enabled": "account enabled",
 }
 
+STEPS = {  # the history's stages and outcomes (events), as a clerk reads them
+    "inspect": "file check",
+    "store-originals": "originals stored",
+    "ocr": "text reading",
+    "extract": "fields",
+    "assemble": "searchable PDF",
+    "sign": "digital signature",
+    "verify": "signature check",
+    "store-result": "result stored",
+    "quarantine": "quarantine",
+    "job": "dossier",
+    "desk": "desk",
+    "reuse": "reuse",
+    "dedupe": "duplicate check",
+    "ok": "done",
+    "error": "error",
+    "recorded": "recorded",
+    "refused": "refused",
+    "retry": "try again",
+    "accepted": "accepted as is",
+}
+
 STATUSES = ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
 
 
@@ -107,3 +129,10 @@ def why_in(lang: str) -> Callable[[Any], str]:
 def action_in(lang: str) -> Callable[[str], str]:
     gettext = translations(lang).gettext
     return lambda action: gettext(ACTIONS[action]) if action in ACTIONS else action
+
+
+def step_in(lang: str) -> Callable[[str], str]:
+    """A template filter: an event's stage or outcome in words (a status as STATUSES says it);
+    one it does not know is shown as it is."""
+    gettext = translations(lang).gettext
+    return lambda step: gettext(STEPS.get(step, step)) if step else ""

@@ -12,6 +12,7 @@ when, whether the signer is trusted, and what is missing to know more (for examp
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -54,6 +55,11 @@ def _integrity(sig: SignatureReport, _: Words) -> str:
     return _("Unchanged since it was signed") + _after(sig.changes, _)
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A signing time as UTC (a signer may claim its own offset, e.g. +07:00)."""
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
+
+
 def _who(sig: SignatureReport, _: Words) -> str:
     if sig.signer is None and sig.indication is Indication.TOTAL_FAILED:
         return ""  # nothing is known of a signature that cannot be read
@@ -65,7 +71,7 @@ def _who(sig: SignatureReport, _: Words) -> str:
             else _("claimed by the signer")
         )
         who += _(" on %(when)s (%(source)s)") % {
-            "when": sig.signing_time.strftime("%Y-%m-%d %H:%M UTC"),
+            "when": _utc(sig.signing_time).strftime("%Y-%m-%d %H:%M UTC"),
             "source": source,
         }
     return who

@@ -20,12 +20,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from pipeline.signatures.verify_words import clerk_summary
+from pipeline.signatures.verify_words import clerk_summary, common_name
 from schemas.settings import Settings
 from storage import places
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
-from workers.clerk_words import action_in, reason_in, why_in
+from workers.clerk_words import action_in, reason_in, step_in, why_in
 from workers.desk.auth import LoginRequired, csrf_token, session_key
 from workers.desk.jobs import Jobs
 from workers.i18n import translations
@@ -59,6 +59,8 @@ def _templates(lang: str) -> Jinja2Templates:
     env.filters["reason"] = reason_in(lang)
     env.filters["action"] = action_in(lang)
     env.filters["why"] = why_in(lang)
+    env.filters["step"] = step_in(lang)
+    env.filters["cn"] = lambda subject: common_name(subject, translations(lang).gettext)
     env.filters["summary"] = lambda sig: clerk_summary(sig, translations(lang).gettext)
     env.filters["nfc"] = lambda text: unicodedata.normalize("NFC", text or "")
     return Jinja2Templates(env=env)
