@@ -223,6 +223,11 @@ def search(
 ) -> list[SearchHit]:
     """Digitised documents matching every word of ``query.text`` and its filters, best first;
     only those of ``agencies`` (None: every agency)."""
+    if conn.dialect.name == "postgresql":
+        # Look the <= RANKED matches up by primary key: at the default cost of a random read
+        # (4, a spinning disk's) the planner read every document row instead (69 ms -> 14 ms
+        # on 30,000 documents). For this transaction only.
+        conn.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
     if not tokens(query.text):
         select = sa.select(*COLUMNS_OUT, sa.literal(0.0).label("rank")).select_from(
             documents.join(dossiers)
