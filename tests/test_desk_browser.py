@@ -33,6 +33,7 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--lang=vi-VN",
 ]
 AGENCY = "000.17.22.H56"
 PASSWORD = "mật khẩu của chị An"
@@ -52,30 +53,17 @@ def desk_server(tmp_path):
     env = sohoa_env(SOHOA_DATA=str(tmp_path / "data"), SOHOA_JOBS="1")
     secret = tmp_path / "password"
     secret.write_text(PASSWORD)
-    added = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workers.cli",
-            "users",
-            "add",
-            "an",
-            "--role",
-            "clerk",
-            "--agency",
-            AGENCY,
-            "--name",
-            "Nguyễn Thị An",
-            "--password-file",
-            str(secret),
-        ],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert added.returncode == 0, added.stdout + added.stderr
+    for user, role, name in (("an", "clerk", "Nguyễn Thị An"), ("quan-tri", "admin", "Quản trị")):
+        add = ["users", "add", user, "--role", role, "--agency", AGENCY, "--name", name]
+        added = subprocess.run(
+            [sys.executable, "-m", "workers.cli", *add, "--password-file", str(secret)],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert added.returncode == 0, added.stdout + added.stderr
     port = free_port()
     server = start_sohoa(["serve", "--port", str(port)], env, tmp_path / "desk.log")
     try:
@@ -109,7 +97,9 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
     folder = _folder(tmp_path)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page = browser.new_page(  # a Vietnamese clerk's browser: dates read dd/mm/yyyy
+            viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="vi-VN"
+        )
         page.goto(f"{base}/dossiers")
         assert page.url.endswith("/login")
         page.fill("input[name=username]", "an")
@@ -171,4 +161,16 @@ def test_a_clerk_uploads_follows_searches_verifies_and_retries(desk_server):
         wait_until(retried, timeout=180, interval=2, what="the retry recorded and run")
         actions = page.inner_text("table.audit")  # the desk's own actions, with the user
         assert "tải PDF đã ký số" in actions and "xử lý lại" in actions and "an" in actions
+
+        admin = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        admin.goto(f"{base}/login")
+        admin.fill("input[name=username]", "quan-tri")
+        admin.fill("input[name=password]", PASSWORD)
+        admin.click("form.login button")
+        admin.goto(f"{base}/audit")  # the audit trail: every action, with its user
+        trail = admin.inner_text("table.audit")
+        for said in ("đăng nhập", "tải lên", "tìm kiếm", "tải PDF đã ký số", "kiểm tra chữ ký"):
+            assert said in trail, said
+        assert "q=nghi dinh 49" in trail and "thêm tài khoản" in trail
+        _shot(admin, "audit")
         browser.close()
