@@ -247,10 +247,15 @@ def rasterise_pdf_page(
     data: bytes | Path, index: int, dpi: int, limits: InputLimits
 ) -> tuple[Image.Image, int]:
     """Render one PDF page (of its bytes, or of the file where it is spooled) with poppler's
-    pdftoppm, lowering dpi if the page would be huge."""
+    pdftoppm, lowering dpi if the page would be huge. A scanned page (one upright image that
+    covers it, no finer than ``dpi``: what a scanner or the Government portal hands over) is
+    not rendered: its image is taken out as it is, at its own resolution, so that its pixels
+    are the scan's own, not resampled and greyed (decree 49's 200-dpi bilevel pages 1-9 odd,
+    in a PDF: CER 2.07% rendered at 300 dpi, 2.54% rendered at 200, 1.74% taken out)."""
     try:
         page = PdfReader(openable(data), strict=False).pages[index]
         width, height = raster_size(page, 72, index)
+        upright = not page.rotation
     except PermanentError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt input here
@@ -264,19 +269,52 @@ def rasterise_pdf_page(
         else:
             source = Path(tmp, "in.pdf")
             source.write_bytes(data)
-        command = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)]
-        command += ["-singlefile", str(source), str(Path(tmp, "page"))]
+        pages = ["-f", str(index + 1), "-l", str(index + 1)]
+        ppi = scan_resolution(source, index, (width, height)) if upright else None
+        if ppi is not None and ppi <= dpi:
+            command = ["pdfimages", *pages, "-png", str(source), str(Path(tmp, "scan"))]
+            dpi = ppi
+        else:
+            command = ["pdftoppm", "-r", str(dpi), *pages, "-singlefile", str(source)]
+            command.append(str(Path(tmp, "page")))
         try:
             done = subprocess.run(command, capture_output=True, timeout=300)
         except subprocess.TimeoutExpired as exc:
             raise CorruptInput(
                 f"page {index + 1} took over 300 s to render", page=index + 1
             ) from exc
-        out = Path(tmp, "page.ppm")
-        if done.returncode != 0 or not out.exists():
+        found = sorted(Path(tmp).glob("page.ppm")) + sorted(Path(tmp).glob("scan-*.png"))
+        if done.returncode != 0 or len(found) != 1:
             message = done.stderr.decode("utf-8", "replace").strip()[-200:]
             message = message.replace(str(source), "the file")
             raise CorruptInput(f"cannot render page {index + 1}: {message}", page=index + 1)
-        image = Image.open(out)
+        image = Image.open(found[0])
         image.load()
     return image, dpi
+
+
+def scan_resolution(source: Path, index: int, size_pt: tuple[float, float]) -> int | None:
+    """The resolution (ppi) of the page's scan when the page is one image covering it, upright
+    (poppler's ``pdfimages -list``, which works out each image's resolution as drawn), else
+    None: a born-digital page, a page of several images, an image turned on the page, or an
+    image resolution that is not a scanner's (under 100 ppi)."""
+    command = ["pdfimages", "-list", "-f", str(index + 1), "-l", str(index + 1), str(source)]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    rows = [line.split() for line in done.stdout.decode("ascii", "replace").splitlines()[2:]]
+    images = [r for r in rows if len(r) >= 14 and r[2] == "image"]
+    if done.returncode != 0 or len(images) != 1:
+        return None
+    _p, _n, _t, width, height, *_rest, xppi, yppi = images[0][:14]
+    try:
+        ppi = round(float(xppi))
+        drawn = (int(width) * 72 / float(xppi), int(height) * 72 / float(yppi))
+    except (ValueError, ZeroDivisionError):
+        return None
+    # upright: the image's width runs along the page's width (not turned a quarter)
+    covers = all(d >= 0.9 * s for d, s in zip(drawn, size_pt, strict=True))
+    if not covers or abs(float(xppi) - float(yppi)) > 1 or ppi < 100:
+        return None
+    return ppi

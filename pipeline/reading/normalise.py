@@ -9,11 +9,13 @@ import re
 
 import numpy as np
 import pytesseract
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 WHITE = {"L": 255, "RGB": (255, 255, 255)}
 MIN_SKEW = 0.2  # degrees; below this the page is left as it is
 PAPER_PERCENTILE = 0.9  # the grey level of the paper: most of a page is paper
+# A bilevel page is softened by a Gaussian of this radius (pixels at 200 dpi) before it is read.
+BILEVEL_BLUR = 0.8
 EXIF_ORIENTATION = 0x0112
 _ROTATE = re.compile(r"Rotate:\s+(\d+)")
 _OSD_CONFIDENCE = re.compile(r"Orientation confidence:\s+([\d.]+)")
@@ -175,3 +177,15 @@ def at_resolution(grey: Image.Image, dpi: int, most: int) -> tuple[Image.Image, 
     scale = most / dpi
     size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
     return grey.resize(size, Image.Resampling.LANCZOS), most
+
+
+def softened(grey: Image.Image, dpi: int) -> Image.Image:
+    """A bilevel page (every pixel black or white: a fax-style scan, CCITT G4) softened by a
+    slight blur, so that Tesseract's line recogniser, trained on smooth grey text, sees
+    smooth strokes instead of staircase edges. Any other page is returned as it is. On the
+    decree 49 pages we tuned on (odd pages, 200 dpi bilevel), plain Tesseract's CER fell
+    from 2.40% to 2.07% with a 0.8-pixel blur; the even pages only check it."""
+    counts = grey.histogram()
+    if grey.mode != "L" or counts[0] + counts[255] != grey.width * grey.height:
+        return grey
+    return grey.filter(ImageFilter.GaussianBlur(BILEVEL_BLUR * dpi / 200))

@@ -26,12 +26,14 @@ from pipeline.reading.normalise import (
     estimate_skew,
     for_ocr,
     lines_run_sideways,
+    softened,
     straighten,
     to_working_mode,
     turn,
 )
 from pipeline.reading.ocr import OcrOutput, net_confidence, ocr_page, scale_words
 from pipeline.reading.searchable_pdf import scan_page
+from pipeline.reading.syllables import with_tones
 from schemas.errors import SohoaError
 from schemas.results import PageText
 from schemas.settings import InputLimits, OcrSettings
@@ -88,6 +90,7 @@ def _process(task: PageTask) -> PageResult:
         jpeg = task.data() if _embeddable_jpeg(image) else None
     image = to_working_mode(image)
     grey, read_dpi = at_resolution(for_ocr(image), dpi, task.ocr.read_dpi)
+    grey = softened(grey, read_dpi)
     reading = read_upright(grey, read_dpi, task.ocr)
     scale = dpi / read_dpi
     page = PageText(
@@ -153,9 +156,8 @@ def _read(grey: Image.Image, dpi: int, rotation: int, settings: OcrSettings) -> 
     turned = turn(grey, rotation)
     skew = estimate_skew(turned) if settings.deskew else 0.0
     straight = straighten(turned, skew)
-    return Reading(
-        out=read_layout(straight, dpi, settings), rotation=rotation, skew=skew, size=straight.size
-    )
+    out = with_tones(read_layout(straight, dpi, settings))
+    return Reading(out=out, rotation=rotation, skew=skew, size=straight.size)
 
 
 def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
