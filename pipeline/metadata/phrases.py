@@ -42,10 +42,11 @@ class Phrase:
     words: tuple[str, ...]  # as printed, upper case
     where: str = "any"  # any | line (a line of its own, upper case) | start (begins a line)
     upper: bool = False  # only where printed in capitals (the header or the signer block)
+    marks_only: bool = False  # only diacritics may differ (no letter off): for prose
 
 
-def _phrase(text: str, where: str = "any", upper: bool = False) -> Phrase:
-    return Phrase(tuple(text.split()), where, upper)
+def _phrase(text: str, where: str = "any", upper: bool = False, marks: bool = False) -> Phrase:
+    return Phrase(tuple(text.split()), where, upper, marks)
 
 
 PHRASES = (
@@ -60,7 +61,11 @@ PHRASES = (
     _phrase("CỔNG THÔNG TIN ĐIỆN TỬ"),
     _phrase("QUY ĐỊNH CHI TIẾT"),
     _phrase("LUẬT ĐẤT ĐAI"),
+    _phrase("CHÍNH PHỦ", marks=True),
+    # type names as a line of their own; in prose ('Nghị định số ...') those of two words or
+    # more, their diacritics only ('hợp đang' is no 'hợp đồng', 'PHÒNG TƯ' no 'THÔNG TƯ')
     *(_phrase(name, "line") for name in DOCUMENT_TYPES if len(fold(name)) >= 6),
+    *(_phrase(name, marks=True) for name in DOCUMENT_TYPES if " " in name),
 )
 _STRIP = ".,;:!?()\"'`‘’“”"
 # 'Luru: VT' -> 'Lưu: VT' (the storage line of Nơi nhận); 'KT:' -> 'KT.' before a title.
@@ -100,16 +105,21 @@ def _respell(token: str, word: str) -> str:
 
 
 def _matches(tokens: list[str], phrase: Phrase) -> bool:
-    """Every word there in order; at most one a letter off; at least one right as printed."""
+    """Every word there in order, no punctuation between; at most one a letter off; at least
+    one right as printed."""
     if phrase.upper and not is_upper(" ".join(tokens)):
         return False
+    if any(t[-1:] in ",;.:!?)" for t in tokens[:-1]):
+        return False  # 'liên thông, bảo' is no THÔNG BÁO: a phrase runs on without a stop
     off = exact = 0
     for token, word in zip(tokens, phrase.words, strict=True):
         key, want = _key(token), fold(word)
         if key == want:
             exact += token.strip(_STRIP).upper() in _VARIANTS.get(word, (word,))
             continue
-        if len(want) < 4 or Levenshtein.distance(key, want) != 1 or not key.isalpha():
+        if phrase.marks_only or len(want) < 4 or Levenshtein.distance(key, want) != 1:
+            return False
+        if not key.isalpha():
             return False
         off += 1
     return off <= 1 and (exact > 0 or len(phrase.words) == 1 and off == 0)
