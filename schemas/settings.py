@@ -41,6 +41,13 @@ class OcrSettings(BaseModel):
         " slower on our test pages, which have none)",
     )
     deskew: bool = Field(True, description="straighten skewed scans (±10°)")
+    threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="OpenMP threads of one Tesseract run (its OMP_THREAD_LIMIT); 1: pages run"
+        " side by side, one per core",
+    )
 
 
 class InputLimits(BaseModel):

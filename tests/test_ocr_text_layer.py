@@ -18,7 +18,7 @@ from pipeline.metadata.extract import extract
 from pipeline.reading.page import PageTask, process_page
 from pipeline.reading.searchable_pdf import assemble
 from samplegen.samples import generate_documents
-from schemas.settings import InputLimits, OcrSettings
+from schemas.settings import InputLimits, OcrSettings, load_settings
 from tests.conftest import encode
 
 DPI = 150
@@ -83,10 +83,13 @@ def test_the_number_line_is_found_as_printed(result) -> None:
     assert number in normalise(reader.pages[0].extract_text())
 
 
-def test_tesseract_gets_one_thread_unless_the_caller_chose(monkeypatch) -> None:
-    from pipeline.reading.ocr import _one_thread
+def test_tesseract_gets_the_threads_of_the_settings_whatever_the_environment(
+    monkeypatch,
+) -> None:
+    """pipeline/ reads no environment: the thread count comes in OcrSettings (SOHOA_OCR__THREADS)."""
+    from pipeline.reading.ocr import tesseract
 
-    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
-    assert _one_thread()["OMP_THREAD_LIMIT"] == "1"  # pages run one per core side by side
-    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
-    assert _one_thread()["OMP_THREAD_LIMIT"] == "4"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")  # not read by the pipeline
+    assert tesseract(OcrSettings(), "page.pnm")[:2] == ["env", "OMP_THREAD_LIMIT=1"]
+    assert "OMP_THREAD_LIMIT=3" in tesseract(OcrSettings(threads=3), "page.pnm")
+    assert load_settings({"SOHOA_OCR__THREADS": "2"}).ocr.threads == 2

@@ -66,7 +66,6 @@ def worker(
     # The worker processes read their settings from the environment: pass the flags on.
     if data is not None:
         os.environ["SOHOA_DATA"] = str(settings.data)
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per page
     import dramatiq.worker
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser

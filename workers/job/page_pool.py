@@ -18,8 +18,7 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _init_worker(parent: int) -> None:
-    # One page per process: Tesseract's own OpenMP threads would only fight the pool for cores.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # One page per process: Tesseract runs with OcrSettings.threads (1) OpenMP threads.
     map_large_blocks()
     _die_with_parent(parent)
 
