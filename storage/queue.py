@@ -181,7 +181,8 @@ def make_broker(settings: QueueSettings) -> RedisBroker:
 
 
 @contextmanager
-def _boundary() -> Iterator[None]:
+def queue_errors() -> Iterator[None]:
+    """Redis errors as QueueUnavailable: the one place sohoa turns them into its own."""
     try:
         yield
     except redis.RedisError as exc:
@@ -203,7 +204,7 @@ class DossierQueue:
         message = Message(
             queue_name=self.settings.name, actor_name=actor, args=(payload,), kwargs={}, options={}
         )
-        with _boundary():
+        with queue_errors():
             return self.broker.enqueue(message).message_id
 
     def depth(self) -> dict[tuple[str, str], int]:
@@ -212,7 +213,7 @@ class DossierQueue:
         for their backoff) and dead (dead letters)."""
         ns, client = self.settings.namespace, self.broker.client
         depth = {}
-        with _boundary():
+        with queue_errors():
             for name in (self.settings.name, pages_queue(self.settings)):
                 key = f"{ns}:{name}"
                 ready = int(client.llen(key))
@@ -226,7 +227,7 @@ class DossierQueue:
         """The payload of every dossier message still in Redis: waiting, running, delayed or
         dead-lettered (and those a ``digitise_exhausted`` message carries)."""
         key = f"{self.settings.namespace}:{self.settings.name}"
-        with _boundary(), self.broker.client.pipeline(transaction=True) as read:
+        with queue_errors(), self.broker.client.pipeline(transaction=True) as read:
             for hash_name in (f"{key}.msgs", f"{key}.DQ.msgs", f"{key}.XQ.msgs"):
                 read.hvals(hash_name)  # at once: a message moving between them is seen
             found = read.execute()
@@ -239,7 +240,7 @@ class DossierQueue:
                 yield payload
 
     def ping(self) -> None:
-        with _boundary():
+        with queue_errors():
             self.broker.client.ping()
 
     def close(self) -> None:

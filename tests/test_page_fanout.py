@@ -12,9 +12,10 @@ import pytest
 import redis
 
 from pipeline.reading.page import PageTask
-from schemas.errors import CorruptInput
+from schemas.errors import CorruptInput, QueueUnavailable
 from schemas.results import Sidecar
 from schemas.settings import InputLimits, OcrSettings, Settings
+from storage.page_board import PageBoard
 from storage.places import open_store
 from tests.distributed import AGENCY, deployment, drop_folder, page, wait_for_statuses
 from tests.services import start_sohoa, stop_process
@@ -120,6 +121,21 @@ def test_a_page_whose_helper_died_is_read_here(shared):
 @pytest.fixture
 def deploy(s3_place, postgres_url, redis_url, queue_namespace, tmp_path):
     return deployment(s3_place, postgres_url, redis_url, tmp_path / "data", queue_namespace)
+
+
+@pytest.mark.contract
+def test_redis_failing_under_a_shared_document_is_queue_unavailable(shared):
+    """storage/page_board.py owns redis's errors: a refused connection comes out typed."""
+    from tests.services import free_port
+
+    _store, tasks, _client, fanout, _asked = shared
+    fanout.client = redis.Redis(port=free_port(), socket_connect_timeout=1)
+    with pytest.raises(QueueUnavailable, match="queue unreachable: ConnectionError"):
+        fanout.run(tasks)
+    board = PageBoard(fanout.client, "nowhere")
+    with pytest.raises(QueueUnavailable):
+        board.hold(1, time.time())
+    board.clear([1])  # left to the keys' expiry, never raised
 
 
 def test_two_worker_processes_share_the_pages_of_one_document(deploy, tmp_path):

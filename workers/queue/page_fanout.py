@@ -16,53 +16,35 @@ messages, picked up later, find the list empty and end at once.
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import redis
+from typing import Any
 
 from pipeline.reading.page import PageResult, PageTask, process_page, spooled
 from schemas import errors
-from schemas.errors import QueueUnavailable, SohoaError
+from schemas.errors import SohoaError
 from schemas.results import PageText
 from schemas.settings import Settings
 from storage.objects import ObjectStore
+from storage.page_board import Client, PageBoard
 
 log = logging.getLogger(__name__)
 
 TAKEN_GRACE_S = 10.0  # between a helper taking a page and holding it: a few milliseconds
-KEY_TTL_S = 24 * 3600  # leftovers of a run whose dossier thread died expire on their own
 
 
-class _Keys:
-    """The Redis keys of one shared document, all under ``base``."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.todo, self.doing, self.done = f"{base}:todo", f"{base}:doing", f"{base}:done"
-
-    def result(self, number: int) -> str:
-        return f"{self.base}:result:{number}"
-
-    def page(self, number: int) -> str:
-        return f"{self.base}:page:{number}"
-
-
-def _describe(task: PageTask) -> str:
-    return json.dumps(
-        {
-            "file": task.file_name,
-            "origin": task.origin,
-            "kind": task.kind,
-            "index": task.index,
-            "number": task.number,
-        }
-    )
+def _describe(task: PageTask) -> dict[str, Any]:
+    return {
+        "file": task.file_name,
+        "origin": task.origin,
+        "kind": task.kind,
+        "index": task.index,
+        "number": task.number,
+    }
 
 
 def _error_of(found: dict) -> SohoaError:
@@ -77,7 +59,7 @@ class PageFanOut:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         namespace: str,
         ask_for_help: Callable[[str, int], None],
         *,
@@ -88,50 +70,45 @@ class PageFanOut:
         self.max_helpers, self.lease_s = max_helpers, lease_s
 
     def run(self, tasks: Sequence[PageTask]) -> list[PageResult]:
+        """QueueUnavailable when Redis fails (storage/page_board.py says so)."""
         if len(tasks) < 2 or self.max_helpers == 0 or any(t.origin is None for t in tasks):
             return [process_page(t) for t in tasks]
-        keys = _Keys(f"{self.namespace}:pages:{uuid.uuid4().hex}")
+        board = PageBoard(self.client, f"{self.namespace}:pages:{uuid.uuid4().hex}")
         by_number = {t.number: t for t in tasks}
         try:
-            with self.client.pipeline() as pipe:
-                pipe.rpush(keys.todo, *(_describe(t) for t in tasks))
-                pipe.expire(keys.todo, KEY_TTL_S)
-                pipe.execute()
+            board.share([_describe(t) for t in tasks])
             helpers = min(len(tasks) - 1, self.max_helpers)
-            self.ask_for_help(keys.base, helpers)
-            log.info("%d pages shared as %s; %d helper(s) asked", len(tasks), keys.base, helpers)
-            return self._collect(keys, by_number)
-        except redis.RedisError as exc:
-            raise QueueUnavailable(f"queue unreachable: {exc.__class__.__name__}") from exc
+            self.ask_for_help(board.base, helpers)
+            log.info("%d pages shared as %s; %d helper(s) asked", len(tasks), board.base, helpers)
+            return self._collect(board, by_number)
         finally:
-            self._clean(keys, by_number)
+            board.clear(list(by_number))
 
-    def _collect(self, keys: _Keys, by_number: dict[int, PageTask]) -> list[PageResult]:
+    def _collect(self, board: PageBoard, by_number: dict[int, PageTask]) -> list[PageResult]:
         results: dict[int, PageResult] = {}
         empty_since = 0.0
         while len(results) < len(by_number):
-            for raw in self.client.lpop(keys.done, 1000) or []:
-                number = self._take_done(json.loads(raw), results)
+            for done in board.finished():
+                number = self._take_done(done, results)
                 if number is not None:
-                    results[number] = self._fetch(keys, by_number[number])
+                    results[number] = self._fetch(board, by_number[number])
             if len(results) == len(by_number):
                 break
-            raw = self.client.lpop(keys.todo)
-            if raw is not None:  # a page nobody took yet: read it here
-                number = json.loads(raw)["number"]
+            page = board.take()
+            if page is not None:  # a page nobody took yet: read it here
+                number = page["number"]
                 results[number] = process_page(by_number[number])
                 continue
             empty_since = empty_since or time.monotonic()
-            stale = self._stale(keys, results, set(by_number), time.monotonic() - empty_since)
+            stale = self._stale(board, results, set(by_number), time.monotonic() - empty_since)
             if stale is not None:
                 log.warning("page %s of a shared document: its helper is gone; read here", stale)
                 results[stale] = process_page(by_number[stale])
                 continue
-            found = self.client.blpop([keys.done], timeout=1)
-            if found is not None:
-                number = self._take_done(json.loads(found[1]), results)
+            for done in board.finished(wait_s=1):
+                number = self._take_done(done, results)
                 if number is not None:
-                    results[number] = self._fetch(keys, by_number[number])
+                    results[number] = self._fetch(board, by_number[number])
         return [results[n] for n in sorted(results)]
 
     @staticmethod
@@ -143,22 +120,22 @@ class PageFanOut:
             raise _error_of(done["error"])
         return number
 
-    def _fetch(self, keys: _Keys, task: PageTask) -> PageResult:
+    def _fetch(self, board: PageBoard, task: PageTask) -> PageResult:
         number = task.number
-        pdf, page = self.client.mget(keys.result(number), keys.page(number))
+        pdf, page = board.outputs(number)
         if pdf is None or page is None:
             raise errors.OcrFailed(f"page {number + 1}: its helper's result expired")
         return PageResult(page=PageText.model_validate_json(page), pdf=spooled(task, pdf))
 
     def _stale(
-        self, keys: _Keys, results: dict[int, PageResult], wanted: set[int], waited: float
+        self, board: PageBoard, results: dict[int, PageResult], wanted: set[int], waited: float
     ) -> int | None:
         """A page to read here after all: its helper's lease ran out, or (after a grace
         time) nobody holds it at all (a helper died between taking it and saying so)."""
         now = time.time()
-        doing = {int(n): float(d) for n, d in self.client.hgetall(keys.doing).items()}
+        doing = board.held()
         for number, deadline in doing.items():
-            if number not in results and deadline < now and self.client.hdel(keys.doing, number):
+            if number not in results and deadline < now and board.take_back(number):
                 return number  # taken back, once
         if waited > TAKEN_GRACE_S:
             lost = sorted(wanted - set(results) - set(doing))
@@ -166,31 +143,21 @@ class PageFanOut:
                 return lost[0]
         return None
 
-    def _clean(self, keys: _Keys, by_number: dict[int, PageTask]) -> None:
-        try:
-            names = [keys.todo, keys.doing, keys.done]
-            names += [keys.result(n) for n in by_number] + [keys.page(n) for n in by_number]
-            self.client.delete(*names)
-        except redis.RedisError:
-            pass  # they expire on their own
-
 
 def help_with_pages(
-    client: redis.Redis, store: ObjectStore, settings: Settings, base: str, lease_s: float
+    client: Client, store: ObjectStore, settings: Settings, base: str, lease_s: float
 ) -> int:
     """Read pages from the list at ``base`` until it is empty; returns how many were read."""
-    keys = _Keys(base)
+    board = PageBoard(client, base)
     read, cached = 0, ""
     with tempfile.TemporaryDirectory(prefix="sohoa-help-") as folder:
         original = Path(folder, "original")  # the file the pages come from, on disk
         while True:
-            raw = client.lpop(keys.todo)
-            if raw is None:
+            page = board.take()
+            if page is None:
                 return read
-            page = json.loads(raw)
             number = int(page["number"])
-            client.hset(keys.doing, str(number), time.time() + lease_s)
-            client.expire(keys.doing, KEY_TTL_S)
+            board.hold(number, time.time() + lease_s)
             try:
                 if cached != page["origin"]:  # the pages of one file come in order: keep it
                     cached = ""  # until the new one is all there
@@ -209,14 +176,7 @@ def help_with_pages(
                 result = process_page(task)
             except SohoaError as exc:
                 error = {"type": type(exc).__name__, "message": exc.message, "subject": exc.subject}
-                client.rpush(keys.done, json.dumps({"number": number, "error": error}))
-                client.expire(keys.done, KEY_TTL_S)
+                board.report_error(number, error)
                 continue
-            with client.pipeline() as pipe:
-                pipe.set(keys.result(number), result.pdf, ex=KEY_TTL_S)
-                pipe.set(keys.page(number), result.page.model_dump_json(), ex=KEY_TTL_S)
-                pipe.rpush(keys.done, json.dumps({"number": number}))
-                pipe.expire(keys.done, KEY_TTL_S)
-                pipe.hdel(keys.doing, str(number))
-                pipe.execute()
+            board.report(number, result.pdf, result.page.model_dump_json())
             read += 1
