@@ -11,7 +11,6 @@ today: unreadable, expired, not yet valid, revoked or not meant for signing.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import sys
@@ -23,16 +22,11 @@ from typing import Annotated, Any
 
 import typer
 from pyhanko.sign import signers
-from pyhanko_certvalidator import ValidationContext
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.signatures.signers import (
-    RevocationCheck,
-    check_certificate,
-    check_revocation,
-    open_pkcs11_signer,
-)
+from pipeline.signatures.online import revocation_status
+from pipeline.signatures.signers import RevocationCheck, check_certificate, open_pkcs11_signer
 from schemas.errors import ExitCode, SigningKeyError, SohoaError
 from schemas.settings import Settings
 from workers.cli import DataOption, console, settings_for
@@ -65,13 +59,6 @@ def _usages(cert: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(usage)), tuple(sorted(extended.native)) if extended is not None else ()
 
 
-async def _revocation(cert: Any, chain: list[Any], context: ValidationContext) -> RevocationCheck:
-    try:
-        return await check_revocation(cert, chain, context)
-    finally:
-        await context.aclose()
-
-
 def describe_key(
     signer: signers.Signer,
     source: str,
@@ -92,8 +79,8 @@ def describe_key(
     revocation = None
     if ask_revocation:
         anchors = list(roots) + [keys.pem_of(c) for c in chain_certs if c.self_signed]
-        context = keys.validation_context_factory(anchors, settings)()
-        revocation = asyncio.run(_revocation(cert, chain_certs, context))
+        new_context = keys.validation_context_factory(anchors, settings)
+        revocation = revocation_status(cert, chain_certs, new_context)
         if revocation.status == "revoked":
             problems.append("the certificate was %s" % revocation.detail)
     days = (cert.not_valid_after - now).days

@@ -34,15 +34,11 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko.keys import load_certs_from_pemder_data
-from pyhanko.sign.timestamps import HTTPTimeStamper
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
+from pipeline.signatures import online
 from pipeline.signatures.signers import TokenKey, open_pkcs11_signer
-from pipeline.signatures.signing import CopyStamp, SigningProfile, load_signer, make_dev_pki
-from schemas.errors import ConfigurationError, OwnSignatureInvalid, SigningKeyError
+from pipeline.signatures.signing import SigningProfile, load_signer, make_dev_pki
+from schemas.errors import OwnSignatureInvalid, SigningKeyError
 from schemas.results import VerificationReport
 from schemas.settings import Settings
 from schemas.signing import SigningLevel
@@ -307,57 +303,23 @@ def open_signing_key(settings: Settings, *, now: dt.datetime | None = None) -> S
 
 def validation_context_factory(
     roots: Sequence[bytes], settings: Settings, *, extra_certs: Sequence[bytes] = ()
-) -> Callable[[], ValidationContext]:
-    """Fresh ValidationContexts trusting ``roots`` that fetch OCSP/CRLs over the network."""
-    anchors = [c for blob in roots for c in load_certs_from_pemder_data(blob)]
-    others = [c for blob in extra_certs for c in load_certs_from_pemder_data(blob)]
+) -> Callable[[], Any]:
+    """Fresh pyHanko ValidationContexts trusting ``roots`` that fetch OCSP/CRLs."""
     timeout = settings.signing.fetch_timeout_s
-
-    def new_context() -> ValidationContext:
-        return ValidationContext(
-            trust_roots=list(anchors),
-            other_certs=list(others),
-            allow_fetching=True,
-            revocation_mode="hard-fail",
-            fetcher_backend=OwnedFetcherBackend(AIOHttpFetcherBackend(per_request_timeout=timeout)),
-        )
-
-    return new_context
+    return online.validation_contexts(roots, timeout, extra_certs=extra_certs)
 
 
 def signing_profile(settings: Settings, agency: str, roots: Sequence[bytes]) -> SigningProfile:
-    """The signing profile of ``agency``: its level, the TSA, revocation sources, the stamp.
+    """The signing profile of ``agency`` (pipeline/signatures/online.py builds it).
 
     Raises ConfigurationError when the level needs a TSA that is not configured.
     """
-    signing = settings.signing
-    policy = signing.for_agency(agency)
-    timestamper = None
-    if policy.profile.needs_tsa:
-        if not signing.tsa_url:
-            raise ConfigurationError(
-                "agency %s signs at %s, which needs SOHOA_SIGNING__TSA_URL"
-                % (agency, policy.profile.value)
-            )
-        timestamper = HTTPTimeStamper(signing.tsa_url, timeout=signing.tsa_timeout_s)
-    stamp = None
-    if policy.visible:
-        stamp = CopyStamp(
-            copy_form=policy.copy_form, agency_name=policy.agency_name, font=signing.font
-        )
-    return SigningProfile(
-        level=policy.profile,
-        timestamper=timestamper,
-        validation_context=validation_context_factory(roots, settings),
-        check_revocation=signing.check_revocation,
-        stamp=stamp,
-    )
+    return online.profile_for(agency, settings.signing, roots)
 
 
-def fetcher_factory(settings: Settings) -> Callable[[], AIOHttpFetcherBackend]:
+def fetcher_factory(settings: Settings) -> Callable[[], Any]:
     """Fetcher backends for OCSP responses and CRLs, with the configured timeout."""
-    timeout = settings.signing.fetch_timeout_s
-    return lambda: AIOHttpFetcherBackend(per_request_timeout=timeout)
+    return online.fetchers(settings.signing.fetch_timeout_s)
 
 
 def require_level(report: VerificationReport, level: SigningLevel) -> None:
