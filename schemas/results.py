@@ -36,6 +36,23 @@ class Correction(Frozen):
     corrected: str
 
 
+RegionKind = Literal["seal", "signature", "received-stamp", "scanner-mark"]
+
+
+class Region(Frozen):
+    """Ink on a page that is not text: a seal, a handwritten signature, a "received" stamp
+    (CÔNG VĂN ĐẾN, Số, Ngày, Giờ), a scanner's mark (a punch hole, a staple's shadow, a dark
+    bar along an edge). Its words are kept out of the text layer and of every field."""
+
+    kind: RegionKind
+    box: tuple[int, int, int, int] = Field(
+        description="left, top, width, height in pixels of the page as read (as Word.box)"
+    )
+    confidence: float = Field(ge=0, le=1, description="how sure the finder is, 0..1")
+    cue: str = Field(description="what it was found by, e.g. 'red ink, round ring'")
+    words: tuple[str, ...] = Field((), description="words read there and taken out of the text")
+
+
 class PageText(Frozen):
     """What was read from one page, and how the page was straightened first."""
 
@@ -52,6 +69,9 @@ class PageText(Frozen):
     read_by: str | None = Field(None, description="host:pid of the process that read the page")
     corrections: tuple[Correction, ...] = Field(
         (), description="lines of ``text`` whose fixed phrases were corrected, as first read"
+    )
+    regions: tuple[Region, ...] = Field(
+        (), description="seals, signatures, stamps and scanner marks found on the page"
     )
 
 

@@ -48,6 +48,11 @@ class OcrSettings(BaseModel):
         description="OpenMP threads of one Tesseract run (its OMP_THREAD_LIMIT); 1: pages run"
         " side by side, one per core",
     )
+    set_apart: bool = Field(
+        True,
+        description="find seals, signatures, received stamps and scanner marks, and keep"
+        " the words read there out of the text",
+    )
 
 
 class InputLimits(BaseModel):

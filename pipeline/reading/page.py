@@ -32,6 +32,7 @@ from pipeline.reading.normalise import (
     turn,
 )
 from pipeline.reading.ocr import OcrOutput, net_confidence, ocr_page, scale_words
+from pipeline.reading.region_words import read_apart, scale_regions
 from pipeline.reading.searchable_pdf import scan_page
 from pipeline.reading.syllables import with_tones
 from schemas.errors import SohoaError
@@ -92,23 +93,27 @@ def _process(task: PageTask) -> PageResult:
     grey, read_dpi = at_resolution(for_ocr(image), dpi, task.ocr.read_dpi)
     grey = softened(grey, read_dpi)
     reading = read_upright(grey, read_dpi, task.ocr)
+    out, regions = reading.out, ()
+    if task.ocr.set_apart:
+        out, regions = read_apart(image, dpi, out, reading.rotation, reading.skew, reading.size)
     scale = dpi / read_dpi
     page = PageText(
         index=task.number,
         source="ocr",
-        text=reading.out.text,
-        words=scale_words(reading.out.words, scale),
-        mean_confidence=reading.out.mean_confidence,
+        text=out.text,
+        words=scale_words(out.words, scale),
+        mean_confidence=out.mean_confidence,
         rotation=reading.rotation,
         skew=reading.skew,
         width_px=round(reading.size[0] * scale),
         height_px=round(reading.size[1] * scale),
         dpi=dpi,
         read_by=f"{socket.gethostname()}:{os.getpid()}",
+        regions=scale_regions(regions, scale),
     )
     frame = (reading.size[0] * 72 / read_dpi, reading.size[1] * 72 / read_dpi)
     angle = reading.skew - reading.rotation
-    pdf = scan_page(image, dpi, frame, angle, reading.out.text_pdf, jpeg=jpeg)
+    pdf = scan_page(image, dpi, frame, angle, out.text_pdf, jpeg=jpeg)
     return PageResult(page=page, pdf=spooled(task, pdf))
 
 

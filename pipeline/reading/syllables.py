@@ -97,10 +97,10 @@ _SHOWN = re.compile(rb"\[ <([0-9A-Fa-f]*)> \] TJ")
 
 
 def respelt_layer(out: OcrOutput, new: dict[int, str]) -> bytes:
-    """The reading's text-only PDF page with word n shown as ``new[n]``. Tesseract's renderer
-    shows each word as one ``[ <hex> ] TJ`` (UTF-16BE, a space after it), in the order of
-    the words; each shown string is matched to the next word whose text it spells, so a
-    string the TSV does not list cannot shift the words after it."""
+    """The reading's text-only PDF page with word n shown as ``new[n]`` (nothing for "").
+    Tesseract's renderer shows each word as one ``[ <hex> ] TJ`` (UTF-16BE, a space after
+    it), in the order of the words; each shown string is matched to the next word whose text
+    it spells, so a string the TSV does not list cannot shift the words after it."""
     if not out.text_pdf or not new:
         return out.text_pdf
     writer = PdfWriter(clone_from=io.BytesIO(out.text_pdf))
@@ -117,6 +117,8 @@ def respelt_layer(out: OcrOutput, new: dict[int, str]) -> bytes:
                 at = n + 1
                 if n not in new:
                     return match.group(0)
+                if not new[n]:
+                    return b"[ <> ] TJ"  # a word taken out: nothing shown, the rest in place
                 text = (new[n] + " ").encode("utf-16-be").hex().upper()
                 return f"[ <{text}> ] TJ".encode("ascii")
         return match.group(0)

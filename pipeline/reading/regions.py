@@ -1,0 +1,400 @@
+"""Ink on a page that is not text: seals, handwritten signatures, "received" stamps and the
+scanner's marks, found as boxes on a small copy of the page, upright and straight as it was read.
+
+    look(image, dpi, rotation, skew, size)  -> Sight: the page at about WORK_DPI, with its ink
+                                               and, on a colour scan, its red and blue ink
+    find_marks(sight)                       -> the regions the image alone shows (seals,
+                                               signatures, stamp frames, scanner marks)
+
+Every cue is a shape or a colour in physical units (millimetres at the scan's dpi, or the
+page's own line height), never a position on one page:
+- a seal is a ring: a circle (Hough transform on the blurred page) whose circumference is
+  inked along most of its length at one radius; printed text, even dense, inks at most a
+  half of any circle (0.43-0.53 measured on decree 49's pages with ink a pixel off the
+  circle counted, its seal and seals laid over its pages 0.84-1.0);
+- a signature is one connected pen stroke at least two text lines high and a centimetre
+  wide that leaves most of its box blank (blue ink on a colour scan);
+- a received stamp is a closed rectangle of a few centimetres (its phrases confirm it, see
+  ``pipeline.reading.region_words``);
+- a scanner mark is solid ink by an edge: a round punch hole, a staple's short dark bar near
+  a corner, or a long bar along an edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from schemas.results import RegionKind
+
+WORK_DPI = 100  # regions are found on a copy at about this resolution
+INK_CONTRAST = 48  # grey levels below the paper's that count as ink (a red seal in grey, dither)
+SEAL_MM = (20.0, 60.0)  # diameters of round seals (agencies' are 3.5-4.2 cm)
+REFINED = 12  # circles with the best rings that are measured again about a nearby centre
+RING_SHARE = 0.75  # a seal's ring is inked along at least this share of its circle
+SIGNATURE_EM = 2.0  # a pen stroke at least this many text lines high ...
+SIGNATURE_MM = 12.0  # ... and this wide ...
+SIGNATURE_COVER = 0.3  # ... inking less than this share of its box ...
+PEN_PIECES = 0.6  # ... in fewer separate pieces than this per line height of its width
+FRAME_SHARE = 0.85  # a frame's sides are inked along this share of their length
+STAMP_MM = ((25.0, 12.0), (100.0, 60.0))  # smallest and largest received stamp (w, h)
+HOLE_MM = (4.0, 9.0)  # punch holes' diameters
+EDGE_MM = 30.0  # scanner marks lie this near an edge
+BAR_SHARE = 0.25  # an edge bar runs along at least this share of its edge
+SOLID = 0.5  # a scanner mark inks at least this share of its box
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: RegionKind
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in work pixels
+    confidence: float
+    cue: str
+
+
+@dataclass(frozen=True)
+class Sight:
+    grey: np.ndarray  # uint8
+    ink: np.ndarray  # bool: darker than the paper by INK_CONTRAST
+    red: np.ndarray | None  # bool, colour scans only: red or magenta ink
+    blue: np.ndarray | None  # bool, colour scans only: blue or violet ink
+    mm: float  # pixels per millimetre
+    em: float  # the height of a line of text, in pixels (0: none found)
+
+    @property
+    def coloured(self) -> np.ndarray:
+        if self.red is None or self.blue is None:
+            return np.zeros(self.ink.shape, dtype=bool)
+        return self.red | self.blue
+
+
+def _upright(image: Image.Image, rotation: int, skew: float, fill: int | tuple[int, ...]):
+    if rotation:
+        image = image.rotate(-rotation, expand=True)
+    if skew:
+        image = image.rotate(
+            skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=fill
+        )
+    return image
+
+
+def look(
+    image: Image.Image, dpi: int, rotation: int, skew: float, size: tuple[int, int]
+) -> Sight:
+    """The page (L or RGB, as scanned) at about WORK_DPI, turned ``rotation`` degrees clockwise
+    and straightened by ``skew`` as it was read; ``size`` is the read page's size, whose
+    proportions the copy keeps."""
+    factor = max(1, round(dpi / WORK_DPI))
+    small = image.reduce(factor) if factor > 1 else image
+    colour = small.mode == "RGB"
+    small = _upright(small, rotation, skew, (255, 255, 255) if colour else 255)
+    width = max(1, round(size[0] * small.height / max(size[1], 1)))
+    if abs(width - small.width) > 1:  # rounding of the two rotations differs: keep proportions
+        small = small.resize((width, small.height))
+    grey = np.asarray(small.convert("L"), dtype=np.uint8)
+    paper = float(np.percentile(grey, 90))
+    ink = grey < paper - INK_CONTRAST
+    red = blue = None
+    if colour:
+        hsv = cv2.cvtColor(np.asarray(small, dtype=np.uint8), cv2.COLOR_RGB2HSV)
+        hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+        inked = (sat >= 70) & (val >= 40) & (val <= paper + 8)
+        red = inked & ((hue <= 12) | (hue >= 150))
+        blue = inked & (hue >= 90) & (hue < 150)
+        ink = ink & ~(red | blue) | red | blue
+    return Sight(grey, ink, red, blue, dpi / factor / 25.4, _line_height(ink))
+
+
+def _line_height(ink: np.ndarray) -> float:
+    """Median height of the ink's connected marks of a letter's size or more: about a line."""
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), None, 8)
+    heights = stats[1:count, cv2.CC_STAT_HEIGHT]
+    heights = heights[heights >= 4]
+    return float(np.median(heights)) if heights.size else 0.0
+
+
+def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
+    """For each radius, the share of the circle about (cx, cy) that is inked (ink a pixel in
+    or out counts: a ring a pixel off round, or broken by a threshold)."""
+    angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
+    xs = np.clip(np.rint(cx + np.outer(radii, np.cos(angles))), 0, ink.shape[1] - 1).astype(int)
+    ys = np.clip(np.rint(cy + np.outer(radii, np.sin(angles))), 0, ink.shape[0] - 1).astype(int)
+    hits = ink[ys, xs]
+    hits[1:-1] |= hits[:-2] | hits[2:]
+    return hits.mean(axis=1)
+
+
+def _ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
+    """(radius, share): the radius between 0.6 r and 1.3 r at which the circle about (cx, cy)
+    is inked along the largest share of its length, and that share."""
+    radii = np.arange(0.6 * r, 1.3 * r, 1.0)
+    shares = _shares(ink, cx, cy, radii)
+    best = int(np.argmax(shares))
+    return float(radii[best]), float(shares[best])
+
+
+def _outermost(ink: np.ndarray, cx: float, cy: float, radius: float, high: float) -> float:
+    """The largest radius up to ``high`` at which a ring about the same centre is inked along
+    RING_SHARE of its length: a seal's outer ring, around its inner ring and emblem."""
+    radii = np.arange(radius, high * 1.1, 1.0)
+    rings = np.flatnonzero(_shares(ink, cx, cy, radii) >= RING_SHARE)
+    return float(radii[rings[-1]]) if rings.size else radius
+
+
+def _colour_of(s: Sight, box: tuple[int, int, int, int]) -> str:
+    if s.red is None or s.blue is None:
+        return ""
+    x0, y0, x1, y1 = box
+    ink = int(s.ink[y0:y1, x0:x1].sum()) or 1
+    red, blue = int(s.red[y0:y1, x0:x1].sum()), int(s.blue[y0:y1, x0:x1].sum())
+    if max(red, blue) < 0.3 * ink:
+        return ""
+    return "red ink, " if red >= blue else "blue ink, "
+
+
+def find_seals(s: Sight) -> list[Found]:
+    """Round seals: circles of SEAL_MM whose ring is inked along RING_SHARE of its length. On
+    a colour scan only red and blue ink is looked at (a black copy of a seal is print there),
+    so that print under and around a seal adds nothing to its ring."""
+    low, high = (round(d / 2 * s.mm) for d in SEAL_MM)
+    ink = s.ink if s.red is None else s.coloured
+    # circles are proposed on a copy at half the size (a seal is 2 cm or more), then each is
+    # measured on the full copy: Hough's vote is cheap there, and the ring test decides
+    half = cv2.resize(np.where(ink, 0, 255).astype(np.uint8), None, fx=0.5, fy=0.5,
+                      interpolation=cv2.INTER_AREA)  # fmt: skip
+    circles = cv2.HoughCircles(
+        cv2.GaussianBlur(half, (0, 0), 1.5), cv2.HOUGH_GRADIENT, dp=1, minDist=4,
+        param1=80, param2=25, minRadius=low // 2, maxRadius=high // 2 + 1,
+    )  # fmt: skip
+    circles = [] if circles is None else circles[0] * 2
+    # best rings first, and of rings inked alike (to a twentieth) the larger: a seal's outer
+    # ring before the rings and the emblem inside it
+    measured = sorted(
+        ((round(20 * _ring(ink, cx, cy, r)[1]) / 20, r, cx, cy) for cx, cy, r in circles),
+        reverse=True,
+    )
+    kept: list[tuple[float, float, float, float]] = []
+    tries = 0
+    for first_share, r, cx, cy in measured:
+        if first_share < RING_SHARE - 0.2 or tries == REFINED:
+            break
+        if any(np.hypot(k[1] - cx, k[2] - cy) < k[3] and r < 1.1 * k[3] for k in kept):
+            continue  # inside a seal already found, and no larger ring of it
+        tries += 1
+        share, cx, cy, radius = _centred(ink, cx, cy, r)  # Hough's centre may be a little off
+        if share < RING_SHARE or not low * 0.9 <= radius <= high * 1.1:
+            continue
+        same = [k for k in kept if np.hypot(k[1] - cx, k[2] - cy) < 0.6 * (k[3] + radius)]
+        if not same:
+            kept.append((share, cx, cy, radius))
+        elif all(radius > k[3] and np.hypot(k[1] - cx, k[2] - cy) < 0.25 * radius for k in same):
+            kept = [k for k in kept if k not in same] + [(share, cx, cy, radius)]  # outer ring
+    found = []
+    for share, cx, cy, radius in kept:
+        pad = _outermost(ink, cx, cy, radius, high) * 1.04 + 1
+        box = _clip(s, (cx - pad, cy - pad, cx + pad, cy + pad))
+        cue = _colour_of(s, box) + "round ring"
+        found.append(Found("seal", box, round(min(1.0, share), 2), cue))
+    return found
+
+
+def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float, float, float]:
+    """(share, cx, cy, radius) of the best ring whose centre lies within a tenth of ``r`` of
+    (cx, cy)."""
+    step = max(1.0, r / 30)
+    best = (-1.0, cx, cy, r)
+    for dx in np.arange(-3, 4) * step:
+        for dy in np.arange(-3, 4) * step:
+            radius, share = _ring(ink, cx + dx, cy + dy, r)
+            if share > best[0]:
+                best = (share, cx + dx, cy + dy, radius)
+    return best
+
+
+def _clip(s: Sight, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    height, width = s.ink.shape
+    x0, y0, x1, y1 = box
+    right, bottom = min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1)))
+    return (max(0, int(x0)), max(0, int(y0)), right, bottom)
+
+
+def _components(mask: np.ndarray, close: int = 3) -> list[tuple[int, int, int, int, int]]:
+    """(x0, y0, x1, y1, inked pixels) of each connected mark, closed by ``close`` pixels."""
+    mask = mask.astype(np.uint8)
+    if close > 1:
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, None, 8)
+    return [
+        (int(x), int(y), int(x + w), int(y + h), int(a))
+        for x, y, w, h, a in stats[1:count].tolist()
+    ]
+
+
+def _framed(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """True when the box's four sides are straight lines of ink (a frame, a table)."""
+    x0, y0, x1, y1 = box
+    block = ink[y0:y1, x0:x1]
+    if block.shape[0] < 4 or block.shape[1] < 4:
+        return False
+    band = max(3, min(block.shape) // 8)  # a side a little inside the box (a stroke sticks out)
+    sides = (
+        block[:band].any(axis=0), block[-band:].any(axis=0),
+        block[:, :band].any(axis=1), block[:, -band:].any(axis=1),
+    )  # fmt: skip
+    return all(side.mean() >= FRAME_SHARE for side in sides)
+
+
+def _inside(box: tuple[int, int, int, int], others: list[Found]) -> bool:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return any(o.box[0] <= cx < o.box[2] and o.box[1] <= cy < o.box[3] for o in others)
+
+
+def _without(mask: np.ndarray, found: list[Found]) -> np.ndarray:
+    mask = mask.copy()
+    for f in found:
+        x0, y0, x1, y1 = f.box
+        mask[y0:y1, x0:x1] = False
+    return mask
+
+
+def find_signatures(s: Sight, seals: list[Found]) -> list[Found]:
+    """Pen strokes: a connected mark (outside the seals) SIGNATURE_EM lines high and
+    SIGNATURE_MM wide that leaves most of its box blank, is no frame, and runs on: fewer
+    than PEN_PIECES separate pieces per line height of its width, where print breaks between
+    letters and words (0.75-4 measured on decree 49's pages, its signature 0.1-0.5). On a
+    colour scan the blue ink's marks come first. Overlapping strokes make one signature."""
+    if not s.em:
+        return []
+    boxes: list[tuple[tuple[int, int, int, int], float, str]] = []
+    masks = [] if s.blue is None else [(s.blue, "blue ink, pen strokes")]
+    masks.append((s.ink, "pen strokes"))
+    for mask, cue in masks:
+        # a red seal keeps the blue strokes over it; a blue or grey one is taken out first
+        taken = [f for f in seals if mask is s.ink or not f.cue.startswith("red")]
+        taken += [Found("signature", b, c, q) for b, c, q in boxes]
+        for box, cover in _strokes(s, _without(mask, taken)):
+            sure = round(min(1.0, 0.5 + (SIGNATURE_COVER - cover) / SIGNATURE_COVER), 2)
+            boxes.append((box, sure, cue))
+    return [Found("signature", b, c, q) for b, c, q in _merged(boxes, s.em)]
+
+
+def _strokes(s: Sight, mask: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+    """Boxes of the mask's pen strokes (see find_signatures) and the share of ink in each."""
+    raw = mask.astype(np.uint8)
+    closed = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, None, 8)
+    _, pieces = cv2.connectedComponents(raw, None, 8)
+    found = []
+    for n, (x, y, w, h, inked) in enumerate(stats[1:count].tolist(), start=1):
+        if h < SIGNATURE_EM * s.em or w < SIGNATURE_MM * s.mm or w > 0.5 * mask.shape[1]:
+            continue
+        cover = inked / (w * h)
+        box = (x, y, x + w, y + h)
+        if cover >= SIGNATURE_COVER or _framed(s.ink, box):
+            continue
+        mine = (labels[y : y + h, x : x + w] == n) & (raw[y : y + h, x : x + w] > 0)
+        if len(np.unique(pieces[y : y + h, x : x + w][mine])) < PEN_PIECES * w / s.em:
+            found.append((box, cover))
+    return found
+
+
+def _merged(
+    boxes: list[tuple[tuple[int, int, int, int], float, str]], gap: float
+) -> list[tuple[tuple[int, int, int, int], float, str]]:
+    """Boxes that overlap or lie within ``gap`` of each other (a stroke broken where it
+    crosses a seal), as one (the larger confidence, the first cue)."""
+    out: list[tuple[tuple[int, int, int, int], float, str]] = []
+    for box, sure, cue in sorted(boxes):
+        for n, (other, their, first) in enumerate(out):
+            x0, y0, x1, y1 = other[0] - gap, other[1] - gap, other[2] + gap, other[3] + gap
+            if box[0] < x1 and x0 < box[2] and box[1] < y1 and y0 < box[3]:
+                joined = (min(box[0], other[0]), min(box[1], other[1]),
+                          max(box[2], other[2]), max(box[3], other[3]))  # fmt: skip
+                out[n] = (joined, max(sure, their), first)
+                break
+        else:
+            out.append((box, sure, cue))
+    return out
+
+
+def find_frames(s: Sight, taken: list[Found]) -> list[Found]:
+    """Closed rectangles of a received stamp's size (STAMP_MM), narrower than half the page:
+    the holes that straight runs of ink enclose (runs as long as most of the smallest stamp's
+    side: print is no part of them), each nearly a rectangle, whatever touches the frame
+    outside (a rule, a line of print). A table's cell may be one too: its phrases decide,
+    once the words are read."""
+    (wmin, hmin), (wmax, hmax) = STAMP_MM
+    ink = s.ink.astype(np.uint8)
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, round(0.6 * wmin * s.mm)), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(0.6 * hmin * s.mm), 1), np.uint8))
+    lines = cv2.dilate(across | down, np.ones((3, 3), np.uint8))
+    contours, hierarchy = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0] if contours else (), strict=True):
+        x, y, w, h = cv2.boundingRect(contour)
+        if parent < 0 or not (wmin <= w / s.mm <= wmax and hmin <= h / s.mm <= hmax):
+            continue  # not a hole, or not of a stamp's size
+        if w > 0.5 * s.ink.shape[1] or cv2.contourArea(contour) < 0.85 * w * h:
+            continue
+        pad = round(s.mm)  # the frame's own line
+        box = _clip(s, (x - pad, y - pad, x + w + pad, y + h + pad))
+        if not _inside(box, taken):
+            cue = _colour_of(s, box) + "rectangular frame"
+            found.append(Found("received-stamp", box, 0.5, cue))
+    return found
+
+
+def find_scanner_marks(s: Sight, taken: list[Found]) -> list[Found]:
+    """Solid dark marks by an edge (EDGE_MM): round punch holes (HOLE_MM), bars along an edge
+    (BAR_SHARE of it or more), and a staple's short straight bar, at any angle, by a corner."""
+    height, width = s.ink.shape
+    near = EDGE_MM * s.mm
+    dark = (s.ink & ~s.coloured).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, None, 8)
+    found = []
+    for n, (x, y, w, h, inked) in enumerate(stats[1:count].tolist(), start=1):
+        box = (x, y, x + w, y + h)
+        if min(x, y, width - x - w, height - y - h) > near or max(w, h) < 3 * s.mm:
+            continue
+        if _inside(box, taken):
+            continue
+        points = cv2.findNonZero((labels[y : y + h, x : x + w] == n).astype(np.uint8))
+        (_, _), (long, thin), _ = cv2.minAreaRect(points)
+        long, thin = max(long, thin, 1.0), max(min(long, thin), 1.0)
+        solid = inked / (long * thin)
+        cue = _scanner_cue(s, box, (long, thin), solid)
+        if cue:
+            found.append(Found("scanner-mark", box, round(min(1.0, solid), 2), cue))
+    return found
+
+
+def _scanner_cue(
+    s: Sight, box: tuple[int, int, int, int], sides: tuple[float, float], solid: float
+) -> str | None:
+    height, width = s.ink.shape
+    x0, y0, x1, y1 = box
+    long, thin = sides
+    if solid < SOLID:
+        return None
+    low, high = (d * s.mm for d in HOLE_MM)
+    if low <= thin <= long <= high and long <= 1.33 * thin and solid >= 0.65:
+        return "punch hole"
+    at_edge = min(x0, y0, width - x1, height - y1) <= 5 * s.mm
+    if at_edge and long >= BAR_SHARE * min(width, height) and thin <= EDGE_MM * s.mm:
+        return "bar along an edge"
+    corner = min(x0, width - x1) <= EDGE_MM * s.mm and min(y0, height - y1) <= EDGE_MM * s.mm
+    if corner and 6 * s.mm <= long <= 25 * s.mm and thin <= 3 * s.mm and long >= 3 * thin:
+        return "staple"
+    return None
+
+
+def find_marks(s: Sight) -> list[Found]:
+    """Every region the image alone shows: seals, then signatures, stamp frames and scanner
+    marks outside them."""
+    seals = find_seals(s)
+    signatures = find_signatures(s, seals)
+    frames = find_frames(s, seals + signatures)
+    return seals + signatures + frames + find_scanner_marks(s, seals + signatures + frames)

@@ -1,0 +1,123 @@
+"""Which words a region swallows, and the reading without them (pipeline.reading.region_words).
+Pure: readings are built here, as Tesseract's TSV would give them; the words are those
+Tesseract read from decree 49's page 29 (bw200) in and around its seal."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.reading.ocr import OcrOutput
+from pipeline.reading.region_words import is_word, set_apart, stamp_phrases, without_words
+from pipeline.reading.regions import Found
+from schemas.results import Word
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["Chính", "phủ;", "TƯỚNG", "Nghị", "định", "HĐND,", "TTg,", "151/2025/NĐ-CP", "(2b).", "-",
+     "Ủy", "Quốc", "hội;", "xã", "giữa", "nghiêng", "khuỷu", "05/02/2026", "VT,"],
+)  # fmt: skip
+def test_words_of_the_decree_are_words(token: str) -> None:
+    assert is_word(token)
+
+
+@pytest.mark.parametrize(
+    "token", ["phủ;¿", "#iz", "sag8701006/", "HIEHÓ", "„Z⁄⁄Z", "vn", "cm", "i6", "B0i)", "Š", "^",
+              "tHỦ", "xẽế", "n£NHÓ", "——‡"],
+)  # fmt: skip
+def test_what_a_seal_or_a_stroke_reads_as_is_not(token: str) -> None:
+    assert not is_word(token)
+
+
+def _reading(rows: list[tuple[str, float, tuple[int, int, int, int], int]]) -> OcrOutput:
+    words = tuple(Word(text=t, confidence=c, box=b) for t, c, b, _ in rows)
+    lines = tuple(line for *_, line in rows)
+    text_lines: dict[int, list[str]] = {}
+    for t, _, _, line in rows:
+        text_lines.setdefault(line, []).append(t)
+    text = "\n".join(" ".join(v) for _, v in sorted(text_lines.items()))
+    return OcrOutput(text, words, None, b"", lines)
+
+
+# words of decree 49's page 29 at 200 dpi (bw200), as Tesseract read them; the seal's box
+# there is (894, 650) to (1222, 978)
+P29 = [
+    ("-", 96.0, (279, 690, 8, 3), 0), ("Các", 96.0, (295, 680, 38, 20), 0),
+    ("thuộc", 95.0, (760, 680, 60, 26), 0), ("Chính", 93.0, (830, 680, 58, 20), 0),
+    ("phủ;¿", 12.5, (889, 690, 52, 28), 0), ("+.", 32.5, (975, 696, 16, 23), 0),
+    ("trực", 96.0, (740, 728, 45, 24), 1), ("thuộc", 95.0, (790, 728, 60, 26), 1),
+    ("trun:", 83.4, (864, 728, 48, 18), 1), ("đườn", 0.0, (918, 718, 62, 35), 1),
+    ("Sài", 50.3, (919, 786, 35, 51), 2),
+    ("TM,", 36.2, (1093, 738, 49, 31), 3), ("vn", 12.4, (1161, 740, 39, 23), 3),
+    ("PHÓ", 96.0, (1010, 666, 70, 25), 4), ("THỦ", 93.3, (1203, 666, 76, 25), 4),
+    ("TƯỚNG", 94.0, (1290, 666, 120, 25), 4),
+]  # fmt: skip
+SEAL = Found("seal", (894, 650, 1222, 978), 0.97, "round ring")
+
+
+def test_a_seal_swallows_its_noise_and_leaves_the_print_under_it() -> None:
+    out, (region,) = set_apart(_reading(P29), [SEAL], (1.0, 1.0))
+    assert region.kind == "seal" and region.box == (894, 650, 328, 328)
+    assert set(region.words) == {"phủ;¿", "+.", "đườn", "Sài", "TM,", "vn"}
+    assert out.text.split("\n") == [
+        "- Các thuộc Chính", "trực thuộc trun:", "PHÓ THỦ TƯỚNG",
+    ]  # fmt: skip
+    assert [w.text for w in out.words] == " ".join(out.text.split("\n")).split()
+
+
+def test_a_sure_word_in_a_line_of_the_seals_own_goes_with_its_noise() -> None:
+    """'TM,' alone would stay if Tesseract were sure of it; in a line of the seal's own whose
+    other word is noise, it goes too."""
+    rows = [r if r[0] != "TM," else ("TM,", 90.0, r[2], r[3]) for r in P29]
+    _, (region,) = set_apart(_reading(rows), [SEAL], (1.0, 1.0))
+    assert "TM," in region.words
+
+
+def test_factor_maps_work_pixels_to_read_pixels() -> None:
+    small = Found("seal", (447, 325, 611, 489), 0.97, "round ring")
+    _, (region,) = set_apart(_reading(P29), [small], (2.0, 2.0))
+    assert region.box == (894, 650, 328, 328)
+
+
+STAMP = [
+    ("CÔNG", 90.0, (200, 100, 70, 22), 0), ("VĂN", 91.0, (280, 100, 60, 22), 0),
+    ("ĐẾN", 92.0, (350, 100, 60, 22), 0),
+    ("Số:", 93.0, (200, 140, 40, 22), 1), ("303", 80.0, (250, 140, 50, 22), 1),
+    ("Ngày:", 93.0, (202, 180, 60, 22), 2), ("14/6/2026", 70.0, (270, 180, 110, 22), 2),
+    ("Điều", 96.0, (200, 400, 50, 22), 3), ("5.", 96.0, (260, 400, 20, 22), 3),
+]  # fmt: skip
+
+
+def test_a_received_stamp_is_found_by_its_phrases_and_every_word_of_it_goes() -> None:
+    reading = _reading(STAMP)
+    (stamp,) = stamp_phrases(reading.words, reading.lines, 22)
+    assert stamp.kind == "received-stamp" and stamp.box == (200, 100, 410, 202)
+    out, (region,) = set_apart(reading, [], (1.0, 1.0))
+    assert region.words == ("CÔNG", "VĂN", "ĐẾN", "Số:", "303", "Ngày:", "14/6/2026")
+    assert out.text == "Điều 5."
+
+
+def test_a_frame_no_phrase_confirms_is_no_stamp() -> None:
+    """A framed 'Mẫu số 01' or a small table's cell: a frame with words that are not the
+    stamp's keeps its words and is not recorded."""
+    rows = [("Mẫu", 96.0, (210, 110, 50, 22), 0), ("số", 96.0, (270, 110, 30, 22), 0),
+            ("01", 96.0, (310, 110, 30, 22), 0)]  # fmt: skip
+    frame = Found("received-stamp", (100, 50, 200, 100), 0.5, "rectangular frame")
+    out, regions = set_apart(_reading(rows), [frame], (2.0, 2.0))
+    assert regions == () and out.text == "Mẫu số 01"
+
+
+def test_lowercase_den_in_a_sentence_is_no_stamp() -> None:
+    rows = [("đến", 96.0, (200, 100, 40, 22), 0), ("nay", 96.0, (250, 100, 40, 22), 0),
+            ("Số", 96.0, (200, 140, 40, 22), 1), ("liệu", 96.0, (250, 140, 40, 22), 1)]  # fmt: skip
+    reading = _reading(rows)
+    assert stamp_phrases(reading.words, reading.lines, 22) == []
+
+
+def test_without_words_keeps_the_blank_between_blocks() -> None:
+    words = tuple(Word(text=t, confidence=90.0, box=(0, 0, 1, 1)) for t in "a b c d".split())
+    out = OcrOutput("a b\n\nc\nd", words, 90.0, b"", (0, 0, 1, 2))
+    assert without_words(out, {1}).text == "a\n\nc\nd"
+    assert without_words(out, {2}).text == "a b\n\nd"
+    assert without_words(out, {0, 1}).text == "c\nd"
+    assert without_words(out, {3}).lines == (0, 0, 1)

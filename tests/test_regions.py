@@ -1,0 +1,109 @@
+"""Seals, signatures, received stamps and scanner marks found on a page (pipeline.reading.regions),
+on real pages of decree 49 (its own seal and signature, and real ones laid over another page)
+and on pages of sohoa's generator. Pure: images in, boxes out; no Tesseract."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from pipeline.reading.regions import Found, Sight, find_marks, look
+from samplegen.samples import generate_documents
+from tests.regions_material import (
+    as_scanned,
+    decree_colour_page,
+    decree_page,
+    iou,
+    overlay,
+    own_regions,
+)
+
+DPI = 200
+
+
+def _found(image: Image.Image, dpi: int = DPI, skew: float = 0.0) -> list[tuple[str, tuple, str]]:
+    """(kind, box in page pixels, cue) of every region found on the page."""
+    if image.mode == "1":
+        image = image.convert("L")
+    sight: Sight = look(image, dpi, 0, skew, image.size)
+    fx, fy = image.width / sight.ink.shape[1], image.height / sight.ink.shape[0]
+
+    def page_box(f: Found) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = f.box
+        return (round(x0 * fx), round(y0 * fy), round((x1 - x0) * fx), round((y1 - y0) * fy))
+
+    return [(f.kind, page_box(f), f.cue) for f in find_marks(sight)]
+
+
+def _best(found: list[tuple[str, tuple, str]], kind: str, box: tuple) -> float:
+    return max((iou(box, b) for k, b, _ in found if k == kind), default=0.0)
+
+
+@pytest.mark.parametrize("style", ["colour", "grey", "bilevel"])
+def test_the_decrees_own_seal_is_found_on_its_last_page(style: str) -> None:
+    page = decree_colour_page() if style == "colour" else decree_page(29).convert("RGB")
+    found = _found(as_scanned(page, style))
+    (seal,) = [box for kind, box in own_regions(29) if kind == "seal"]
+    assert _best(found, "seal", seal) >= 0.5
+    (signature,) = [box for kind, box in own_regions(29) if kind == "signature"]
+    assert _best(found, "signature", signature) > 0  # its part outside the seal, at least
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("style", ["colour", "grey", "bilevel"])
+def test_a_real_seal_laid_over_a_page_of_text_is_found(style: str, seed: int) -> None:
+    page, truth = overlay(decree_page(5), ("seal",), DPI, seed)
+    found = _found(as_scanned(page, style))
+    assert _best(found, "seal", truth[0][1]) >= 0.5
+    assert [k for k, _, _ in found].count("seal") == 1
+
+
+def test_a_blue_seal_is_named_by_its_ink() -> None:
+    page, truth = overlay(decree_page(5), ("blue-seal",), DPI, 3)
+    found = _found(page)
+    assert _best(found, "seal", truth[0][1]) >= 0.5
+    assert [cue for kind, _, cue in found if kind == "seal"] == ["blue ink, round ring"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_real_signature_in_blue_ink_on_a_colour_scan_is_found(seed: int) -> None:
+    page, truth = overlay(decree_page(5), ("signature",), DPI, seed)
+    found = _found(page)
+    assert _best(found, "signature", truth[0][1]) >= 0.5
+
+
+@pytest.mark.parametrize("style", ["colour", "grey", "bilevel"])
+def test_a_received_stamp_frame_and_scanner_marks_are_found(style: str) -> None:
+    kinds = ("received-stamp", "punch-holes", "staple", "edge-bar")
+    page, truth = overlay(decree_page(5), kinds, DPI, 0)
+    found = _found(as_scanned(page, style))
+    for kind, box in truth:
+        assert _best(found, kind, box) >= 0.5, (kind, box, found)
+    cues = sorted(cue for kind, _, cue in found if kind == "scanner-mark")
+    assert cues == ["bar along an edge", "punch hole", "punch hole", "staple"]
+
+
+@pytest.mark.parametrize("number", [5, 29])
+def test_print_alone_is_no_region(number: int) -> None:
+    """Page 5 (articles, clauses, bold headings) has nothing but print; page 29 has its seal
+    and signature, and nothing else is found there."""
+    found = _found(decree_page(number))
+    truth = own_regions(number)
+    assert all(any(iou(box, b) > 0 for _, b in truth) for _, box, _ in found), found
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_the_generators_seal_and_signature_are_found(index: int) -> None:
+    """sohoa's own pages (generated: a seal drawn from a font, a pen scrawl), clean and
+    degraded: one seal and one signature at the signer block, bottom right of the last page."""
+    for clean in (1.0, 0.0):
+        doc = list(generate_documents(3, 7, dpi=DPI, clean_ratio=clean, turned_ratio=0.0))[index]
+        last = doc.pages[-1]
+        found = _found(last.image, skew=last.defects.skew)
+        kinds = sorted(k for k, _, _ in found)
+        assert kinds.count("seal") == 1 and kinds.count("signature") <= 1, found
+        (seal,) = [box for kind, box, _ in found if kind == "seal"]
+        assert seal[0] > last.image.width // 4 and seal[1] > last.image.height // 6
+        # its diameter in mm: 33-38 drawn; on a degraded copy the outer ring may fade, and its
+        # box is then the ring inside it (the agency's name runs between the two)
+        assert 25 <= seal[2] * 25.4 / DPI <= 45
