@@ -13,6 +13,7 @@ set here, which then wins. Secrets are never values here, only files holding the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -113,3 +114,32 @@ class SigningSettings(BaseModel):
             agency_name=override.agency_name or self.agency_name or agency,
             copy_form=override.copy_form or self.copy_form,
         )
+
+
+class SignatureSpec(BaseModel):
+    """What one signature says about itself: its field, why and where it was made, when it
+    claims to be made. Its level, timestamp, revocation sources and look are the signing
+    profile's (``pipeline.signatures.signing.SigningProfile``); its key is the signer's.
+
+    ``sign_pdf(pdf, signer, profile=..., spec=SignatureSpec(reason=..., ...))``
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field_name: str = Field(
+        "Signature1", min_length=1, max_length=100, description="the signature field, on page 1"
+    )
+    reason: str | None = Field(None, max_length=300, description="/Reason: why it was signed")
+    location: str | None = Field(None, max_length=300, description="/Location: where")
+    signing_time: dt.datetime | None = Field(
+        None,
+        description="the claimed signing time (/M and the copy stamp), timezone-aware, and the "
+        "moment the certificate is checked at; None: now",
+    )
+
+    @field_validator("signing_time")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("signing_time must carry its timezone")
+        return value

@@ -23,7 +23,7 @@ from schemas.errors import (
     TimestampUnavailable,
 )
 from schemas.results import Indication
-from schemas.signing import SigningLevel
+from schemas.signing import SignatureSpec, SigningLevel
 from tests.pki_support import (
     FONT,
     Served,
@@ -44,7 +44,9 @@ LEVELS = list(SigningLevel)
 def signed(served_pki: Served) -> dict[SigningLevel, bytes]:
     signer = served_pki.signer()
     return {
-        level: sign_pdf(tiny_pdf(), signer, profile=served_pki.profile(level), reason="thử")
+        level: sign_pdf(
+            tiny_pdf(), signer, profile=served_pki.profile(level), spec=SignatureSpec(reason="thử")
+        )
         for level in LEVELS
     }
 
@@ -202,7 +204,7 @@ def test_signatures_made_after_revocation_fail_or_stay_indeterminate(served_pki:
         tiny_pdf(),
         signer,
         profile=served_pki.profile(SigningLevel.B_B, **unchecked),
-        signing_time=two_days_ago,
+        spec=SignatureSpec(signing_time=two_days_ago),
     )
     (sig,) = verify(served_pki, backdated, fetchers=served_pki.fetchers).signatures
     assert (sig.indication, sig.sub_indication) == (Indication.INDETERMINATE, "REVOKED_NO_POE")
@@ -216,7 +218,9 @@ def test_the_copy_stamp_of_decree_30(served_pki: Served, tmp_path: Path) -> None
     stamp = CopyStamp(copy_form="SAO Y", agency_name="UBND xã Thử Nghiệm", font=FONT)
     when = served_pki.created.replace(microsecond=0) + dt.timedelta(minutes=1)
     profile = served_pki.profile(SigningLevel.B_B, stamp=stamp)
-    data = sign_pdf(tiny_pdf(), served_pki.signer(), profile=profile, signing_time=when)
+    data = sign_pdf(
+        tiny_pdf(), served_pki.signer(), profile=profile, spec=SignatureSpec(signing_time=when)
+    )
     path = tmp_path / "stamped.pdf"
     path.write_bytes(data)
     text = subprocess.run(

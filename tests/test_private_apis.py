@@ -27,6 +27,7 @@ from pypdf.generic import IndirectObject, NameObject, StreamObject
 from pipeline.reading.searchable_pdf import indirect
 from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
 from pipeline.signatures.verify_hybrid import check_hybrid, sections
+from schemas.signing import SignatureSpec
 from storage import s3_sdk
 from tests.test_signing import tiny_pdf
 
@@ -37,7 +38,7 @@ def _parameters(function: object) -> tuple[str, ...]:
     return tuple(inspect.signature(function).parameters)  # type: ignore[arg-type]
 
 
-# -- pypdf: PdfWriter._add_object (pipeline.reading.searchable_pdf.indirect) ----------------------------------
+# -- pypdf: PdfWriter._add_object (pipeline.reading.searchable_pdf.indirect) -----------------------
 
 
 def test_pypdf_add_object_takes_one_object() -> None:
@@ -73,13 +74,13 @@ def test_pyhanko_signs_at_the_time_we_claim() -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pki = make_dev_pki(now)
     claimed = now - dt.timedelta(minutes=2)  # the dev certificate is valid from now - 5 min
-    signed = sign_pdf(tiny_pdf(), load_signer(pki.pkcs12, pki.password, now=now),
-                      signing_time=claimed)
+    signer = load_signer(pki.pkcs12, pki.password, now=now)
+    signed = sign_pdf(tiny_pdf(), signer, spec=SignatureSpec(signing_time=claimed))
     (embedded,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures
     assert embedded.self_reported_timestamp == claimed
 
 
-# -- pyHanko: XRefCache._xref_sections, PdfFileReader._read_object (pipeline.signatures.verify_hybrid) --
+# -- pyHanko: XRefCache._xref_sections, PdfFileReader._read_object (signatures.verify_hybrid) --
 
 
 def test_pyhanko_xref_sections_and_read_object_are_there() -> None:

@@ -43,3 +43,23 @@ def test_ocr_processes_and_limits_are_bounded():
     assert (s.limits.max_hex_string, s.limits.min_page_px) == (5000, 1)
     with pytest.raises(ConfigurationError, match="SOHOA_LIMITS__MAX_MANIFEST_DEPTH"):
         load_settings({"SOHOA_LIMITS__MAX_MANIFEST_DEPTH": "0"})
+
+
+def test_a_signature_spec_is_frozen_and_closed() -> None:
+    import datetime as dt
+
+    import pydantic
+
+    from pipeline.signatures.signing import sign_pdf
+    from schemas.signing import SignatureSpec
+
+    spec = SignatureSpec(reason="số hoá", location="000.17.22.H56")
+    assert spec.field_name == "Signature1" and spec.signing_time is None
+    with pytest.raises(pydantic.ValidationError):
+        spec.reason = "other"  # type: ignore[misc]
+    with pytest.raises(pydantic.ValidationError, match="resaon"):
+        SignatureSpec(resaon="typo")  # type: ignore[call-arg]
+    with pytest.raises(pydantic.ValidationError, match="timezone"):
+        SignatureSpec(signing_time=dt.datetime(2026, 12, 7, 12, 0))
+    with pytest.raises(TypeError, match="reason"):
+        sign_pdf(b"%PDF-1.7", None, reason="not a keyword any more")  # type: ignore[arg-type,call-arg]

@@ -35,6 +35,7 @@ from pipeline.signatures.verification import signature_count, verify_pdf
 from schemas.errors import CorruptInput, SigningKeyError
 from schemas.results import FileStatus, Indication
 from schemas.settings import Settings
+from schemas.signing import SignatureSpec
 from workers.signing.process_key import ensure_signing_key, trust_roots
 
 NOW = dt.datetime.now(dt.UTC)
@@ -74,7 +75,7 @@ def pki() -> DevPki:
 @pytest.fixture(scope="module")
 def signed(pki: DevPki) -> bytes:
     signer = load_signer(pki.pkcs12, pki.password, now=NOW)
-    return sign_pdf(tiny_pdf(), signer, reason="số hoá thử", location="Hà Nội")
+    return sign_pdf(tiny_pdf(), signer, spec=SignatureSpec(reason="số hoá thử", location="Hà Nội"))
 
 
 def verify(data: bytes | Path, pki: DevPki, **kwargs: object):
@@ -135,7 +136,7 @@ def test_file_to_file_signing_and_verification(pki: DevPki, tmp_path: Path) -> N
     source, target = tmp_path / "unsigned.pdf", tmp_path / "signed.pdf"
     source.write_bytes(tiny_pdf())
     signer = load_signer(pki.pkcs12, pki.password, now=NOW)
-    sign_file(source, target, signer, reason="số hoá thử")
+    sign_file(source, target, signer, spec=SignatureSpec(reason="số hoá thử"))
     data = target.read_bytes()
     assert data.startswith(tiny_pdf())
     report = verify(target, pki)
@@ -250,12 +251,12 @@ def test_an_incremental_update_after_signing_fails(pki: DevPki, signed: bytes, c
 
 def test_a_second_signature_keeps_the_first_valid(pki: DevPki, signed: bytes) -> None:
     signer = load_signer(pki.pkcs12, pki.password, now=NOW)
-    twice = sign_pdf(signed, signer, field_name="Signature2", reason=None, location=None)
+    twice = sign_pdf(signed, signer, spec=SignatureSpec(field_name="Signature2"))
     first, second = verify(twice, pki).signatures
     assert (first.field_name, first.modification_level) == ("Signature1", "FORM_FILLING")
     assert first.indication is second.indication is Indication.TOTAL_PASSED
     with pytest.raises(CorruptInput):
-        sign_pdf(twice, signer, field_name="Signature2", reason=None, location=None)
+        sign_pdf(twice, signer, spec=SignatureSpec(field_name="Signature2"))
 
 
 def test_untrusted_root_is_indeterminate(pki: DevPki, signed: bytes) -> None:
@@ -312,7 +313,7 @@ def test_dev_certificates_are_labelled(pki: DevPki) -> None:
 def test_signing_garbage_is_corrupt_input(pki: DevPki) -> None:
     signer = load_signer(pki.pkcs12, pki.password, now=NOW)
     with pytest.raises(CorruptInput):
-        sign_pdf(b"%PDF-1.7\nthis is not a pdf", signer, reason=None, location=None)
+        sign_pdf(b"%PDF-1.7\nthis is not a pdf", signer)
 
 
 @settings(

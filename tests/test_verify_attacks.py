@@ -17,7 +17,7 @@ from pipeline.signatures.verification import VerifyPolicy, verify_pdf
 from pipeline.signatures.verify_verdict import ModificationPolicy
 from schemas.errors import ExitCode
 from schemas.results import FileStatus, Indication
-from schemas.signing import SigningLevel
+from schemas.signing import SignatureSpec, SigningLevel
 from tests.conftest import CONFORMANCE, REPO
 from tests.pki_support import Served, served_pki_fixture  # noqa: F401 - served_pki
 from tests.test_signing import tiny_pdf
@@ -161,9 +161,8 @@ def test_re_signed_by_someone_else_fails(results, base: str) -> None:
     data, roots = results[base]
     attacker = make_dev_pki(NOW)
     changed = update(data, _replace_content)
-    resigned = sign_pdf(
-        changed, load_signer(attacker.pkcs12, attacker.password, now=NOW), field_name="Sig2"
-    )
+    signer = load_signer(attacker.pkcs12, attacker.password, now=NOW)
+    resigned = sign_pdf(changed, signer, spec=SignatureSpec(field_name="Sig2"))
     report = verify(resigned, roots)
     ours, theirs = report.signatures
     assert ours.indication is Indication.TOTAL_FAILED and readable(ours.reasons)
@@ -212,7 +211,8 @@ def test_a_later_signature_is_not_a_modification(results) -> None:
     data, roots = results["B-B"]
     dev_roots = roots
     other = make_dev_pki(NOW)
-    twice = sign_pdf(data, load_signer(other.pkcs12, other.password, now=NOW), field_name="S2")
+    signer = load_signer(other.pkcs12, other.password, now=NOW)
+    twice = sign_pdf(data, signer, spec=SignatureSpec(field_name="S2"))
     first, _second = verify(twice, dev_roots + [other.ca_cert_pem]).signatures
     assert first.changes == "signatures" and first.indication is Indication.TOTAL_PASSED
 

@@ -14,6 +14,7 @@ from pipeline.signatures.signing import load_signer, make_dev_pki, sign_pdf
 from pipeline.signatures.verification import verify_pdf
 from pipeline.signatures.verify_diff import ChainedDiffPolicy
 from schemas.errors import ExitCode
+from schemas.signing import SignatureSpec
 from tests.test_signing import tiny_pdf
 from tests.test_verify_attacks import _replace_content, update
 
@@ -27,11 +28,11 @@ def chain():
     signer = load_signer(dev.pkcs12, dev.password, now=NOW)
     data = tiny_pdf()
     for index in range(SIGNERS):
-        data = sign_pdf(data, signer, field_name="S%d" % index)
+        data = sign_pdf(data, signer, spec=SignatureSpec(field_name="S%d" % index))
         if index == 2:  # content changed after the third signature, then three more sign it
             tampered = update(data, _replace_content)
     for index in range(3, SIGNERS):
-        tampered = sign_pdf(tampered, signer, field_name="S%d" % index)
+        tampered = sign_pdf(tampered, signer, spec=SignatureSpec(field_name="S%d" % index))
     return data, tampered, dev.ca_cert_pem
 
 

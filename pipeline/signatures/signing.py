@@ -1,10 +1,14 @@
 """PAdES signatures at four levels: B-B, B-T, B-LT and B-LTA, invisible or as a copy stamp.
 
 Pure with respect to storage: bytes in, bytes out. What a level needs from outside comes in
-the SigningProfile, built by ``workers/signing/process_key.py``: a pyHanko TimeStamper (B-T and up) and a
-factory of ValidationContexts that may fetch OCSP responses and CRLs (revocation check, B-LT).
+the SigningProfile, built by ``pipeline/signatures/online.py``: a pyHanko TimeStamper (B-T
+and up) and a factory of ValidationContexts that may fetch OCSP responses and CRLs
+(revocation check, B-LT).
 
-    sign_pdf(pdf, signer, profile=, field_name=, reason=, location=, signing_time=) -> bytes
+    sign_pdf(pdf, signer, profile=SigningProfile(...), spec=SignatureSpec(...)) -> bytes
+
+The profile is the signature's level and what it needs from outside; the spec
+(schemas.signing.SignatureSpec, frozen) its field, reason, location and claimed time.
 
 Errors, translated at this boundary:
     CorruptInput          the PDF cannot be parsed or is already signed in that field
@@ -24,7 +28,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import aiohttp
 from pyhanko.pdf_utils.font.api import FontEngineFactory
@@ -60,12 +64,13 @@ from schemas.errors import (
     SigningKeyError,
     TimestampUnavailable,
 )
-from schemas.signing import SigningLevel
+from schemas.signing import SignatureSpec, SigningLevel
 
 __all__ = [
     "DEV_ORGANISATION",
     "CopyStamp",
     "DevPki",
+    "SignatureSpec",
     "SigningProfile",
     "load_signer",
     "make_dev_pki",
@@ -73,6 +78,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+DEFAULT_SPEC = SignatureSpec()
 
 DIGEST = "sha256"
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")
@@ -257,19 +263,15 @@ async def _sign(
 
 
 def _metadata(
-    profile: SigningProfile,
-    context: ValidationContext | None,
-    field_name: str,
-    reason: str | None,
-    location: str | None,
+    profile: SigningProfile, context: ValidationContext | None, spec: SignatureSpec
 ) -> signers.PdfSignatureMetadata:
     long_term = profile.level.needs_revocation_data
     return signers.PdfSignatureMetadata(
-        field_name=field_name,
+        field_name=spec.field_name,
         md_algorithm=DIGEST,
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason,
-        location=location,
+        reason=spec.reason,
+        location=spec.location,
         embed_validation_info=long_term,
         use_pades_lta=profile.level is SigningLevel.B_LTA,
         validation_context=context if long_term else None,
@@ -289,17 +291,30 @@ def _open(pdf: BinaryIO, field_name: str) -> IncrementalPdfFileWriter:
     return writer
 
 
-def sign_pdf(pdf: bytes, signer: signers.Signer, **options: Any) -> bytes:
+def sign_pdf(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    profile: SigningProfile | None = None,
+    spec: SignatureSpec = DEFAULT_SPEC,
+) -> bytes:
     """``sign_stream`` in memory: the signed file for ``pdf``'s bytes."""
     out = io.BytesIO()
-    sign_stream(io.BytesIO(pdf), out, signer, **options)
+    sign_stream(io.BytesIO(pdf), out, signer, profile=profile, spec=spec)
     return out.getvalue()
 
 
-def sign_file(source: Path, target: Path, signer: signers.Signer, **options: Any) -> None:
+def sign_file(
+    source: Path,
+    target: Path,
+    signer: signers.Signer,
+    *,
+    profile: SigningProfile | None = None,
+    spec: SignatureSpec = DEFAULT_SPEC,
+) -> None:
     """``sign_stream`` file to file: neither file is ever held in memory whole."""
     with source.open("rb") as pdf, target.open("w+b") as out:
-        sign_stream(pdf, out, signer, **options)
+        sign_stream(pdf, out, signer, profile=profile, spec=spec)
 
 
 def sign_stream(
@@ -308,39 +323,37 @@ def sign_stream(
     signer: signers.Signer,
     *,
     profile: SigningProfile | None = None,
-    field_name: str = "Signature1",
-    reason: str | None = None,
-    location: str | None = None,
-    signing_time: dt.datetime | None = None,
+    spec: SignatureSpec = DEFAULT_SPEC,
 ) -> None:
     """Sign ``pdf`` in an incremental update at ``profile.level``, written to ``output``
     (readable, writable and seekable: pyHanko fills the signature in place).
 
     SubFilter ETSI.CAdES.detached, SHA-256, signing-certificate-v2; a signature field
-    ``field_name`` on page 1 (invisible, or the copy stamp). B-T adds the TSA's signature
+    ``spec.field_name`` on page 1 (invisible, or the copy stamp). B-T adds the TSA's signature
     timestamp, B-LT the chain, OCSP responses and CRLs in the DSS, B-LTA a document timestamp
-    over it all. The input bytes stay the file's prefix. ``signing_time`` (default now) is
-    the claimed time (/M and the stamp) and the moment the certificate is checked at.
+    over it all. The input bytes stay the file's prefix. ``spec.signing_time`` (default now)
+    is the claimed time (/M and the stamp) and the moment the certificate is checked at.
     """
     profile = profile or SigningProfile()
-    moment = utc(signing_time or dt.datetime.now(dt.UTC))
+    field_name = spec.field_name
+    moment = utc(spec.signing_time or dt.datetime.now(dt.UTC))
     _require(profile)
     check_certificate(signer.signing_cert, moment)
     writer = _open(pdf, field_name)
     context = profile.validation_context() if profile.validation_context else None
     try:
-        spec = fields.SigFieldSpec(sig_field_name=field_name)
+        field_spec = fields.SigFieldSpec(sig_field_name=field_name)
         style = params = None
         if profile.stamp is not None:
-            spec = fields.SigFieldSpec(sig_field_name=field_name, box=_stamp_box(writer))
+            field_spec = fields.SigFieldSpec(sig_field_name=field_name, box=_stamp_box(writer))
             style = _stamp_style(profile.stamp)
             params = {"copy_form": profile.stamp.copy_form, "agency": profile.stamp.agency_name}
         pdf_signer = _ClockedPdfSigner(
-            _metadata(profile, context, field_name, reason, location),
+            _metadata(profile, context, spec),
             signer,
             timestamper=profile.timestamper,
             stamp_style=style,
-            new_field_spec=spec,
+            new_field_spec=field_spec,
             signing_time=moment.astimezone(VIETNAM),
         )
         asyncio.run(_sign(pdf_signer, writer, profile, context, params, output))

@@ -33,7 +33,7 @@ from schemas.errors import (
     UnsupportedInput,
 )
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
-from schemas.signing import SigningLevel
+from schemas.signing import SignatureSpec, SigningLevel
 from storage import object_keys as keys
 from storage.acceptance import UNCONFIRMED  # a kept signed input awaiting a person's acceptance
 from workers.job.context import (
@@ -216,9 +216,11 @@ class DocumentRun:
                     signed,
                     ctx.signer,
                     profile=profile,
-                    reason=SIGNING_REASON,
-                    location=self.dossier.agency,
-                    signing_time=ctx.clock(),
+                    spec=SignatureSpec(
+                        reason=SIGNING_REASON,
+                        location=self.dossier.agency,
+                        signing_time=ctx.clock(),
+                    ),
                 )
             except (CorruptInput, ValueError, KeyError) as exc:
                 raise InternalError(
