@@ -122,6 +122,16 @@ def test_a_speck_read_as_a_word_inside_the_agency_name_is_left_out() -> None:
     assert extract(corrected("decree-49-bw200-p001")).organ_name == "CHÍNH PHỦ"
 
 
+def test_a_two_letter_type_abbreviation_a_letter_off_follows_the_type_line() -> None:
+    """Generated (DejaVu Serif): 'Số: 873/CI-UBND' under CHỈ THỊ is 873/CT-UBND; real: decree
+    49's 49/2026/NĐ-CP under NGHỊ ĐỊNH as read, and CV 7991's BGDĐT-GDTrH (no type line)."""
+    made = extract("UBND TỈNH ĐỒNG NAI\n\nSố: 873/CI-UBND\n\nCHỈ THỊ\nVề việc tăng cường\n")
+    assert made.number_and_symbol == "873/CT-UBND"
+    decree = extract(corrected("decree-49-bw200-p001"))
+    assert decree.number_and_symbol == "49/2026/NĐ-CP"
+    assert extract(corrected("cv-7991-bw200-p001")).code_notation == "BGDĐT-GDTrH"
+
+
 def test_a_cong_van_subject_goes_on_past_the_date_line_read_between() -> None:
     found = extract(corrected("cv-7991-bw200-p001"))
     want = truth("cv-7991-2024-bgddt")

@@ -172,8 +172,8 @@ def spell_notation(notation: str, organ: str | None = None, type_name: str | Non
         # one letter off: the agency's initials (4 letters or more) anywhere, and the type's
         # abbreviation (3 or more) where Decree 30 puts it, first after the number and year
         near = [v for v in list(initials.values())[:2] if len(v) >= 4]  # not the 4-letter cut
-        if i == first_word and wanted and len(wanted) >= 3:
-            near.append(wanted)
+        if i == first_word and wanted and (len(wanted) >= 3 or len(part) == len(wanted) == 2):
+            near.append(wanted)  # 'CI' under CHỈ THỊ is CT: the type line says which
         out.append(part if part in "-/" else _spell_part(part, known, near))
     return "".join(out)
 
