@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -116,9 +117,13 @@ def score(job: tuple[str, int, str]) -> dict:
         image = image.convert("L")
     truth = Counter(_token(t) for t in truth_text.split() if _token(t))
     grey, read_dpi = at_resolution(for_ocr(image), DPI, OcrSettings().read_dpi)
+    started = time.perf_counter()
     reading = read_upright(grey, read_dpi, OcrSettings())
+    read_s = time.perf_counter() - started
     before = reading.out
+    started = time.perf_counter()
     after, regions = read_apart(image, DPI, before, reading.rotation, reading.skew, reading.size)
+    apart_s = time.perf_counter() - started
     words = lambda out: [(w.text, w.box) for w in out.words]  # noqa: E731
     noise_before = _noise(words(before), truth, boxes)
     noise_after = _noise(words(after), truth, boxes)
@@ -137,6 +142,7 @@ def score(job: tuple[str, int, str]) -> dict:
         "body_lost": sum((dropped & missing).values()),
         "fields_before": _fields_noise(before.text, noise_before),
         "fields_after": _fields_noise(after.text, noise_before),
+        "read_s": read_s, "apart_s": apart_s,
     }  # fmt: skip
 
 
@@ -200,6 +206,9 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(score, jobs))
     print(table(rows))
+    read, apart = sum(r["read_s"] for r in rows), sum(r["apart_s"] for r in rows)
+    print(f"time: reading {read:.0f} s, setting apart {apart:.0f} s ({100 * apart / read:.1f}%"
+          f" of the reading, {apart / len(rows):.2f} s a page; {args.jobs} jobs on this machine)")
     print("found by kind (IoU >= 0.5; generated: found at all):")
     print(by_kind(rows))
     if args.out:

@@ -15,7 +15,7 @@ from schemas.results import Word
 @pytest.mark.parametrize(
     "token",
     ["Chính", "phủ;", "TƯỚNG", "Nghị", "định", "HĐND,", "TTg,", "151/2025/NĐ-CP", "(2b).", "-",
-     "Ủy", "Quốc", "hội;", "xã", "giữa", "nghiêng", "khuỷu", "05/02/2026", "VT,"],
+     "Ủy", "Quốc", "hội;", "xã", "giữa", "nghiêng", "khuỷu", "05/02/2026", "VT,", "b)", "đ)"],
 )  # fmt: skip
 def test_words_of_the_decree_are_words(token: str) -> None:
     assert is_word(token)

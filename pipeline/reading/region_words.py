@@ -58,12 +58,15 @@ def _syllable(word: str) -> bool:
 
 def is_word(token: str) -> bool:
     """A Vietnamese syllable in one case shape (lower, Capitalised or UPPER), a number or a
-    code (49/2026/NĐ-CP), an upper-case abbreviation (HĐND, TTg), or a list's punctuation."""
+    code (49/2026/NĐ-CP), an upper-case abbreviation (HĐND, TTg), a clause's letter (b)), or
+    a list's punctuation."""
     core = token.strip(_PUNCT)
     if not core:
         return len(token) <= 2 and all(ch in _PUNCT for ch in token)
     if any(ch.isdigit() for ch in core):
         return _CODE.fullmatch(core) is not None
+    if len(core) == 1 and token.endswith(")"):
+        return core.isalpha()  # a clause's letter: a), b), đ)
     if _ABBREVIATION.fullmatch(core):
         return True
     parts = core.split("-")

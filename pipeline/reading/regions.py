@@ -85,17 +85,15 @@ def look(
     image: Image.Image, dpi: int, rotation: int, skew: float, size: tuple[int, int]
 ) -> Sight:
     """The page (L or RGB, as scanned) at about WORK_DPI, turned ``rotation`` degrees clockwise
-    and straightened by ``skew`` as it was read; ``size`` is the read page's size, whose
-    proportions the copy keeps."""
+    and straightened by ``skew`` as it was read (``size``, the read page's size, is not
+    needed: boxes are scaled to it along each axis on their own)."""
     factor = max(1, round(dpi / WORK_DPI))
     small = image.reduce(factor) if factor > 1 else image
     colour = small.mode == "RGB"
     small = _upright(small, rotation, skew, (255, 255, 255) if colour else 255)
-    width = max(1, round(size[0] * small.height / max(size[1], 1)))
-    if abs(width - small.width) > 1:  # rounding of the two rotations differs: keep proportions
-        small = small.resize((width, small.height))
     grey = np.asarray(small.convert("L"), dtype=np.uint8)
-    paper = float(np.percentile(grey, 90))
+    paper = float(np.searchsorted(np.cumsum(np.bincount(grey.ravel(), minlength=256)),
+                                  0.9 * grey.size))  # the 90th percentile: most of a page is paper  # fmt: skip
     ink = grey < paper - INK_CONTRAST
     red = blue = None
     if colour:
@@ -119,7 +117,7 @@ def _line_height(ink: np.ndarray) -> float:
 def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
     """For each radius, the share of the circle about (cx, cy) that is inked (ink a pixel in
     or out counts: a ring a pixel off round, or broken by a threshold)."""
-    angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
+    angles = np.linspace(0, 2 * np.pi, 90, endpoint=False)
     xs = np.clip(np.rint(cx + np.outer(radii, np.cos(angles))), 0, ink.shape[1] - 1).astype(int)
     ys = np.clip(np.rint(cy + np.outer(radii, np.sin(angles))), 0, ink.shape[0] - 1).astype(int)
     hits = ink[ys, xs]
@@ -204,10 +202,10 @@ def find_seals(s: Sight) -> list[Found]:
 def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float, float, float]:
     """(share, cx, cy, radius) of the best ring whose centre lies within a tenth of ``r`` of
     (cx, cy)."""
-    step = max(1.0, r / 30)
+    step = max(1.0, r / 20)
     best = (-1.0, cx, cy, r)
-    for dx in np.arange(-3, 4) * step:
-        for dy in np.arange(-3, 4) * step:
+    for dx in np.arange(-2, 3) * step:
+        for dy in np.arange(-2, 3) * step:
             radius, share = _ring(ink, cx + dx, cy + dy, r)
             if share > best[0]:
                 best = (share, cx + dx, cy + dy, radius)
