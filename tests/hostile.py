@@ -204,6 +204,7 @@ def sohoa(
     """``sohoa ARGS`` from the tree ``code``, its process tree's memory sampled every 0.1 s;
     killed (exit code None) after ``timeout`` seconds."""
     environment = {"PATH": "/usr/bin:/bin", "COLUMNS": "250", "PYTHONPATH": str(code)}
+    environment["SOHOA_LANG"] = "en"  # the summaries are read in English here
     environment.update(env or {})
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -122,7 +122,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_sigterm_cleans_up_and_a_killed_runs_claim_can_be_released(tmp_path):
     inbox, data, tmp = _scans(tmp_path / "inbox" / "ho-so-1"), tmp_path / "data", tmp_path / "tmp"
     tmp.mkdir()
-    env = sohoa_env(TMPDIR=str(tmp), SOHOA_JOBS="1")
+    env = sohoa_env(TMPDIR=str(tmp), SOHOA_JOBS="1", SOHOA_LANG="en")  # read in English
     args = ["digitise", str(inbox), "--data", str(data), "--agency", AGENCY]
 
     run = start_sohoa(args, env, tmp_path / "run1.log")

@@ -173,7 +173,9 @@ def test_digitise_exits_70_and_says_so_when_our_own_signature_fails(tmp_path: Pa
     other = tmp_path / "other-ca.pem"
     other.write_bytes(make_dev_pki(dt.datetime.now(dt.UTC)).ca_cert_pem)
     data = tmp_path / "data"
-    env = sohoa_env(SOHOA_DATA=str(data), SOHOA_TRUST_PEM=str(other), SOHOA_JOBS="1")
+    env = sohoa_env(
+        SOHOA_DATA=str(data), SOHOA_TRUST_PEM=str(other), SOHOA_JOBS="1", SOHOA_LANG="en"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "workers.cli", "digitise", str(inbox)],
         env=env,
