@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PageObject, PdfReader
 
 from pipeline.inputs.bounds import check_pdf_bytes, head, size_of
+from pipeline.inputs.source import openable, read_source
 from pipeline.signatures.verification import signature_count
 from schemas.errors import (
     CorruptInput,
@@ -76,16 +77,6 @@ def inspect(source: bytes | Path, limits: InputLimits, raster_dpi: int = 300) ->
         return _inspect_image(source, kind, limits)
     check_pdf_bytes(source, limits.max_hex_string, limits.max_pages)
     return _inspect_pdf(read_source(source), limits, raster_dpi)
-
-
-def read_source(source: bytes | Path) -> bytes:
-    """An input's bytes: as they are, or read from the file that holds them."""
-    return source.read_bytes() if isinstance(source, Path) else source
-
-
-def openable(source: bytes | Path) -> Path | io.BytesIO:
-    """What Pillow and pypdf open: the file that holds an input, or its bytes as a stream."""
-    return source if isinstance(source, Path) else io.BytesIO(source)
 
 
 def _said(exc: BaseException, source: bytes | Path) -> str:

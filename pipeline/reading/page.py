@@ -17,7 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.inputs.files import Kind, load_image_page, rasterise_pdf_page, read_source
+from pipeline.inputs.files import Kind, load_image_page, rasterise_pdf_page
+from pipeline.inputs.source import read_source
 from pipeline.reading.layout import find_zones, read_across, split_at_gaps
 from pipeline.reading.normalise import (
     EXIF_ORIENTATION,

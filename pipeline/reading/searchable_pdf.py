@@ -26,7 +26,7 @@ from pypdf.generic import (
 from pypdf.xmp import XmpInformation
 
 from pipeline.inputs.active_content import strip_page
-from pipeline.inputs.files import openable
+from pipeline.inputs.source import openable
 from schemas.document import DocumentMetadata
 from schemas.errors import ConfigurationError, CorruptInput
 

@@ -30,8 +30,7 @@ import concurrent.futures
 import datetime as dt
 import io
 import logging
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -44,8 +43,9 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
 from pipeline.inputs.active_content import find_active
+from pipeline.inputs.source import opened
 from pipeline.signatures.verify_diff import memoise_history
-from pipeline.signatures.verify_embedded import read_embedded
+from pipeline.signatures.verify_embedded import plain_name, read_embedded
 from pipeline.signatures.verify_hybrid import HybridCheck, check_hybrid
 from pipeline.signatures.verify_material import load_certificates, load_crls
 from pipeline.signatures.verify_signature import (
@@ -94,15 +94,6 @@ def _open(stream: BinaryIO) -> tuple[PdfFileReader, bool]:
             return PdfFileReader(stream, strict=False), False
         except Exception:
             raise strict_error from None
-
-
-@contextmanager
-def _stream(data: bytes | Path) -> Iterator[BinaryIO]:
-    if isinstance(data, Path):
-        with data.open("rb") as handle:
-            yield handle
-    else:
-        yield io.BytesIO(data)
 
 
 def _describe(exc: BaseException) -> str:
@@ -164,13 +155,6 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return pool.submit(lambda: asyncio.run(factory())).result()
 
 
-def _name(value: object) -> str | None:
-    """A PDF name or an enum member as plain text: ``/ETSI.CAdES.detached`` -> ``ETSI...``."""
-    if value is None:
-        return None
-    return str(getattr(value, "name", value)).lstrip("/")
-
-
 def _failed_report(
     emb: EmbeddedPdfSignature, indication: Indication, sub: str, reason: str
 ) -> SignatureReport:
@@ -181,7 +165,7 @@ def _failed_report(
         sha256 = emb.signer_cert.sha256.hex()
     except Exception:
         pass
-    coverage = _name(emb.coverage) or SignatureCoverageLevel.UNCLEAR.name
+    coverage = plain_name(emb.coverage) or SignatureCoverageLevel.UNCLEAR.name
     return SignatureReport(
         field_name=str(emb.field_name),
         indication=indication,
@@ -193,7 +177,7 @@ def _failed_report(
         coverage=coverage,
         signer=signer,
         signer_certificate_sha256=sha256,
-        subfilter=_name(emb.sig_object.get("/SubFilter")),
+        subfilter=plain_name(emb.sig_object.get("/SubFilter")),
     )
 
 
@@ -230,9 +214,9 @@ def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]
         if name in seen:
             continue
         obj = sig_obj.get_object()
-        if _name(obj.get("/Type")) == "DocTimeStamp":
+        if plain_name(obj.get("/Type")) == "DocTimeStamp":
             continue
-        subfilter = _name(obj.get("/SubFilter"))
+        subfilter = plain_name(obj.get("/SubFilter"))
         reports.append(
             SignatureReport(
                 field_name=str(name),
@@ -346,7 +330,7 @@ def verify_pdf(
         crls=load_crls(crls),
     )
     try:
-        with _stream(data) as stream:
+        with opened(data) as stream:
             report = _verify(stream, name, inputs)
         return report.model_copy(update={"active_content": find_active(data)})
     except Exception as exc:  # the last line of defence: a diagnosis, never a traceback

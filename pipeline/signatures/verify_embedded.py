@@ -57,6 +57,13 @@ def read_embedded(reader: PdfFileReader) -> Embedded:
     return Embedded(certs=certs, ocsps=ocsps, crls=crls, first_dss_revision=first)
 
 
+def plain_name(value: object) -> str | None:
+    """A PDF name or an enum member as plain text: ``/ETSI.CAdES.detached`` -> ``ETSI...``."""
+    if value is None:
+        return None
+    return str(getattr(value, "name", value)).lstrip("/")
+
+
 def _dss_ocsps(dss: DocumentSecurityStore) -> list[asn1_ocsp.OCSPResponse]:
     return [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
 from pyhanko_certvalidator.errors import RevokedError
 
-from pipeline.signatures.verify_embedded import has_revinfo_for
+from pipeline.signatures.verify_embedded import has_revinfo_for, plain_name
 from schemas.verification import RevocationReport
 
 if TYPE_CHECKING:
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 
 TIME_TOLERANCE = dt.timedelta(minutes=5)
 HOUR = dt.timedelta(hours=1)
-
-
-def _name(value: object) -> str | None:
-    if value is None:
-        return None
-    return str(getattr(value, "name", value)).lstrip("/")
 
 
 def revocation_report(
@@ -85,7 +79,7 @@ def pades_level(
     poe: dt.datetime | None,
     ctx: FileContext,
 ) -> str | None:
-    if _name(emb.sig_object.get("/SubFilter")) != "ETSI.CAdES.detached":
+    if plain_name(emb.sig_object.get("/SubFilter")) != "ETSI.CAdES.detached":
         return None
     attrs = {a["type"].native for a in emb.signer_info["signed_attrs"]}
     if not attrs & {"signing_certificate", "signing_certificate_v2"}:

@@ -47,7 +47,12 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, OwnedFetcherBackend
 
 from pipeline.signatures.verify_diff import ChainedDiffPolicy
-from pipeline.signatures.verify_embedded import Embedded, gen_time, signature_timestamp_time
+from pipeline.signatures.verify_embedded import (
+    Embedded,
+    gen_time,
+    plain_name,
+    signature_timestamp_time,
+)
 from pipeline.signatures.verify_facts import pades_level, revocation_report, time_notes, trust_path
 from pipeline.signatures.verify_verdict import ModificationPolicy, SignatureFacts, judge
 from schemas.verification import (
@@ -137,12 +142,6 @@ def new_context(
     )
 
 
-def _name(value: object) -> str | None:
-    if value is None:
-        return None
-    return str(getattr(value, "name", value)).lstrip("/")
-
-
 def _timestamp(kind: str, status: Any, field_name: str | None = None) -> TimestampReport:
     tsa = None
     try:
@@ -188,7 +187,7 @@ async def validate_doc_timestamps(ctx: FileContext, stamps: Sequence[EmbeddedPdf
 def _changes(
     status: PdfSignatureStatus, signature_fields: set[str]
 ) -> tuple[ChangeClass, tuple[str, ...]]:
-    if _name(status.coverage) == "ENTIRE_FILE":
+    if plain_name(status.coverage) == "ENTIRE_FILE":
         return "none", ()
     level = status.modification_level
     if level is None:
@@ -252,7 +251,7 @@ async def _trust(
     problem = (
         None
         if status.trusted
-        else _name(status.trust_problem_indic) or "NO_CERTIFICATE_CHAIN_FOUND"
+        else plain_name(status.trust_problem_indic) or "NO_CERTIFICATE_CHAIN_FOUND"
     )
     revoked: RevokedError | None = None
     if problem == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and ctx.inputs.revocation == "hard-fail":
@@ -315,7 +314,7 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
     facts = SignatureFacts(
         intact=status.intact,
         valid=status.valid,
-        coverage=_name(status.coverage) or "UNCLEAR",
+        coverage=plain_name(status.coverage) or "UNCLEAR",
         changes=changes,
         changed_fields=changed_fields,
         docmdp_ok=status.docmdp_ok,
@@ -339,11 +338,11 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
         coverage=facts.coverage,
         revision=emb.signed_revision + 1,
         covers_final=facts.coverage == "ENTIRE_FILE",
-        modification_level=_name(status.modification_level),
+        modification_level=plain_name(status.modification_level),
         changes=changes,
         changed_fields=changed_fields,
         docmdp_ok=status.docmdp_ok,
-        docmdp=_name(emb.docmdp_level),
+        docmdp=plain_name(emb.docmdp_level),
         level=pades_level(emb, status, poe, ctx),
         signer=cert.subject.human_friendly,
         signer_issuer=cert.issuer.human_friendly,
@@ -357,5 +356,5 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
         notes=time_notes(status.signer_reported_dt, _stamped(status)),
         timestamps=tuple(timestamps),
         revocation=revocation_report(emb, status, problem, revoked, ctx),
-        subfilter=_name(emb.sig_object.get("/SubFilter")),
+        subfilter=plain_name(emb.sig_object.get("/SubFilter")),
     )

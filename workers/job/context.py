@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from pipeline import PIPELINE_VERSION
-from pipeline.inputs.files import read_source
+from pipeline.inputs.source import read_source
 from pipeline.reading.page import PageResult, PageTask
 from schemas.document import Manifest, MetadataFields
 from schemas.errors import InputChanged, PermanentError, SohoaError
@@ -107,11 +107,16 @@ class JobObserver(Protocol):
     def document(self, outcome: str, pages: int) -> None: ...
 
 
-class _Unobserved:
+class Unobserved:
+    """An observer that counts nothing: for a job (JobObserver) or a worker (WorkerObserver)."""
+
     def stage(self, stage: str, seconds: float, outcome: str) -> None:
         pass
 
     def document(self, outcome: str, pages: int) -> None:
+        pass
+
+    def dossier(self, outcome: str) -> None:
         pass
 
 
@@ -131,7 +136,7 @@ class JobContext:
     lease_s: float = 3600.0
     """How long a claim holds against other runs if its owner vanishes without coming back."""
     retryable: Literal["record", "raise"] = "record"
-    observer: JobObserver = field(default_factory=_Unobserved)
+    observer: JobObserver = field(default_factory=Unobserved)
     map_documents: Callable[
         [Callable[[DocumentInput], DocumentOutcome], Sequence[DocumentInput]],
         Iterable[DocumentOutcome],

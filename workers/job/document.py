@@ -14,7 +14,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from pipeline.inputs.active_content import active_left
-from pipeline.inputs.files import Inspection, openable
+from pipeline.inputs.files import Inspection
+from pipeline.inputs.source import openable
 from pipeline.metadata.extract import archival_metadata, extract, merge_manifest
 from pipeline.metadata.phrases import correct_page
 from pipeline.reading.page import PageTask

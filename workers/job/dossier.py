@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from pipeline.inputs.files import Inspection, inspect
@@ -56,8 +57,6 @@ WAIT_FOR_OTHER_RUN_S = 1800.0
 """On the CLI, how long a document another live run digitises is waited for before it is
 reported busy (failed, re-runnable)."""
 
-SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
-
 
 def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOutcome]:
     manifest = dossier.manifest.model_dump(mode="json", exclude_defaults=True) or None
@@ -89,14 +88,7 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
             dossier_id, "retrying", error_reason=exc.reason, error=str(exc)
         )
         raise
-    statuses = {o.status for o in outcomes}
-    final = (
-        "failed"
-        if "failed" in statuses
-        else "quarantined"
-        if "quarantined" in statuses
-        else "digitised"
-    )
+    final = final_status(outcomes)
     if final != "failed":  # every document is stored and recorded: the intake can go
         _keep_manifest(ctx, dossier)
         _release_intake(ctx, dossier)
@@ -104,6 +96,16 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
     for outcome in outcomes:
         ctx.observer.document(outcome.status, outcome.pages)
     return outcomes
+
+
+def final_status(outcomes: Sequence[DocumentOutcome]) -> str:
+    """A dossier's status once its documents are done: failed if one failed (re-runnable),
+    else quarantined if one was, else digitised."""
+    statuses = {o.status for o in outcomes}
+    for status in ("failed", "quarantined"):
+        if status in statuses:
+            return status
+    return "digitised"
 
 
 def _keep_manifest(ctx: JobContext, dossier: DossierInput) -> None:

@@ -22,8 +22,8 @@ from storage.objects import ObjectStore
 from storage.queue import redis_client
 from storage.warehouse import Warehouse
 from workers.intake.bucket import dossier_from_intake, identify
-from workers.job.context import DocumentOutcome, JobContext, JobObserver
-from workers.job.dossier import digitise_dossier
+from workers.job.context import JobContext, JobObserver, Unobserved
+from workers.job.dossier import digitise_dossier, final_status
 from workers.job.heartbeat import LEASE_S, Heartbeat
 from workers.queue.page_fanout import PageFanOut, help_with_pages
 from workers.queue.redigitise import dossier_from_warehouse
@@ -37,27 +37,8 @@ def run_pages_inline(tasks: Sequence[PageTask]) -> list[PageResult]:
     return [process_page(task) for task in tasks]
 
 
-def final_status(outcomes: Sequence[DocumentOutcome]) -> str:
-    statuses = {o.status for o in outcomes}
-    for status in ("failed", "quarantined"):
-        if status in statuses:
-            return status
-    return "digitised"
-
-
 class WorkerObserver(JobObserver, Protocol):
     def dossier(self, outcome: str) -> None: ...
-
-
-class _Unobserved:
-    def stage(self, stage: str, seconds: float, outcome: str) -> None:
-        pass
-
-    def document(self, outcome: str, pages: int) -> None:
-        pass
-
-    def dossier(self, outcome: str) -> None:
-        pass
 
 
 @dataclass
@@ -86,7 +67,7 @@ class WorkerRuntime:
             places.warehouse(settings),
             signer,
             key.trust_roots,
-            observer or _Unobserved(),
+            observer or Unobserved(),
             pages=None
             if ask_for_help is None
             else PageFanOut(
