@@ -1,12 +1,12 @@
-"""One accepted document's way through the stages: store its originals, OCR the pages that
-need it (or keep a signed PDF as it is), extract metadata, assemble, sign, verify, store the
-result and its sidecar, record it. Called by workers/job/dossier.py, which handles claims, errors and
+"""The stages of one accepted document, each a named step of DocumentRun: store its originals,
+plan and read its pages, extract metadata, assemble, sign, verify, store the result and its
+sidecar, record it; or, for a signed PDF, judge its signatures and keep it as it is. The order
+they run in is workers/job/recipe.py; workers/job/dossier.py handles claims, errors and
 quarantine around it."""
 
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,16 +82,14 @@ class DocumentRun:
     input_sha: str
     removed: list[str] = field(default_factory=list)  # active content taken off kept pages
 
-    def produce(self, inputs: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
+    def is_signed(self, found: list[Inspection]) -> bool:
+        """Whether the document is a signed PDF, which must be a document of its own."""
         signed = [f.name for f, i in zip(self.doc.files, found, strict=True) if i.signed]
         if signed and len(self.doc.files) > 1:
             raise SignatureInvalid("a signed PDF must be a document of its own", subject=signed[0])
-        if signed:  # verified before anything is decided or stored
-            report = self._judge_signed()
-            return self._keep_signed(self._store_originals(inputs, found), report)
-        return self._rewrite(self._store_originals(inputs, found), found)
+        return bool(signed)
 
-    def _store_originals(
+    def store_originals(
         self, inputs: tuple[InputFile, ...], found: list[Inspection]
     ) -> tuple[InputFile, ...]:
         ctx, dossier = self.ctx, self.dossier
@@ -107,37 +105,33 @@ class DocumentRun:
                 stored.append(info.model_copy(update={"original_key": key}))
         return tuple(stored)
 
-    def _rewrite(self, stored: tuple[InputFile, ...], found: list[Inspection]) -> DocumentOutcome:
-        """OCR what needs it, keep pages that have text, assemble, sign, verify. Every page,
-        and the document itself, waits in a spool folder on disk between the stages."""
-        with tempfile.TemporaryDirectory(prefix="sohoa-spool-") as folder:
-            spool = Path(folder)
-            tasks, kept = self._plan(stored, found, spool)
-            with self.timer("ocr"):
-                ocred = {r.page.index: r for r in self.ctx.run_pages(tasks)} if tasks else {}
-            pages: list[PageText] = []
-            parts: list[tuple[Path, int]] = []
-            for number in range(len(tasks) + len(kept)):
-                if number in kept:
-                    page, part = kept[number]
-                else:
-                    result = ocred.pop(number)
-                    if not isinstance(result.pdf, Path):  # every run_pages writes to task.spool
-                        raise TypeError(f"page {number + 1} came back in memory, not spooled")
-                    page, part = correct_page(result.page), (result.pdf, 0)
-                pages.append(page)
-                parts.append(part)
-            meta = self._metadata(pages)
-            unsigned, signed = spool / "unsigned.pdf", spool / "signed.pdf"
-            with self.timer("assemble"):
-                assemble(parts, meta, now=self.ctx.clock(), out=unsigned)
-            self._refuse_active_left(unsigned)
-            level = self._sign(unsigned, signed)
-            unsigned.unlink()
-            report = self._verify(signed, level)
-            return self._store_result(stored, signed, meta, tuple(pages), report, rewritten=True)
+    def read(
+        self, tasks: list[PageTask], kept: dict[int, tuple[PageText, tuple[Path, int]]]
+    ) -> tuple[tuple[PageText, ...], list[tuple[Path, int]]]:
+        """OCR the planned pages (in the pool, or shared out), then every page in document
+        order: its text (fixed phrases corrected) and where ``assemble`` takes it from."""
+        with self.timer("ocr"):
+            ocred = {r.page.index: r for r in self.ctx.run_pages(tasks)} if tasks else {}
+        pages: list[PageText] = []
+        parts: list[tuple[Path, int]] = []
+        for number in range(len(tasks) + len(kept)):
+            if number in kept:
+                page, part = kept[number]
+            else:
+                result = ocred.pop(number)
+                if not isinstance(result.pdf, Path):  # every run_pages writes to task.spool
+                    raise TypeError(f"page {number + 1} came back in memory, not spooled")
+                page, part = correct_page(result.page), (result.pdf, 0)
+            pages.append(page)
+            parts.append(part)
+        return tuple(pages), parts
 
-    def _plan(
+    def assemble(self, parts: list[tuple[Path, int]], meta: DocumentMetadata, out: Path) -> None:
+        """The searchable PDF, unsigned: the pages and their invisible text."""
+        with self.timer("assemble"):
+            assemble(parts, meta, now=self.ctx.clock(), out=out)
+
+    def plan(
         self, stored: tuple[InputFile, ...], found: list[Inspection], spool: Path
     ) -> tuple[list[PageTask], dict[int, tuple[PageText, tuple[Path, int]]]]:
         """The pages to OCR, and those kept as they are (a PDF page that has text), by their
@@ -193,7 +187,7 @@ class DocumentRun:
         self.removed += [f"{name}: {line}" for line in kept.removed]
         return kept.texts
 
-    def _refuse_active_left(self, unsigned: Path) -> None:
+    def refuse_active_left(self, unsigned: Path) -> None:
         """Never signed: whatever the stripping missed. A PDF of sohoa's own that cannot even
         be read is sohoa's bug (InternalError), like one that cannot be signed."""
         try:
@@ -205,7 +199,7 @@ class DocumentRun:
         if left:
             raise UnsupportedInput("active content that cannot be removed: %s" % left[0])
 
-    def _sign(self, unsigned: Path, signed: Path) -> SigningLevel:
+    def sign(self, unsigned: Path, signed: Path) -> SigningLevel:
         """Sign the PDF sohoa assembled itself: one it cannot parse is sohoa's bug, never the
         clerk's input (InternalError, not CorruptInput)."""
         ctx = self.ctx
@@ -229,7 +223,7 @@ class DocumentRun:
                 ) from exc
         return profile.level
 
-    def _verify(self, signed: Path, level: SigningLevel) -> VerificationReport:
+    def verify(self, signed: Path, level: SigningLevel) -> VerificationReport:
         """Verify sohoa's fresh signature. A revocation source that did not answer (TRY_LATER)
         is retryable; any other failure is sohoa's own (OwnSignatureInvalid), never the input's."""
         ctx = self.ctx
@@ -253,7 +247,7 @@ class DocumentRun:
             require_level(report, level)
         return report
 
-    def _judge_signed(self) -> VerificationReport:
+    def judge_signed(self) -> VerificationReport:
         """Verify a signed input. A signature that fails (TOTAL_FAILED: tampered, forged,
         malformed) or a file the verifier cannot read raises SignatureFailed with the
         verifier's words: the input goes to quarantine. Anything else is kept."""
@@ -267,7 +261,7 @@ class DocumentRun:
             )
         return report
 
-    def _keep_signed(
+    def keep_signed(
         self, stored: tuple[InputFile, ...], report: VerificationReport
     ) -> DocumentOutcome:
         """A PDF that already carries signatures: recorded as it is, never a byte rewritten.
@@ -280,7 +274,7 @@ class DocumentRun:
             PageText(index=i, source="text-layer", text=p.extract_text())
             for i, p in enumerate(reader.pages)
         )
-        meta = self._metadata(pages)
+        meta = self.metadata(pages)
         flag = None if report.ok else (UNCONFIRMED, verifier_words(report))
         if flag is not None:
             log.warning(
@@ -289,7 +283,7 @@ class DocumentRun:
                 self.doc.name,
                 flag[1],
             )
-        return self._store_result(stored, source, meta, pages, report, rewritten=False, flag=flag)
+        return self.store_result(stored, source, meta, pages, report, rewritten=False, flag=flag)
 
     def _archival(self, meta: DocumentMetadata, page_count: int) -> ArchivalMetadata:
         """Circular 02/2019's record: the text's fields, the dossier's code as FileCode (when
@@ -305,12 +299,12 @@ class DocumentRun:
             doc_ordinal=ordinal if ordinal and ordinal <= 9999 else None,
         )
 
-    def _metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
+    def metadata(self, pages: Sequence[PageText]) -> DocumentMetadata:
         with self.timer("extract"):
             found = extract("\n\n".join(p.text for p in pages))
             return merge_manifest(found, self.dossier.manifest.metadata, self.doc.metadata)
 
-    def _store_result(
+    def store_result(
         self,
         stored: tuple[InputFile, ...],
         pdf: bytes | Path,

@@ -49,6 +49,7 @@ from workers.job.context import (
 )
 from workers.job.document import DocumentRun
 from workers.job.duplicates import duplicate
+from workers.job.recipe import digitise_document
 from workers.job.reuse import check_reuse, record_reused
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,8 @@ def _digitise_document(
                 return reused
         with timer("inspect"):
             inspections = [_inspect(f, ctx) for f in doc.files]
-        return DocumentRun(ctx, timer, dossier, doc, input_sha).produce(inputs, inspections)
+        run = DocumentRun(ctx, timer, dossier, doc, input_sha)
+        return digitise_document(run, inputs, inspections)
     except PermanentError as exc:
         return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
     except RetryableError as exc:
