@@ -1,6 +1,7 @@
 """The verdict of one signature in one sentence a clerk can act on (pure).
 
     clerk_summary(signature_report, gettext=None) -> str
+    verifier_words(report) -> str   every signature's verdict and reasons, in one line (logs, flags)
 
 In English, or in the words of ``gettext`` (the caller's catalogue: workers/i18n.py); the
 report's own ``summary`` is always the English one, as the JSON keeps it.
@@ -16,7 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from schemas.verification import Indication, SignatureReport
+from schemas.verification import Indication, SignatureReport, VerificationReport
 
 Words = Callable[[str], str]
 _CN = re.compile(r"Common Name: ([^,]+)")
@@ -98,3 +99,20 @@ def clerk_summary(sig: SignatureReport, gettext: Words | None = None) -> str:
     _ = gettext or _english
     parts = [_integrity(sig, _), _who(sig, _), _trust(sig, _)]
     return "; ".join(p for p in parts if p) + "."
+
+
+def verifier_words(report: VerificationReport) -> str:
+    """What the verifier said, in one line: per signature its verdict and reasons."""
+    said = [
+        "%s: %s%s%s"
+        % (
+            s.field_name,
+            s.indication.value,
+            "/" + s.sub_indication if s.sub_indication else "",
+            " (" + "; ".join(s.reasons) + ")" if s.reasons else "",
+        )
+        for s in report.signatures
+    ]
+    if report.detail:
+        said.append(report.detail)
+    return "; ".join(said) or report.status.value

@@ -22,6 +22,7 @@ from pipeline.reading.page import PageTask
 from pipeline.reading.searchable_pdf import assemble, keep_pages
 from pipeline.signatures.signing import sign_file
 from pipeline.signatures.verification import verify_pdf
+from pipeline.signatures.verify_words import verifier_words
 from schemas.document import ArchivalMetadata, DocumentMetadata
 from schemas.errors import (
     CorruptInput,
@@ -52,23 +53,6 @@ log = logging.getLogger("workers.job")
 
 SIGNING_REASON = "Số hóa bản sao điện tử"  # shown as the signature's /Reason
 FILE_CODE_MAX = 30  # FileCode (mã hồ sơ), Circular 02/2019 Appendix I
-
-
-def verifier_words(report: VerificationReport) -> str:
-    """What the verifier said, in one line: per signature its verdict and reasons."""
-    said = [
-        "%s: %s%s%s"
-        % (
-            s.field_name,
-            s.indication.value,
-            "/" + s.sub_indication if s.sub_indication else "",
-            " (" + "; ".join(s.reasons) + ")" if s.reasons else "",
-        )
-        for s in report.signatures
-    ]
-    if report.detail:
-        said.append(report.detail)
-    return "; ".join(said) or report.status.value
 
 
 @dataclass
@@ -304,6 +288,34 @@ class DocumentRun:
             found = extract("\n\n".join(p.text for p in pages))
             return merge_manifest(found, self.dossier.manifest.metadata, self.doc.metadata)
 
+    def _sidecar(
+        self,
+        stored: tuple[InputFile, ...],
+        meta: DocumentMetadata,
+        pages: tuple[PageText, ...],
+        report: VerificationReport,
+        **result: object,
+    ) -> Sidecar:
+        """The JSON beside a result: the document's facts, and ``result``'s (version, key, ...)."""
+        ctx, dossier = self.ctx, self.dossier
+        return Sidecar(
+            dossier_code=dossier.code,
+            agency=dossier.agency,
+            document=self.doc.name,
+            pipeline_version=ctx.pipeline_version,
+            digitised_at=ctx.clock(),
+            inputs=stored,
+            input_sha256=self.input_sha,
+            page_count=len(pages),
+            metadata=meta,
+            archival=self._archival(meta, len(pages)),
+            pages=pages,
+            verification=report,
+            active_content_removed=tuple(self.removed),
+            stage_seconds=dict(self.timer.seconds),
+            **result,
+        )
+
     def store_result(
         self,
         stored: tuple[InputFile, ...],
@@ -315,6 +327,7 @@ class DocumentRun:
         rewritten: bool,
         flag: tuple[str, str] | None = None,
     ) -> DocumentOutcome:
+        """Store the result and its sidecar, then record the document (and a flag on it)."""
         ctx, dossier, doc = self.ctx, self.dossier, self.doc
         version = ctx.warehouse.claim_result_version(self.timer.document_id)  # type: ignore[arg-type]
         year = year_of(dossier, ctx)
@@ -323,55 +336,19 @@ class DocumentRun:
         mean = round(sum(confidences) / len(confidences), 2) if confidences else None
         with self.timer("store-result"):
             digest = put_source(ctx.store, key, pdf, expected=None, name=doc.name)
-            sidecar = Sidecar(
-                dossier_code=dossier.code,
-                agency=dossier.agency,
-                document=doc.name,
-                pipeline_version=ctx.pipeline_version,
+            sidecar = self._sidecar(
+                stored,
+                meta,
+                pages,
+                report,
                 result_version=version,
-                digitised_at=ctx.clock(),
-                inputs=stored,
-                input_sha256=self.input_sha,
                 result_key=key,
                 result_sha256=digest,
                 result_was_rewritten=rewritten,
-                page_count=len(pages),
                 mean_confidence=mean,
-                metadata=meta,
-                archival=self._archival(meta, len(pages)),
-                pages=pages,
-                verification=report,
-                active_content_removed=tuple(self.removed),
-                stage_seconds=dict(self.timer.seconds),
             )
             ctx.store.put(keys.sidecar_key(key), sidecar.model_dump_json(indent=1).encode())
-        ctx.warehouse.record_document(
-            self.timer.dossier_id,
-            name=doc.name,
-            input_sha256=self.input_sha,
-            pipeline_version=ctx.pipeline_version,
-            status="digitised",
-            result_version=version,
-            page_count=len(pages),
-            mean_confidence=mean,
-            metadata=meta.model_dump(mode="json"),
-            signature=report.model_dump(mode="json"),
-            inputs=[s.model_dump() for s in stored],
-            result_key=key,
-            result_sha256=digest,
-            stage_seconds=dict(self.timer.seconds),
-            error_reason=flag[0] if flag else None,
-            error=flag[1] if flag else None,
-            search_text="\n".join(p.text for p in pages),  # indexed for search (storage/search.py)
-        )
-        if flag is not None:
-            ctx.warehouse.add_event(
-                self.timer.dossier_id,
-                "signature",
-                "unconfirmed",
-                document_id=self.timer.document_id,
-                detail=flag[1],
-            )
+        self._record(sidecar, flag)
         return DocumentOutcome(
             dossier.code,
             doc.name,
@@ -382,3 +359,34 @@ class DocumentRun:
             reason=flag[0] if flag else None,
             message=flag[1] if flag else None,
         )
+
+    def _record(self, sidecar: Sidecar, flag: tuple[str, str] | None) -> None:
+        """The document in the warehouse, as its sidecar says; a flag is an event too."""
+        ctx = self.ctx
+        ctx.warehouse.record_document(
+            self.timer.dossier_id,
+            name=sidecar.document,
+            input_sha256=self.input_sha,
+            pipeline_version=ctx.pipeline_version,
+            status="digitised",
+            result_version=sidecar.result_version,
+            page_count=sidecar.page_count,
+            mean_confidence=sidecar.mean_confidence,
+            metadata=sidecar.metadata.model_dump(mode="json"),
+            signature=sidecar.verification.model_dump(mode="json"),
+            inputs=[s.model_dump() for s in sidecar.inputs],
+            result_key=sidecar.result_key,
+            result_sha256=sidecar.result_sha256,
+            stage_seconds=dict(self.timer.seconds),
+            error_reason=flag[0] if flag else None,
+            error=flag[1] if flag else None,
+            search_text="\n".join(p.text for p in sidecar.pages),  # indexed (storage/search.py)
+        )
+        if flag is not None:
+            ctx.warehouse.add_event(
+                self.timer.dossier_id,
+                "signature",
+                "unconfirmed",
+                document_id=self.timer.document_id,
+                detail=flag[1],
+            )

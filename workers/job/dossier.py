@@ -26,7 +26,6 @@ from pipeline.inputs.files import Inspection, inspect
 from schemas.errors import (
     ConfigurationError,
     DocumentBusy,
-    ObjectConflict,
     ObjectNotFound,
     PermanentError,
     RetryableError,
@@ -43,12 +42,12 @@ from workers.job.context import (
     JobContext,
     StageTimer,
     document_key,
-    put_source,
     sha256,
     year_of,
 )
 from workers.job.document import DocumentRun
 from workers.job.duplicates import duplicate
+from workers.job.quarantine import fail, quarantine, quarantine_or_fail, record_attempt
 from workers.job.recipe import digitise_document
 from workers.job.reuse import check_reuse, record_reused
 
@@ -74,7 +73,7 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
     try:
         if dossier.rejection is not None:
             outcomes = [
-                _quarantine(ctx, dossier_id, dossier, doc, dossier.rejection)
+                quarantine(ctx, dossier_id, dossier, doc, dossier.rejection)
                 for doc in dossier.documents
             ]
         else:
@@ -145,9 +144,50 @@ def _digitise_document(
         return record_reused(ctx, dossier_id, dossier, doc)
     refused = next((f.rejection for f in doc.files if f.rejection is not None), None)
     if refused is not None:  # a link leaving the folder, a FIFO: refused unread at intake
-        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, refused)
+        return quarantine_or_fail(ctx, dossier_id, dossier, doc, refused)
     inputs = tuple(_input_file(f) for f in doc.files)
     input_sha = document_key([i.sha256 for i in inputs])
+    claimed = _claim_document(ctx, dossier_id, dossier, doc, inputs, input_sha)
+    if isinstance(claimed, DocumentOutcome):  # another run has it, or it is done already
+        return claimed
+    timer = StageTimer(ctx, dossier_id, claimed.id)
+    try:
+        check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
+        if claimed.duplicate_of is not None:
+            reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
+            if reused is not None:
+                return reused
+        with timer("inspect"):
+            inspections = [_inspect(f, ctx) for f in doc.files]
+        run = DocumentRun(ctx, timer, dossier, doc, input_sha)
+        return digitise_document(run, inputs, inspections)
+    except PermanentError as exc:
+        return quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
+    except RetryableError as exc:
+        log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
+        if ctx.retryable == "raise":
+            record_attempt(ctx, dossier_id, doc.name, input_sha, exc)
+            raise
+        return fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except ConfigurationError as exc:  # the operator's to fix: the input is kept, not blamed
+        log.error("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
+        return fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
+        log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
+        failure = f"{exc.__class__.__name__}: {exc}"
+        return fail(ctx, dossier_id, dossier, doc, input_sha, "internal-error", failure)
+
+
+def _claim_document(
+    ctx: JobContext,
+    dossier_id: int,
+    dossier: DossierInput,
+    doc: DocumentInput,
+    inputs: tuple[InputFile, ...],
+    input_sha: str,
+) -> DocumentRow | DocumentOutcome:
+    """The document claimed for this run, or its outcome when another live run holds it
+    (failed, re-runnable) or it is already digitised (e.g. a redelivered message)."""
     names = tuple(f.name for f in doc.files)
     try:
         claimed = _claim(
@@ -178,61 +218,7 @@ def _digitise_document(
         return DocumentOutcome(
             dossier.code, doc.name, "already-digitised", names, result_key=claimed.result_key
         )
-    document_id = claimed.id
-    timer = StageTimer(ctx, dossier_id, document_id)
-    try:
-        check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
-        if claimed.duplicate_of is not None:
-            reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
-            if reused is not None:
-                return reused
-        with timer("inspect"):
-            inspections = [_inspect(f, ctx) for f in doc.files]
-        run = DocumentRun(ctx, timer, dossier, doc, input_sha)
-        return digitise_document(run, inputs, inspections)
-    except PermanentError as exc:
-        return _quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
-    except RetryableError as exc:
-        log.warning("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
-        if ctx.retryable == "raise":
-            _record_attempt(ctx, dossier_id, doc.name, input_sha, exc)
-            raise
-        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
-    except ConfigurationError as exc:  # the operator's to fix: the input is kept, not blamed
-        log.error("dossier %s document %s failed: %s", dossier.code, doc.name, exc)
-        return _fail(ctx, dossier_id, dossier, doc, input_sha, exc.reason, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch; it stays re-runnable
-        log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
-        return _fail(
-            ctx,
-            dossier_id,
-            dossier,
-            doc,
-            input_sha,
-            "internal-error",
-            f"{exc.__class__.__name__}: {exc}",
-        )
-
-
-def _quarantine_or_fail(
-    ctx: JobContext,
-    dossier_id: int,
-    dossier: DossierInput,
-    doc: DocumentInput,
-    error: PermanentError,
-    input_sha: str | None = None,
-) -> DocumentOutcome:
-    """Quarantine the document; when even that fails (a read-only or full store), it is
-    ``failed`` with both reasons, and the run goes on to the next document."""
-    try:
-        return _quarantine(ctx, dossier_id, dossier, doc, error, input_sha)
-    except SohoaError as exc:
-        if ctx.retryable == "raise" and isinstance(exc, RetryableError):
-            raise
-        log.warning("dossier %s document %s: cannot quarantine: %s", dossier.code, doc.name, exc)
-        sha = input_sha or document_key([blob.digest()[0] for blob in doc.files])
-        message = f"{error.reason}: {error}; and it could not be quarantined: {exc}"
-        return _fail(ctx, dossier_id, dossier, doc, sha, exc.reason, message)
+    return claimed
 
 
 def _claim(ctx: JobContext, dossier_id: int, **values: Any) -> DocumentRow:
@@ -256,56 +242,6 @@ def _input_file(blob: InputBlob) -> InputFile:
     return InputFile(name=blob.name, sha256=digest, size=size, original_key="")
 
 
-def _record_attempt(
-    ctx: JobContext, dossier_id: int, name: str, input_sha: str, exc: RetryableError
-) -> None:
-    """Under the queue: this attempt failed and will be retried; the claim is given up."""
-    try:
-        ctx.warehouse.record_document(
-            dossier_id,
-            name=name,
-            input_sha256=input_sha,
-            pipeline_version=ctx.pipeline_version,
-            status="retrying",
-            error_reason=exc.reason,
-            error=str(exc),
-            lease_owner=None,
-            lease_until=None,
-        )
-        ctx.warehouse.add_event(dossier_id, "job", "retrying", detail=f"{exc.reason}: {exc}")
-    except RetryableError:
-        log.warning("dossier %s: could not record the failed attempt", dossier_id)
-
-
-def _fail(
-    ctx: JobContext,
-    dossier_id: int,
-    dossier: DossierInput,
-    doc: DocumentInput,
-    input_sha: str,
-    reason: str,
-    message: str,
-) -> DocumentOutcome:
-    ctx.warehouse.record_document(
-        dossier_id,
-        name=doc.name,
-        input_sha256=input_sha,
-        pipeline_version=ctx.pipeline_version,
-        status="failed",
-        error_reason=reason,
-        error=message,
-    )
-    ctx.warehouse.add_event(dossier_id, "job", "failed", detail=f"{reason}: {message}")
-    return DocumentOutcome(
-        dossier.code,
-        doc.name,
-        "failed",
-        tuple(f.name for f in doc.files),
-        reason=reason,
-        message=message,
-    )
-
-
 def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
     try:
         return inspect(blob.content, ctx.settings.limits, ctx.settings.ocr.raster_dpi)
@@ -314,84 +250,3 @@ def _inspect(blob: InputBlob, ctx: JobContext) -> Inspection:
         raise
 
 
-def _quarantine(
-    ctx: JobContext,
-    dossier_id: int,
-    dossier: DossierInput,
-    doc: DocumentInput,
-    error: PermanentError,
-    input_sha: str | None = None,
-) -> DocumentOutcome:
-    """Every byte of the document's files goes to quarantine/<reason>/..., with why."""
-    log.warning("dossier %s document %s quarantined: %s", dossier.code, doc.name, error)
-    at = ctx.clock().isoformat()
-    inputs = []
-    for blob in doc.files:
-        digest, size = blob.digest()  # a local file is hashed and stored in chunks
-        key = keys.quarantine_key(error.reason, dossier.agency, dossier.code, digest, blob.name)
-        entry: dict[str, Any] = {"name": blob.name, "sha256": digest, "size": size}
-        if blob.name == error.subject:  # the file refused, and its page when known
-            entry.update(refused=True, **({"page": error.page} if error.page else {}))
-        inputs.append({**entry, "quarantine_key": key})
-        # the same bytes may be there already; other bytes never are (the store refuses)
-        put_source(ctx.store, key, blob.content, expected=digest, name=blob.name)
-        report = {
-            "file": blob.name,
-            "reason": error.reason,
-            "error": type(error).__name__,
-            "message": str(error),
-            "dossier": dossier.code,
-            "agency": dossier.agency,
-            "document": doc.name,
-            "sha256": digest,
-            "size": size,
-            "pipeline_version": ctx.pipeline_version,
-            "at": at,
-            "source": dossier.source,
-        }
-        _put_report(ctx, key, json.dumps(report, ensure_ascii=False, indent=1).encode())
-    input_sha = input_sha or document_key([i["sha256"] for i in inputs])
-    document_id = ctx.warehouse.record_document(  # this dossier's own row, never another's
-        dossier_id,
-        name=doc.name,
-        input_sha256=input_sha,
-        pipeline_version=ctx.pipeline_version,
-        status="quarantined",
-        error_reason=error.reason,
-        error=str(error),
-        inputs=inputs,
-    )
-    ctx.warehouse.add_event(
-        dossier_id,
-        "quarantine",
-        "quarantined",
-        document_id=document_id,
-        detail=f"{error.reason}: {error}",
-    )
-    return DocumentOutcome(
-        dossier.code,
-        doc.name,
-        "quarantined",
-        tuple(f.name for f in doc.files),
-        quarantine_keys=tuple(i["quarantine_key"] for i in inputs),
-        reason=error.reason,
-        message=str(error),
-        subject=error.subject,
-        page=error.page,
-    )
-
-
-MAX_REPORTS = 99  # error reports kept beside one quarantined file
-
-
-def _put_report(ctx: JobContext, key: str, report: bytes) -> None:
-    """The error report beside quarantined bytes. A later rejection of the same bytes under
-    the same key (another day, another name that makes the same segment) adds a numbered
-    report: none replaces another."""
-    for number in range(1, MAX_REPORTS + 1):
-        try:
-            ctx.store.put(keys.quarantine_report_key(key, number), report)
-            return
-        except ObjectConflict:
-            continue
-    log.warning("%s: %d error reports already; this one is only in the warehouse", key, MAX_REPORTS)
