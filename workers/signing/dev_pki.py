@@ -28,7 +28,7 @@ import datetime as dt
 import logging
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,13 +124,17 @@ def _revocation_pointers(crl_repo: str, ocsp: str | None) -> list[dict[str, Any]
     return pointers
 
 
-def _config(now: dt.datetime) -> dict[str, Any]:
+def _validity(now: dt.datetime) -> Callable[[dt.timedelta, dt.timedelta], dict[str, str]]:
     def valid(start: dt.timedelta, end: dt.timedelta) -> dict[str, str]:
         return {"valid-from": _when(now + start), "valid-to": _when(now + end)}
 
-    signer_exts = [_key_usage("digital_signature", "non_repudiation")]
-    signer_exts += _revocation_pointers("interm", "interm")
-    certs: dict[str, Any] = {
+    return valid
+
+
+def _authorities(now: dt.datetime) -> dict[str, Any]:
+    """The root, the issuing CA, its OCSP responder and the TSA."""
+    valid = _validity(now)
+    return {
         "root": {
             "subject": "root",
             "issuer": "root",
@@ -171,6 +175,15 @@ def _config(now: dt.datetime) -> dict[str, Any]:
                 *_revocation_pointers("root", None),
             ],
         },
+    }
+
+
+def _signers(now: dt.datetime) -> dict[str, Any]:
+    """The signer, and the same signer expired, revoked and about to expire."""
+    valid = _validity(now)
+    signer_exts = [_key_usage("digital_signature", "non_repudiation")]
+    signer_exts += _revocation_pointers("interm", "interm")
+    certs: dict[str, Any] = {
         "signer": {
             "issuer": "interm",
             "validity": valid(-dt.timedelta(days=30), 2 * YEAR),
@@ -195,7 +208,38 @@ def _config(now: dt.datetime) -> dict[str, Any]:
     for label in SIGNERS:
         certs[label]["subject"] = label
         certs[label]["subject-key"] = label
+    return certs
+
+
+def _services() -> dict[str, Any]:
+    """OCSP for the issuing CA, CRLs of both CAs (updated weekly), time-stamping."""
     schedule = "P7D"
+    return {
+        "ocsp": {
+            "interm": {
+                "for-issuer": "interm",
+                "responder-cert": "interm-ocsp",
+                "signing-key": "interm-ocsp",
+            }
+        },
+        "crl-repo": {
+            "root": {
+                "for-issuer": "root",
+                "signing-key": "root",
+                "simulated-update-schedule": schedule,
+            },
+            "interm": {
+                "for-issuer": "interm",
+                "signing-key": "interm",
+                "simulated-update-schedule": schedule,
+            },
+        },
+        "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+    }
+
+
+def _config(now: dt.datetime) -> dict[str, Any]:
+    """certomancer's configuration of the test PKI, its validity periods counted from ``now``."""
     return {
         "keysets": {
             ARCH: {
@@ -217,29 +261,8 @@ def _config(now: dt.datetime) -> dict[str, Any]:
                     "signer-revoked": {"common-name": "Cơ quan bị thu hồi (TEST, revoked)"},
                     "signer-expiring": {"common-name": "Cơ quan sắp hết hạn (TEST, expiring)"},
                 },
-                "certs": certs,
-                "services": {
-                    "ocsp": {
-                        "interm": {
-                            "for-issuer": "interm",
-                            "responder-cert": "interm-ocsp",
-                            "signing-key": "interm-ocsp",
-                        }
-                    },
-                    "crl-repo": {
-                        "root": {
-                            "for-issuer": "root",
-                            "signing-key": "root",
-                            "simulated-update-schedule": schedule,
-                        },
-                        "interm": {
-                            "for-issuer": "interm",
-                            "signing-key": "interm",
-                            "simulated-update-schedule": schedule,
-                        },
-                    },
-                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-                },
+                "certs": {**_authorities(now), **_signers(now)},
+                "services": _services(),
             }
         },
     }
