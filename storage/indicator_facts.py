@@ -39,9 +39,11 @@ def load_agencies(warehouse: Warehouse) -> list[Agency]:
 _confirmed = sa.func.coalesce(documents.c.error_reason, "") != UNCONFIRMED
 
 
-def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
+def _per_dossier() -> sa.Subquery:
+    """Per dossier, from its documents: components, those digitised or reused, those reused,
+    and results issued electronically (signature confirmed)."""
     component = sa.func.coalesce(documents.c.role, "component") == "component"
-    per_dossier = (
+    return (
         sa.select(
             documents.c.dossier_id,
             sa.func.count(sa.distinct(sa.case((component, documents.c.name)))).label("parts"),
@@ -82,6 +84,10 @@ def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
         .group_by(documents.c.dossier_id)
         .subquery()
     )
+
+
+def load_facts(warehouse: Warehouse) -> list[DossierFacts]:
+    per_dossier = _per_dossier()
     query = sa.select(
         dossiers.c.code,
         dossiers.c.agency,
