@@ -33,6 +33,26 @@ from workers.cli import DataOption, console, settings_for
 from workers.signing import process_key as keys
 
 
+Pkcs12Option = Annotated[
+    Path | None, typer.Option(help="a PKCS#12 file (default: the configured key)")
+]
+PasswordFileOption = Annotated[Path | None, typer.Option(help="its password, in a file")]
+Pkcs11ModuleOption = Annotated[
+    Path | None,
+    typer.Option(help="PKCS#11 library (token, PIN file, labels: SOHOA_SIGNING__*)"),
+]
+RevocationOption = Annotated[
+    bool, typer.Option(help="ask the certificate's OCSP responder or CRL")
+]
+AsJsonOption = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
+DirectoryArgument = Annotated[Path, typer.Argument(help="where to write it (or serve it from)")]
+ServeOption = Annotated[
+    bool, typer.Option(help="serve OCSP, CRLs and a TSA until Ctrl-C")
+]
+HostOption = Annotated[str, typer.Option(help="loopback address to serve on")]
+PortOption = Annotated[int, typer.Option(help="port to serve on")]
+
+
 @dataclass(frozen=True)
 class KeyDescription:
     """What an operator needs to know about a signing key (no secret in it)."""
@@ -206,18 +226,11 @@ def register(app: typer.Typer) -> None:
 
     @keys_app.command("inspect")
     def inspect(
-        pkcs12: Annotated[
-            Path | None, typer.Option(help="a PKCS#12 file (default: the configured key)")
-        ] = None,
-        password_file: Annotated[Path | None, typer.Option(help="its password, in a file")] = None,
-        pkcs11_module: Annotated[
-            Path | None,
-            typer.Option(help="PKCS#11 library (token, PIN file, labels: SOHOA_SIGNING__*)"),
-        ] = None,
-        revocation: Annotated[
-            bool, typer.Option(help="ask the certificate's OCSP responder or CRL")
-        ] = True,
-        as_json: Annotated[bool, typer.Option("--json", help="print JSON on stdout")] = False,
+        pkcs12: Pkcs12Option = None,
+        password_file: PasswordFileOption = None,
+        pkcs11_module: Pkcs11ModuleOption = None,
+        revocation: RevocationOption = True,
+        as_json: AsJsonOption = False,
         data: DataOption = None,
     ) -> None:
         """Subject, issuer, chain, validity, key usage and revocation status of a signing key.
@@ -239,12 +252,10 @@ def register(app: typer.Typer) -> None:
 
     @keys_app.command("test-pki")
     def test_pki(
-        directory: Annotated[Path, typer.Argument(help="where to write it (or serve it from)")],
-        serve: Annotated[
-            bool, typer.Option(help="serve OCSP, CRLs and a TSA until Ctrl-C")
-        ] = False,
-        host: Annotated[str, typer.Option(help="loopback address to serve on")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="port to serve on")] = 9077,
+        directory: DirectoryArgument,
+        serve: ServeOption = False,
+        host: HostOption = "127.0.0.1",
+        port: PortOption = 9077,
     ) -> None:
         """DEVELOPMENT ONLY: a root, an issuing CA, signers (valid, expired, revoked,
         expiring), a TSA, an OCSP responder and CRLs, made with certomancer."""

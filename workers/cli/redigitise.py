@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,6 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from workers.cli import DataOption, console, settings_for
 from workers.queue.redigitise import StatusFilter
+
+if TYPE_CHECKING:
+    from storage.warehouse import Warehouse
 
 HELP = """Enqueue re-digitisation of stored originals for the workers (SOHOA_QUEUE__URL), then
 show the batch's progress, read from the warehouse, until every dossier is done. Dates are the
@@ -20,24 +23,34 @@ the same command resumes the same batch. Exit codes: 0 done; 1 some dossiers fai
 quarantined."""
 
 
+AgencyOption = Annotated[str | None, typer.Option(help="only this agency code")]
+SinceOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+UntilOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+StatusOption = Annotated[
+    StatusFilter,
+    typer.Option(help="failed, retrying (stuck: its message lost), quarantined or all"),
+]
+DossierOption = Annotated[str | None, typer.Option(help="only the dossier of this code")]
+OlderThanVersionOption = Annotated[
+    str | None, typer.Option(help="only dossiers digitised by a pipeline older than this")
+]
+DryRunOption = Annotated[bool, typer.Option(help="say what would be enqueued")]
+WaitOption = Annotated[bool, typer.Option(help="--no-wait: enqueue and exit")]
+
+
 def register(app: typer.Typer) -> None:
     app.command(help=HELP)(redigitise)
 
 
 def redigitise(
-    agency: Annotated[str | None, typer.Option(help="only this agency code")] = None,
-    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    status: Annotated[
-        StatusFilter,
-        typer.Option(help="failed, retrying (stuck: its message lost), quarantined or all"),
-    ] = "all",
-    dossier: Annotated[str | None, typer.Option(help="only the dossier of this code")] = None,
-    older_than_version: Annotated[
-        str | None, typer.Option(help="only dossiers digitised by a pipeline older than this")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option(help="say what would be enqueued")] = False,
-    wait: Annotated[bool, typer.Option(help="--no-wait: enqueue and exit")] = True,
+    agency: AgencyOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: StatusOption = "all",
+    dossier: DossierOption = None,
+    older_than_version: OlderThanVersionOption = None,
+    dry_run: DryRunOption = False,
+    wait: WaitOption = True,
     data: DataOption = None,
 ) -> None:
     from pipeline import PIPELINE_VERSION
@@ -48,7 +61,6 @@ def redigitise(
         enqueue_batch,
         select,
         start_batch,
-        wait_for_batch,
     )
 
     settings = settings_for(data=data)
@@ -71,8 +83,14 @@ def redigitise(
     sent = enqueue_batch(warehouse, queue, batch_id)
     verb = "resumed" if resumed else "started"
     out.print(f"batch {batch_id} {verb}: {sent} dossier(s) enqueued")
-    if not wait:
-        return
+    if wait:
+        _wait(warehouse, batch_id, out)
+
+
+def _wait(warehouse: Warehouse, batch_id: int, out: Console) -> None:
+    """A progress bar until the batch is done; the exit code says how it went."""
+    from workers.queue.redigitise import wait_for_batch
+
     columns = (
         TextColumn(f"[bold]batch {batch_id}"),
         BarColumn(),

@@ -27,6 +27,29 @@ HELP = (
 )
 
 
+DirectoryArgument = Annotated[
+    Path,
+    typer.Argument(
+        metavar="DIR", help="output folder, created if missing", show_default=False
+    ),
+]
+CountOption = Annotated[int, typer.Option("--count", min=1, help="documents to write")]
+SeedOption = Annotated[int, typer.Option("--seed", help="same seed, same documents")]
+DpiOption = Annotated[int, typer.Option("--dpi", min=72, max=600, help="resolution")]
+CleanRatioOption = Annotated[
+    float,
+    typer.Option(
+        "--clean-ratio", min=0.0, max=1.0, help="share without defects", show_default="1/3"
+    ),
+]
+TurnedRatioOption = Annotated[
+    float,
+    typer.Option(
+        "--turned-ratio", min=0.0, max=1.0, help="share turned 90-270°", show_default="1/6"
+    ),
+]
+
+
 def _summary(
     directory: Path, formats: Counter, conditions: Counter, pages: int, seconds: float
 ) -> Table:
@@ -41,27 +64,12 @@ def _summary(
 def register(app: typer.Typer) -> None:
     @app.command("samples", help=HELP)
     def samples(
-        directory: Annotated[
-            Path,
-            typer.Argument(
-                metavar="DIR", help="output folder, created if missing", show_default=False
-            ),
-        ],
-        count: Annotated[int, typer.Option("--count", min=1, help="documents to write")] = 6,
-        seed: Annotated[int, typer.Option("--seed", help="same seed, same documents")] = 1,
-        dpi: Annotated[int, typer.Option("--dpi", min=72, max=600, help="resolution")] = 300,
-        clean_ratio: Annotated[
-            float,
-            typer.Option(
-                "--clean-ratio", min=0.0, max=1.0, help="share without defects", show_default="1/3"
-            ),
-        ] = 1 / 3,
-        turned_ratio: Annotated[
-            float,
-            typer.Option(
-                "--turned-ratio", min=0.0, max=1.0, help="share turned 90-270°", show_default="1/6"
-            ),
-        ] = 1 / 6,
+        directory: DirectoryArgument,
+        count: CountOption = 6,
+        seed: SeedOption = 1,
+        dpi: DpiOption = 300,
+        clean_ratio: CleanRatioOption = 1 / 3,
+        turned_ratio: TurnedRatioOption = 1 / 6,
     ) -> None:
         from samplegen.samples import generate_documents, write_document  # a tool, not a stage
 

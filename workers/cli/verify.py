@@ -86,6 +86,66 @@ Exit codes (several files: the worst wins, in the order listed from worst to bes
 QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "pypdf", "fontTools")
 
 
+FilesArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(metavar="FILE", help="PDF files or folders", show_default=False),
+]
+PrefixOption = Annotated[
+    str | None,
+    typer.Option("--prefix", help="check every PDF under this object-store prefix"),
+]
+TrustOption = Annotated[
+    list[Path] | None,
+    typer.Option("--trust", metavar="PEM", help="trusted root certificate(s), repeatable"),
+]
+TrustDirOption = Annotated[
+    Path | None,
+    typer.Option("--trust-dir", metavar="DIR", help="every .pem/.crt/.cer/.der in DIR"),
+]
+TrustProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--trust-profile",
+        metavar="NAME",
+        help="authorities shipped with sohoa, pinned (vn: VGCA, Vietnam National Root "
+        "CA); see sohoa trust list",
+    ),
+]
+CrlOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--crl",
+        metavar="FILE|DIR",
+        help="CRLs you downloaded (repeatable); also those sohoa trust refresh stored",
+    ),
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", metavar="TIME", help="validation time, ISO 8601 (default now)"),
+]
+AllowFetchOption = Annotated[
+    bool,
+    typer.Option("--allow-fetch", help="fetch OCSP responses and CRLs over the network"),
+]
+SoftRevocationOption = Annotated[
+    bool,
+    typer.Option(
+        "--soft-revocation", help="accept a signer whose revocation cannot be checked"
+    ),
+]
+AllowFormFillingOption = Annotated[
+    bool,
+    typer.Option(help="accept form fields filled after signing, where DocMDP permits"),
+]
+AllowAnnotationsOption = Annotated[
+    bool,
+    typer.Option(help="accept comments added after signing, where DocMDP permits"),
+]
+AsJsonOption = Annotated[
+    bool, typer.Option("--json", help="print a JSON VerifyOutput on stdout")
+]
+
+
 def worst(codes: list[ExitCode]) -> ExitCode:
     """The most severe exit code; an unknown one counts as INTERNAL, none as NO_SIGNATURE."""
     if not codes:
@@ -205,64 +265,18 @@ def _quiet() -> Iterator[None]:
 def register(app: typer.Typer) -> None:
     @app.command("verify", help=HELP)
     def verify(
-        files: Annotated[
-            list[Path] | None,
-            typer.Argument(metavar="FILE", help="PDF files or folders", show_default=False),
-        ] = None,
-        prefix: Annotated[
-            str | None,
-            typer.Option("--prefix", help="check every PDF under this object-store prefix"),
-        ] = None,
-        trust: Annotated[
-            list[Path] | None,
-            typer.Option("--trust", metavar="PEM", help="trusted root certificate(s), repeatable"),
-        ] = None,
-        trust_dir: Annotated[
-            Path | None,
-            typer.Option("--trust-dir", metavar="DIR", help="every .pem/.crt/.cer/.der in DIR"),
-        ] = None,
-        trust_profile: Annotated[
-            str | None,
-            typer.Option(
-                "--trust-profile",
-                metavar="NAME",
-                help="authorities shipped with sohoa, pinned (vn: VGCA, Vietnam National Root "
-                "CA); see sohoa trust list",
-            ),
-        ] = None,
-        crl: Annotated[
-            list[Path] | None,
-            typer.Option(
-                "--crl",
-                metavar="FILE|DIR",
-                help="CRLs you downloaded (repeatable); also those sohoa trust refresh stored",
-            ),
-        ] = None,
-        at: Annotated[
-            str | None,
-            typer.Option("--at", metavar="TIME", help="validation time, ISO 8601 (default now)"),
-        ] = None,
-        allow_fetch: Annotated[
-            bool,
-            typer.Option("--allow-fetch", help="fetch OCSP responses and CRLs over the network"),
-        ] = False,
-        soft_revocation: Annotated[
-            bool,
-            typer.Option(
-                "--soft-revocation", help="accept a signer whose revocation cannot be checked"
-            ),
-        ] = False,
-        allow_form_filling: Annotated[
-            bool,
-            typer.Option(help="accept form fields filled after signing, where DocMDP permits"),
-        ] = False,
-        allow_annotations: Annotated[
-            bool,
-            typer.Option(help="accept comments added after signing, where DocMDP permits"),
-        ] = False,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="print a JSON VerifyOutput on stdout")
-        ] = False,
+        files: FilesArgument = None,
+        prefix: PrefixOption = None,
+        trust: TrustOption = None,
+        trust_dir: TrustDirOption = None,
+        trust_profile: TrustProfileOption = None,
+        crl: CrlOption = None,
+        at: AtOption = None,
+        allow_fetch: AllowFetchOption = False,
+        soft_revocation: SoftRevocationOption = False,
+        allow_form_filling: AllowFormFillingOption = False,
+        allow_annotations: AllowAnnotationsOption = False,
+        as_json: AsJsonOption = False,
         data: DataOption = None,
     ) -> None:
         with _quiet():
@@ -280,6 +294,33 @@ def register(app: typer.Typer) -> None:
                 data,
             )
         raise typer.Exit(int(code))
+
+
+def _say(
+    reports: list[VerificationReport],
+    code: ExitCode,
+    moment: dt.datetime,
+    allow_fetch: bool,
+    as_json: bool,
+    data: Path | None,
+) -> None:
+    """The reports as JSON on stdout, or as text in the clerk's language."""
+    if as_json:
+        output = VerifyOutput(
+            validation_time=moment,
+            allow_fetch=allow_fetch,
+            reports=tuple(reports),
+            summary=_summary(reports, code),
+        )
+        sys.stdout.write(json.dumps(output.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+    else:
+        out = Console(highlight=False)
+        _ = translations(settings_for(data=data).lang).gettext
+        for report in reports:
+            print_report(out, report, _)
+        if len(reports) > 1:
+            summary_table(out, reports, _)
 
 
 def _run(
@@ -301,42 +342,23 @@ def _run(
         if not chosen.roots:
             console.print("[yellow]warning:[/yellow] no trust root: nothing can be trusted")
         fetchers = keys.fetcher_factory(settings_for(data=data)) if allow_fetch else None
-        reports = []
-        for name, content in _sources(files, prefix, data):
-            if isinstance(content, VerificationReport):
-                reports.append(content)
-                continue
-            reports.append(
-                verify_pdf(
-                    content,  # type: ignore[arg-type]
-                    name=name,
-                    trust_roots=chosen.roots,
-                    other_certs=chosen.intermediates,
-                    crls=chosen.crls,
-                    at=moment,
-                    policy=policy,
-                    fetchers=fetchers,
-                )
+        reports = [
+            content
+            if isinstance(content, VerificationReport)
+            else verify_pdf(
+                content,  # type: ignore[arg-type]
+                name=name,
+                trust_roots=chosen.roots,
+                other_certs=chosen.intermediates,
+                crls=chosen.crls,
+                at=moment,
+                policy=policy,
+                fetchers=fetchers,
             )
+            for name, content in _sources(files, prefix, data)
+        ]
         code = worst([r.exit_code for r in reports])
-        if as_json:
-            output = VerifyOutput(
-                validation_time=moment,
-                allow_fetch=allow_fetch,
-                reports=tuple(reports),
-                summary=_summary(reports, code),
-            )
-            sys.stdout.write(
-                json.dumps(output.model_dump(mode="json"), ensure_ascii=False, indent=2)
-            )
-            sys.stdout.write("\n")
-        else:
-            out = Console(highlight=False)
-            _ = translations(settings_for(data=data).lang).gettext
-            for report in reports:
-                print_report(out, report, _)
-            if len(reports) > 1:
-                summary_table(out, reports, _)
+        _say(reports, code, moment, allow_fetch, as_json, data)
         return code
     except typer.Exit as exc:  # settings_for's own exit with CONFIG
         return ExitCode(exc.exit_code)
