@@ -94,13 +94,10 @@ def _usage(*, signer: bool) -> x509.KeyUsage:
     )
 
 
-def make_dev_pki(now: dt.datetime) -> DevPki:
-    """Create a development CA (P-256, 10 years) and a signer certificate (2 years) from ``now``.
-
-    Both subjects say ``DEVELOPMENT ONLY - not a legal signature``. The signer has keyUsage
-    digitalSignature + nonRepudiation and extendedKeyUsage documentSigning + emailProtection.
-    """
-    start = utc(now) - BACKDATE
+def _dev_ca(
+    start: dt.datetime,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Name, x509.SubjectKeyIdentifier, x509.Certificate]:
+    """The development CA, valid from ``start``: its key, name, key identifier, certificate."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     # a random suffix: two installations' development CAs never share a name
     ca_name = _dev_name("%s %s" % (DEV_CA_NAME, secrets.token_hex(4)))
@@ -118,6 +115,17 @@ def make_dev_pki(now: dt.datetime) -> DevPki:
         .add_extension(ca_ski, critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca_name, ca_ski, ca_cert
+
+
+def make_dev_pki(now: dt.datetime) -> DevPki:
+    """Create a development CA (P-256, 10 years) and a signer certificate (2 years) from ``now``.
+
+    Both subjects say ``DEVELOPMENT ONLY - not a legal signature``. The signer has keyUsage
+    digitalSignature + nonRepudiation and extendedKeyUsage documentSigning + emailProtection.
+    """
+    start = utc(now) - BACKDATE
+    ca_key, ca_name, ca_ski, ca_cert = _dev_ca(start)
     signer_key = ec.generate_private_key(ec.SECP256R1())
     signer_cert = (
         x509.CertificateBuilder()
@@ -289,8 +297,25 @@ def open_pkcs11_signer(
         other_certs_to_pull=None,
         use_raw_mechanism=True,
     )
+    cert = _token_certificate(signer, session, key_label, token_label)
     try:
-        cert = signer.signing_cert  # loads the key handle and certificates now, not mid-signing
+        if now is not None:  # None: to inspect the token, not to sign
+            check_certificate(cert, now)
+    except SigningKeyError:
+        session.close()
+        raise
+    return TokenKey(signer=signer, session=session)
+
+
+def _token_certificate(
+    signer: Any, session: Any, key_label: str | None, token_label: str | None
+) -> Any:
+    """The signer's certificate, its key handle and certificates loaded now, not mid-signing;
+    the session is closed when the token has no usable key or certificate by that label."""
+    import pkcs11
+
+    try:
+        return signer.signing_cert
     except (SigningKeyError, pkcs11.PKCS11Error, ValueError) as exc:
         session.close()
         raise SigningKeyError(
@@ -303,13 +328,6 @@ def open_pkcs11_signer(
             "the PKCS#11 token has no key or certificate labelled %r (%s)" % (key_label, exc),
             subject=token_label,
         ) from exc
-    try:
-        if now is not None:  # None: to inspect the token, not to sign
-            check_certificate(cert, now)
-    except SigningKeyError:
-        session.close()
-        raise
-    return TokenKey(signer=signer, session=session)
 
 
 Revocation = Literal["good", "revoked", "unknown", "not-declared"]

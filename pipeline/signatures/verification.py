@@ -233,8 +233,11 @@ def _unsupported(reader: PdfFileReader, seen: set[str]) -> list[SignatureReport]
     return reports
 
 
-def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
-    at = inputs.moment
+def _readable(
+    data: BinaryIO, name: str, at: dt.datetime
+) -> tuple[PdfFileReader, bool] | VerificationReport:
+    """The file's reader and whether it read strictly, or the report of why it cannot be
+    verified: empty, not a readable PDF, encrypted."""
     if not data.read(1):
         return VerificationReport(
             file=name, status=FileStatus.UNREADABLE, detail="empty file", validation_time=at
@@ -254,6 +257,15 @@ def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
             detail="the PDF is encrypted; its signatures cannot be checked without the key",
             validation_time=at,
         )
+    return reader, strict
+
+
+def _verify(data: BinaryIO, name: str, inputs: Inputs) -> VerificationReport:
+    at = inputs.moment
+    readable = _readable(data, name, at)
+    if isinstance(readable, VerificationReport):
+        return readable
+    reader, strict = readable
     memoise_history(reader)
     hybrid = check_hybrid(reader) if strict else HybridCheck(hybrid=False)
     try:

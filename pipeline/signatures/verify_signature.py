@@ -283,13 +283,13 @@ def _stamped(status: PdfSignatureStatus) -> dt.datetime | None:
     return tst.timestamp if tst is not None and tst.intact and tst.valid else None
 
 
-async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> SignatureReport:
-    """Validate ``emb`` at ``ctx.inputs.moment``; raises on a malformed signature."""
+async def _pyhanko_status(emb: EmbeddedPdfSignature, ctx: FileContext) -> PdfSignatureStatus:
+    """pyHanko's validation of ``emb`` at ``ctx.inputs.moment``, its timestamps' too."""
     inputs = ctx.inputs
     context = new_context(inputs, ctx.embedded, moment=inputs.moment)
     ts_context = _timestamp_context(ctx, signature_timestamp_time(emb))
     try:
-        status = await async_validate_pdf_signature(
+        return await async_validate_pdf_signature(
             emb,
             signer_validation_context=context,
             ts_validation_context=ts_context,
@@ -298,8 +298,13 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
     finally:
         await context.aclose()
         await ts_context.aclose()
-    problem, revoked, poe = await _trust(emb, status, ctx)
-    changes, changed_fields = _changes(status, ctx.signature_fields)
+
+
+def _timestamps(
+    emb: EmbeddedPdfSignature, status: PdfSignatureStatus, ctx: FileContext
+) -> tuple[list[TimestampReport], list[str]]:
+    """The signature's and content timestamps, then document timestamps after it; which of
+    the first two are broken."""
     timestamps = []
     broken = []
     for kind, tst in (
@@ -311,6 +316,16 @@ async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> Sig
             if not (tst.intact and tst.valid):
                 broken.append("%s timestamp" % kind)
     timestamps += [d.report for d in ctx.doc_timestamps if d.revision > emb.signed_revision]
+    return timestamps, broken
+
+
+async def validate_signature(emb: EmbeddedPdfSignature, ctx: FileContext) -> SignatureReport:
+    """Validate ``emb`` at ``ctx.inputs.moment``; raises on a malformed signature."""
+    inputs = ctx.inputs
+    status = await _pyhanko_status(emb, ctx)
+    problem, revoked, poe = await _trust(emb, status, ctx)
+    changes, changed_fields = _changes(status, ctx.signature_fields)
+    timestamps, broken = _timestamps(emb, status, ctx)
     facts = SignatureFacts(
         intact=status.intact,
         valid=status.valid,
