@@ -1,3 +1,4 @@
+# house: scan_page is 63 lines; the reading is being changed (#14): left whole
 """Building the searchable PDF: image pages with Tesseract's invisible text laid over them,
 pages kept from a source PDF, and the metadata as document info and XMP."""
 
