@@ -1,13 +1,23 @@
 """The house's rules, read from the source (docs/ARCHITECTURE.md): imports point down the layers,
-no two modules import each other round a circle, and no product module imports the sample
-generator at module level. Pure: ``ast`` over the files, nothing imported or run."""
+no two modules import each other round a circle, no product module imports the sample generator
+at module level, and files and functions keep their size (400 and 60 lines) unless the file's
+top says why. Pure: ``ast`` over the files, nothing imported or run."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from tests.house import circles, imports, upward
+from tests.house import (
+    FILE_LIMIT,
+    FUNCTION_LIMIT,
+    circles,
+    functions,
+    has_reason,
+    imports,
+    modules,
+    upward,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,6 +36,29 @@ def test_the_generator_is_outside_the_product() -> None:
     assert any(i.target.startswith("samplegen") for i in found), "samplegen is used somewhere"
     top = [i for i in found if i.target.startswith("samplegen") and i.top_level]
     assert {i.source.split(".")[0] for i in top} <= {"samplegen"}
+
+
+def oversized(root: Path) -> list[str]:
+    """Files over FILE_LIMIT lines and functions over FUNCTION_LIMIT, unless the file's top
+    says why (a line starting ``# house:``)."""
+    found = []
+    for path in modules(root).values():
+        if has_reason(path):
+            continue
+        name = path.relative_to(root)
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > FILE_LIMIT:
+            found.append(f"{name}: {lines} lines")
+        found += [f"{name}:{f}: {n} lines" for n, f in functions(path) if n > FUNCTION_LIMIT]
+    return found
+
+
+def test_files_and_functions_keep_their_size() -> None:
+    over = oversized(REPO)
+    assert over == [], (
+        f"over {FILE_LIMIT} lines a file or {FUNCTION_LIMIT} a function, with no '# house: why' "
+        "line at the file's top (docs/ARCHITECTURE.md):\n" + "\n".join(over)
+    )
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
@@ -69,3 +102,11 @@ def test_the_rules_see_what_they_are_for(tmp_path: Path) -> None:
         ("pipeline.up", "workers.a"),
     ]
     assert circles(found) == [["storage.objects", "storage.s3"]]
+
+
+def test_the_size_rule_sees_a_long_function_and_hears_a_reason(tmp_path: Path) -> None:
+    body = "".join(f"    x{n} = {n}\n" for n in range(FUNCTION_LIMIT))
+    root = _tree(tmp_path, {"pipeline/long.py": f"def long():\n{body}"})
+    assert oversized(root) == [f"pipeline/long.py:long: {FUNCTION_LIMIT + 1} lines"]
+    _tree(tmp_path, {"pipeline/long.py": f"# house: a table\ndef long():\n{body}"})
+    assert oversized(root) == []
