@@ -107,3 +107,18 @@ def test_the_generators_seal_and_signature_are_found(index: int) -> None:
         # its diameter in mm: 33-38 drawn; on a degraded copy the outer ring may fade, and its
         # box is then the ring inside it (the agency's name runs between the two)
         assert 25 <= seal[2] * 25.4 / DPI <= 45
+
+
+def test_the_generators_signature_is_found_on_its_clean_pages() -> None:
+    for doc in generate_documents(3, 7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0):
+        found = _found(doc.pages[-1].image)
+        assert [k for k, _, _ in found].count("signature") == 1, (doc.name, found)
+
+
+def test_a_stamp_and_scanner_marks_on_a_generated_page_are_found() -> None:
+    doc = next(generate_documents(1, 5, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0))
+    kinds = ("received-stamp", "punch-holes", "staple", "edge-bar")
+    page, truth = overlay(doc.pages[0].image.convert("L"), kinds, DPI, 1)
+    found = _found(page)
+    for kind, box in truth:
+        assert _best(found, kind, box) >= 0.5, (kind, box, found)

@@ -88,22 +88,50 @@ def look(
     and straightened by ``skew`` as it was read (``size``, the read page's size, is not
     needed: boxes are scaled to it along each axis on their own)."""
     factor = max(1, round(dpi / WORK_DPI))
-    small = image.reduce(factor) if factor > 1 else image
-    colour = small.mode == "RGB"
-    small = _upright(small, rotation, skew, (255, 255, 255) if colour else 255)
-    grey = np.asarray(small.convert("L"), dtype=np.uint8)
+    colour = image.mode == "RGB"
+    small = image.convert("L") if colour else image
+    small = _upright(small.reduce(factor) if factor > 1 else small, rotation, skew, 255)
+    grey = np.asarray(small, dtype=np.uint8)
+    # the paper's grey: the 90th percentile (most of a page is paper)
     paper = float(np.searchsorted(np.cumsum(np.bincount(grey.ravel(), minlength=256)),
-                                  0.9 * grey.size))  # the 90th percentile: most of a page is paper  # fmt: skip
+                                  0.9 * grey.size))  # fmt: skip
     ink = grey < paper - INK_CONTRAST
     red = blue = None
-    if colour:
-        hsv = cv2.cvtColor(np.asarray(small, dtype=np.uint8), cv2.COLOR_RGB2HSV)
-        hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-        inked = (sat >= 70) & (val >= 40) & (val <= paper + 8)
-        red = inked & ((hue <= 12) | (hue >= 150))
-        blue = inked & (hue >= 90) & (hue < 150)
+    if colour:  # hue at the scan's own resolution: a pen's thin stroke keeps its colour there
+        hsv = cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_RGB2HSV)
+        top = min(255, int(paper) + 8)  # saturated, darker than the paper, not black
+
+        def hues(low: int, high: int) -> np.ndarray:
+            return cv2.inRange(hsv, (low, 70, 40), (high, 255, top))
+
+        red = _small_mask(hues(0, 12) | hues(150, 180), factor, rotation, skew, grey.shape)
+        blue = _small_mask(hues(90, 149), factor, rotation, skew, grey.shape)
+        del hsv
         ink = ink & ~(red | blue) | red | blue
     return Sight(grey, ink, red, blue, dpi / factor / 25.4, _line_height(ink))
+
+
+def _small_mask(
+    mask: np.ndarray, factor: int, rotation: int, skew: float, shape: tuple[int, ...]
+) -> np.ndarray:
+    """A full-resolution mask (0/255) at 1/factor, a block set when a factor-th of it is (a
+    stroke a few pixels wide crossing it), turned and straightened as the page was read, cut
+    or padded to ``shape``."""
+    if factor > 1:  # whole blocks: padded to a multiple of the factor, then each block's mean
+        bottom, right = -mask.shape[0] % factor, -mask.shape[1] % factor
+        mask = cv2.copyMakeBorder(mask, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=0)
+        size = (mask.shape[1] // factor, mask.shape[0] // factor)
+        mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
+    small = Image.fromarray(((mask >= 255 / factor) * 255).astype(np.uint8), "L")
+    if rotation:
+        small = small.rotate(-rotation, expand=True)
+    if skew:
+        small = small.rotate(skew, expand=True, fillcolor=0)
+    out = np.zeros(shape[:2], dtype=bool)
+    found = np.asarray(small) > 127
+    h, w = min(shape[0], found.shape[0]), min(shape[1], found.shape[1])
+    out[:h, :w] = found[:h, :w]
+    return out
 
 
 def _line_height(ink: np.ndarray) -> float:
