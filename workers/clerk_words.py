@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from schemas.states import DocumentStatus, DossierStatus
 from workers.i18n import translations
 
 REASONS = {
@@ -71,7 +72,8 @@ STEPS = {  # the history's stages and outcomes (events), as a clerk reads them
     "accepted": "accepted as is",
 }
 
-STATUSES = ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
+# every status the warehouse can hold (schemas/states.py), each with its words in the catalogue
+STATUSES = tuple(dict.fromkeys(s.value for s in (*DossierStatus, *DocumentStatus)))
 
 
 DAMAGED_PAGE = {  # a damaged file whose page is known, by what it is
