@@ -224,12 +224,14 @@ def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
     folder = [
         ("files", ("HS-7/manifest.json", b'{"documents": []}', "application/json")),
         ("files", ("HS-7/trang-1.png", b"\x89PNG\r\n\x1a\n scan", "image/png")),
+        ("files", ("HS-7/.DS_Store", b"\x00\x00\x00\x01Bud1", "application/octet-stream")),
     ]
     answer = send(folder)
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/follow?unit=intake/{AGENCY_A}/HS-7/"
     assert store.get(f"intake/{AGENCY_A}/HS-7/trang-1.png") == b"\x89PNG\r\n\x1a\n scan"
     assert store.exists(f"intake/{AGENCY_A}/HS-7/manifest.json")
+    assert not store.exists(f"intake/{AGENCY_A}/HS-7/.DS_Store")  # set aside, as folder intake
     assert "Đang chờ" in clerk.get(answer.headers["location"]).text
     assert send([("files", ("lone.pdf", b"%PDF-1.4", "application/pdf"))]).status_code == 303
     assert store.get(f"intake/{AGENCY_A}/lone.pdf") == b"%PDF-1.4"

@@ -48,6 +48,11 @@ def _keys(agency: str, files: list[UploadFile], dossier: str) -> list[tuple[str,
     return sorted(placed, key=lambda item: item[0].endswith("/" + MANIFEST))  # manifest last
 
 
+def _hidden(upload: UploadFile) -> bool:
+    """.DS_Store and the like, that a browser sends with a folder."""
+    return (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].startswith(".")
+
+
 def _within(placed: list[tuple[str, UploadFile]], limits: InputLimits) -> None:
     """The intake's own limits (Settings.limits) and its own test of a file's type (its
     first bytes, as ``pipeline.inputs.files.sniff`` reads them), before anything is stored."""
@@ -78,6 +83,7 @@ async def upload(request: Request) -> Response:
         if not _AGENCY.match(agency) or (seen is not None and agency not in seen):
             raise HTTPException(404)
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        files = [f for f in files if not _hidden(f)]  # as folder intake: hidden files aside
         if not files:
             raise HTTPException(400, "no file")
         try:
