@@ -1,3 +1,4 @@
+# house: 426 lines as landed 13:48 UTC while the regions work (#14) goes on; to be split by its author
 """Ink on a page that is not text: seals, handwritten signatures, "received" stamps and the
 scanner's marks, found as boxes on a small copy of the page, upright and straight as it was read.
 
