@@ -18,7 +18,8 @@ from schemas.errors import (
 from schemas.settings import load_settings
 from storage.objects import FileReader
 from storage.places import open_store
-from storage.s3 import S3ObjectStore, keys_in_event
+from storage.s3 import S3ObjectStore
+from storage.s3_events import keys_in_event
 from tests.services import TcpProxy, make_s3_place
 
 

@@ -13,7 +13,7 @@ from schemas.errors import QueueUnavailable
 from schemas.settings import WatchSettings
 from storage.intake_ledger import IntakeLedger
 from storage.places import open_store
-from storage.s3 import keys_in_event
+from storage.s3_events import keys_in_event
 from storage.warehouse import Warehouse
 from tests.services import make_s3_place, wait_until
 from tests.test_s3_store import MINIO_EVENT
