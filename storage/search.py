@@ -10,7 +10,7 @@ finds "Nghị định 49/2026/NĐ-CP" on both backends, ranked by relevance:
                 ts_rank; PostgreSQL folds: the ``unaccent`` extension through the immutable
                 ``sohoa_unaccent(text)`` (migration 0008), then the 'simple' configuration
 
-Both get words only (``\w+``): PostgreSQL's parser would keep "49/2026/NĐ-CP" as one
+Both get words only (``\\w+`` runs): PostgreSQL's parser would keep "49/2026/NĐ-CP" as one
 path-like token, and FTS5 would read punctuation as query syntax.
 
 A document is indexed when the warehouse records it digitised (``Warehouse.record_document``

@@ -133,6 +133,20 @@ def action_in(lang: str) -> Callable[[str], str]:
     return lambda action: gettext(ACTIONS[action]) if action in ACTIONS else action
 
 
+def detail_words(detail: str | None, gettext: Callable[[str], str]) -> tuple[str, str]:
+    """A history event's detail as (clerk's words, technical rest): "corrupt: a.png: cannot
+    identify image file" is ("The file is damaged ...", "a.png: cannot identify image file")
+    in the clerk's language. A detail with no known reason first is all technical."""
+    code, sep, rest = (detail or "").partition(": ")
+    if sep and code in REASONS:
+        return reason_words(code, gettext), rest
+    return "", detail or ""
+
+
+def detail_in(lang: str) -> Callable[[str | None], tuple[str, str]]:
+    return lambda detail: detail_words(detail, translations(lang).gettext)
+
+
 def step_in(lang: str) -> Callable[[str], str]:
     """A template filter: an event's stage or outcome in words (a status as STATUSES says it);
     one it does not know is shown as it is."""

@@ -25,7 +25,7 @@ from schemas.settings import Settings
 from storage import places
 from storage.objects import ObjectStore
 from storage.warehouse import Warehouse
-from workers.clerk_words import action_in, reason_in, step_in, why_in
+from workers.clerk_words import action_in, detail_in, reason_in, step_in, why_in
 from workers.desk.auth import LoginRequired, csrf_token, session_key
 from workers.desk.jobs import Jobs
 from workers.i18n import translations
@@ -60,6 +60,7 @@ def _templates(lang: str) -> Jinja2Templates:
     env.filters["action"] = action_in(lang)
     env.filters["why"] = why_in(lang)
     env.filters["step"] = step_in(lang)
+    env.filters["detail"] = detail_in(lang)
     env.filters["cn"] = lambda subject: common_name(subject, translations(lang).gettext)
     env.filters["summary"] = lambda sig: clerk_summary(sig, translations(lang).gettext)
     env.filters["nfc"] = lambda text: unicodedata.normalize("NFC", text or "")
