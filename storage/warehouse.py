@@ -149,7 +149,8 @@ class Warehouse:
             received = start_of_day(received_on) if received_on else uploaded_at or now
             try:
                 with self._tx() as conn:
-                    values = dict(agency=agency, code=code, status="received", source=source)
+                    values = dict(agency=agency, code=code, source=source)
+                    values.update(status=DossierStatus.RECEIVED)
                     values.update(procedure_code=procedure_code, received_at=received)
                     values.update(manifest=manifest, updated_at=now)
                     return int(
@@ -240,7 +241,8 @@ class Warehouse:
             existing = self._find(dossier_id, values)
             if existing is not None and existing.status == "digitised":
                 return existing
-            claim = dict(values, status="processing", lease_owner=owner, lease_until=until)
+            claim = dict(values, status=DocumentStatus.PROCESSING)
+            claim.update(lease_owner=owner, lease_until=until)
             try:
                 with self._tx() as conn:
                     if existing is None:

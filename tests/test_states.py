@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 
+import pytest
+
 from schemas.signing import SigningLevel
 from schemas.states import Coverage, DocumentStatus, DossierStatus, ModificationLevel
 from schemas.verification import SignatureReport, Indication
@@ -56,3 +58,20 @@ def test_the_migration_knows_what_the_enums_and_tables_know() -> None:
     for table in (dossiers, documents):
         (check,) = [c for c in table.constraints if c.name == MIGRATION.check_name(table.name)]
         assert str(check.sqltext) == MIGRATION.condition(table.name)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "final"),
+    [
+        (("digitised", "already-digitised", "reused"), DossierStatus.DIGITISED),
+        (("quarantined", "digitised"), DossierStatus.QUARANTINED),
+        (("quarantined", "failed", "digitised"), DossierStatus.FAILED),
+        ((), DossierStatus.DIGITISED),
+    ],
+)
+def test_a_dossier_ends_as_the_worst_of_its_documents(outcomes, final) -> None:
+    from workers.job.context import DocumentOutcome
+    from workers.job.dossier import final_status
+
+    found = final_status([DocumentOutcome("d", f"doc{i}", s, ()) for i, s in enumerate(outcomes)])
+    assert found is final

@@ -24,6 +24,7 @@ from schemas.errors import (
     SohoaError,
 )
 from schemas.settings import Settings
+from schemas.states import DossierStatus
 from storage import places
 from storage.object_keys import safe_name
 from workers.clerk_words import REASONS, reason_words
@@ -176,7 +177,7 @@ def _failed(
         try:
             dossier_id = ctx.warehouse.ensure_dossier(dossier.agency, code, source=where)
             ctx.warehouse.set_dossier_status(
-                dossier_id, "failed", error_reason=reason, error=message
+                dossier_id, DossierStatus.FAILED, error_reason=reason, error=message
             )
         except Exception:  # noqa: BLE001 - the warehouse may be the very thing that failed
             log.warning("%s: the failure could not be recorded in the warehouse", where)

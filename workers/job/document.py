@@ -36,6 +36,7 @@ from schemas.errors import (
 )
 from schemas.results import InputFile, PageText, Sidecar, VerificationReport
 from schemas.signing import SignatureSpec, SigningLevel
+from schemas.states import DocumentStatus
 from storage import object_keys as keys
 from storage.acceptance import UNCONFIRMED  # a kept signed input awaiting a person's acceptance
 from workers.job.context import (
@@ -368,7 +369,7 @@ class DocumentRun:
             name=sidecar.document,
             input_sha256=self.input_sha,
             pipeline_version=ctx.pipeline_version,
-            status="digitised",
+            status=DocumentStatus.DIGITISED,
             result_version=sidecar.result_version,
             page_count=sidecar.page_count,
             mean_confidence=sidecar.mean_confidence,

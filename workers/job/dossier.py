@@ -32,6 +32,7 @@ from schemas.errors import (
     SohoaError,
 )
 from schemas.results import InputFile
+from schemas.states import DossierStatus
 from storage import object_keys as keys
 from storage.warehouse import DocumentRow
 from workers.job.context import (
@@ -69,7 +70,7 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
         received_on=dossier.manifest.received_date,
         uploaded_at=dossier.uploaded_at,
     )
-    ctx.warehouse.set_dossier_status(dossier_id, "processing")
+    ctx.warehouse.set_dossier_status(dossier_id, DossierStatus.PROCESSING)
     try:
         if dossier.rejection is not None:
             outcomes = [
@@ -85,7 +86,7 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
             )
     except RetryableError as exc:  # only under the queue: recorded, then retried by middleware
         ctx.warehouse.set_dossier_status(
-            dossier_id, "retrying", error_reason=exc.reason, error=str(exc)
+            dossier_id, DossierStatus.RETRYING, error_reason=exc.reason, error=str(exc)
         )
         raise
     final = final_status(outcomes)
@@ -98,14 +99,12 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
     return outcomes
 
 
-def final_status(outcomes: Sequence[DocumentOutcome]) -> str:
+def final_status(outcomes: Sequence[DocumentOutcome]) -> DossierStatus:
     """A dossier's status once its documents are done: failed if one failed (re-runnable),
-    else quarantined if one was, else digitised."""
+    else quarantined if one was, else digitised (the worst of them, in DossierStatus's order)."""
     statuses = {o.status for o in outcomes}
-    for status in ("failed", "quarantined"):
-        if status in statuses:
-            return status
-    return "digitised"
+    bad = [s for s in (DossierStatus.QUARANTINED, DossierStatus.FAILED) if s in statuses]
+    return max(bad, default=DossierStatus.DIGITISED)
 
 
 def _keep_manifest(ctx: JobContext, dossier: DossierInput) -> None:

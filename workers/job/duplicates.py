@@ -9,6 +9,7 @@ from typing import Any
 
 from schemas.errors import InputChanged
 from schemas.results import InputFile
+from schemas.states import DocumentStatus
 from storage import object_keys as keys
 from storage.identity import described, reusable_result
 from storage.warehouse import DocumentRow
@@ -41,7 +42,7 @@ def duplicate(
         name=doc.name,
         input_sha256=claimed.input_sha256,
         pipeline_version=ctx.pipeline_version,
-        status="digitised",
+        status=DocumentStatus.DIGITISED,
         inputs=[s.model_dump() for s in stored],
         error_reason=None,
         error=None,

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from schemas.errors import ObjectConflict, PermanentError, RetryableError, SohoaError
+from schemas.states import DocumentStatus
 from storage import object_keys as keys
 from workers.job.context import (
     DocumentInput,
@@ -55,7 +56,7 @@ def record_attempt(
             name=name,
             input_sha256=input_sha,
             pipeline_version=ctx.pipeline_version,
-            status="retrying",
+            status=DocumentStatus.RETRYING,
             error_reason=exc.reason,
             error=str(exc),
             lease_owner=None,
@@ -81,7 +82,7 @@ def fail(
         name=doc.name,
         input_sha256=input_sha,
         pipeline_version=ctx.pipeline_version,
-        status="failed",
+        status=DocumentStatus.FAILED,
         error_reason=reason,
         error=message,
     )
@@ -115,7 +116,7 @@ def quarantine(
         name=doc.name,
         input_sha256=input_sha,
         pipeline_version=ctx.pipeline_version,
-        status="quarantined",
+        status=DocumentStatus.QUARANTINED,
         error_reason=error.reason,
         error=str(error),
         inputs=inputs,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from schemas.errors import InvalidManifest
+from schemas.states import DocumentStatus
 from storage.references import digitised_result
 from workers.job.context import DocumentInput, DocumentOutcome, DossierInput, JobContext, sha256
 
@@ -31,7 +32,7 @@ def record_reused(
         inputs=[],
         role=doc.role,
         reused_from=doc.reused_from,
-        status="reused",
+        status=DocumentStatus.REUSED,
         page_count=0,
     )
     ctx.warehouse.add_event(
@@ -67,7 +68,7 @@ def _refuse_reuse(
         inputs=[],
         role=doc.role,
         reused_from=doc.reused_from,
-        status="quarantined",
+        status=DocumentStatus.QUARANTINED,
         error_reason=error.reason,
         error=str(error),
         page_count=0,
