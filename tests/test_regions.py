@@ -122,3 +122,18 @@ def test_a_stamp_and_scanner_marks_on_a_generated_page_are_found() -> None:
     found = _found(page)
     for kind, box in truth:
         assert _best(found, kind, box) >= 0.5, (kind, box, found)
+
+
+def test_a_blank_page_has_no_region() -> None:
+    assert _found(Image.new("L", (1654, 2339), 250)) == []
+
+
+def test_a_page_read_turned_finds_its_seal_where_the_upright_page_has_it() -> None:
+    page, truth = overlay(decree_page(5), ("seal",), DPI, 2)
+    sideways = page.transpose(Image.Transpose.ROTATE_90)  # scanned a quarter turn off
+    sight = look(sideways, DPI, 90, 0.0, page.size)  # read turned 90 degrees clockwise
+    (seal,) = [f for f in find_marks(sight) if f.kind == "seal"]
+    fx, fy = page.width / sight.ink.shape[1], page.height / sight.ink.shape[0]
+    x0, y0, x1, y1 = seal.box
+    box = (round(x0 * fx), round(y0 * fy), round((x1 - x0) * fx), round((y1 - y0) * fy))
+    assert iou(box, truth[0][1]) >= 0.5
