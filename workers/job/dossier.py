@@ -34,7 +34,7 @@ from schemas.errors import (
 from schemas.results import InputFile
 from schemas.states import DossierStatus
 from storage import object_keys as keys
-from storage.warehouse import DocumentRow
+from storage.rows import DocumentRow
 from workers.job.context import (
     DocumentInput,
     DocumentOutcome,

@@ -12,7 +12,7 @@ from schemas.results import InputFile
 from schemas.states import DocumentStatus
 from storage import object_keys as keys
 from storage.identity import described, reusable_result
-from storage.warehouse import DocumentRow
+from storage.rows import DocumentRow
 from workers.job.context import DocumentInput, DocumentOutcome, DossierInput, JobContext, year_of
 
 COPIED = ("page_count", "mean_confidence", "metadata", "signature", "result_key", "result_sha256")
