@@ -86,7 +86,7 @@ def main() -> None:
     made = ["samples", str(work / "set"), "--count", str(args.count), "--seed", str(args.seed)]
     sohoa(*made)
     took_made = sohoa("eval", str(work / "set"), *jobs, "--json", str(out / "generated.json"))
-    print("| material | pages | n | sohoa CER | tesseract CER | ratio | sohoa WER | "
+    print("| material | scan | pages | sohoa CER | tesseract CER | ratio | sohoa WER | "
           "tesseract WER | phrases +/- | fields | " + " | ".join(FIELDS) + " |")  # fmt: skip
     print("|" + "---|" * (10 + len(FIELDS)))
     print("\n".join(real_rows))
