@@ -105,7 +105,8 @@ def _plain(image: Image.Image) -> list[tuple[str, tuple]]:
 def score(job: tuple[str, int, str]) -> dict:
     source, number, style = job
     if source == "decree":
-        rgb, laid = overlay(decree_page_at(number, DPI), kinds_for(number), DPI, number)
+        base = decree_page_at(number, DPI, colour=style == "colour")
+        rgb, laid = overlay(base, kinds_for(number), DPI, number)
         laid += own_regions(number)  # page 29's own seal and signature
         truth_text = page_truth(DECREE, number)
         boxes = [b for _, b in laid]

@@ -202,12 +202,13 @@ def iou(a: Box, b: Box) -> float:
     return both / (a[2] * a[3] + b[2] * b[3] - both) if both else 0.0
 
 
-def decree_page_at(number: int, dpi: int) -> Image.Image:
-    """Any page of decree 49 rendered in grey at ``dpi`` (pdftoppm; a process: benchmarks
-    and end-to-end tests only)."""
+def decree_page_at(number: int, dpi: int, colour: bool = False) -> Image.Image:
+    """Any page of decree 49 rendered in grey (or colour: page 29's seal red, its signature
+    blue) at ``dpi`` (pdftoppm; a process: benchmarks and end-to-end tests only)."""
     import subprocess
 
     pdf = Path(__file__).parent / "data" / "decree-49-2026-ND-CP.pdf"
-    args = ["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-gray", str(pdf)]
+    args = ["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number)]
+    args += [str(pdf)] if colour else ["-gray", str(pdf)]
     done = subprocess.run(args, capture_output=True, check=True)
-    return Image.open(io.BytesIO(done.stdout)).convert("L")
+    return Image.open(io.BytesIO(done.stdout)).convert("RGB" if colour else "L")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from pipeline.reading.regions import Found, Sight, find_marks, look
+from pipeline.reading.region_words import find_marks
+from pipeline.reading.regions import Found, Sight, look
 from samplegen.samples import generate_documents
 from tests.regions_material import (
     as_scanned,

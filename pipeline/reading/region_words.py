@@ -7,6 +7,7 @@
     set_apart(out, found, factor)         -> the reading without those words, and the regions
     without_words(out, drop)              -> a reading less some words (text, PDF layer)
     read_apart(image, dpi, out, ...)      -> the same for a page as scanned and as it was read
+    find_marks(sight)                     -> every region the image alone shows
 
 A word inside a region (half its box or more) is taken out when it is noise: not a word
 (``is_word``), one Tesseract is less sure of than not (confidence under 50), one much taller
@@ -30,7 +31,15 @@ from PIL import Image
 
 from pipeline.metadata.extract_text import fold
 from pipeline.reading.ocr import OcrOutput
-from pipeline.reading.regions import Found, find_marks, look
+from pipeline.reading.regions import (
+    Found,
+    Sight,
+    find_frames,
+    find_scanner_marks,
+    find_signatures,
+    look,
+)
+from pipeline.reading.seals import find_seals
 from pipeline.reading.syllables import respelt_layer
 from schemas.results import Region, Word
 
@@ -258,3 +267,12 @@ def _text_without(out: OcrOutput, drop: set[int]) -> str:
     while rebuilt and not rebuilt[-1]:
         rebuilt.pop()
     return "\n".join(rebuilt)
+
+
+def find_marks(s: Sight) -> list[Found]:
+    """Every region the image alone shows: seals, then signatures, stamp frames and scanner
+    marks outside them."""
+    seals = find_seals(s)
+    signatures = find_signatures(s, seals)
+    frames = find_frames(s, seals + signatures)
+    return seals + signatures + frames + find_scanner_marks(s, seals + signatures + frames)

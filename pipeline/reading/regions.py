@@ -1,18 +1,14 @@
-# house: 426 lines as landed 13:48 UTC while the regions work (#14) goes on; to be split by its author
 """Ink on a page that is not text: seals, handwritten signatures, "received" stamps and the
 scanner's marks, found as boxes on a small copy of the page, upright and straight as it was read.
 
     look(image, dpi, rotation, skew, size)  -> Sight: the page at about WORK_DPI, with its ink
                                                and, on a colour scan, its red and blue ink
-    find_marks(sight)                       -> the regions the image alone shows (seals,
-                                               signatures, stamp frames, scanner marks)
+    find_signatures / find_frames / find_scanner_marks(sight, ...) -> Found boxes
+(seals: ``pipeline.reading.seals``; all of them in turn: ``region_words.find_marks``)
 
 Every cue is a shape or a colour in physical units (millimetres at the scan's dpi, or the
 page's own line height), never a position on one page:
-- a seal is a ring: a circle (Hough transform on the blurred page) whose circumference is
-  inked along most of its length at one radius; printed text, even dense, inks at most a
-  half of any circle (0.43-0.53 measured on decree 49's pages with ink a pixel off the
-  circle counted, its seal and seals laid over its pages 0.84-1.0);
+- a seal is a ring inked along most of its length (``pipeline.reading.seals``);
 - a signature is one connected pen stroke at least two text lines high and a centimetre
   wide that leaves most of its box blank (blue ink on a colour scan);
 - a received stamp is a closed rectangle of a few centimetres (its phrases confirm it, see
@@ -33,9 +29,6 @@ from schemas.results import RegionKind
 
 WORK_DPI = 100  # regions are found on a copy at about this resolution
 INK_CONTRAST = 48  # grey levels below the paper's that count as ink (a red seal in grey, dither)
-SEAL_MM = (20.0, 60.0)  # diameters of round seals (agencies' are 3.5-4.2 cm)
-REFINED = 12  # circles with the best rings that are measured again about a nearby centre
-RING_SHARE = 0.75  # a seal's ring is inked along at least this share of its circle
 SIGNATURE_EM = 2.0  # a pen stroke at least this many text lines high ...
 SIGNATURE_MM = 12.0  # ... and this wide ...
 SIGNATURE_COVER = 0.3  # ... inking less than this share of its box ...
@@ -143,35 +136,7 @@ def _line_height(ink: np.ndarray) -> float:
     return float(np.median(heights)) if heights.size else 0.0
 
 
-def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
-    """For each radius, the share of the circle about (cx, cy) that is inked (ink a pixel in
-    or out counts: a ring a pixel off round, or broken by a threshold)."""
-    angles = np.linspace(0, 2 * np.pi, 90, endpoint=False)
-    xs = np.clip(np.rint(cx + np.outer(radii, np.cos(angles))), 0, ink.shape[1] - 1).astype(int)
-    ys = np.clip(np.rint(cy + np.outer(radii, np.sin(angles))), 0, ink.shape[0] - 1).astype(int)
-    hits = ink[ys, xs]
-    hits[1:-1] |= hits[:-2] | hits[2:]
-    return hits.mean(axis=1)
-
-
-def _ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
-    """(radius, share): the radius between 0.6 r and 1.3 r at which the circle about (cx, cy)
-    is inked along the largest share of its length, and that share."""
-    radii = np.arange(0.6 * r, 1.3 * r, 1.0)
-    shares = _shares(ink, cx, cy, radii)
-    best = int(np.argmax(shares))
-    return float(radii[best]), float(shares[best])
-
-
-def _outermost(ink: np.ndarray, cx: float, cy: float, radius: float, high: float) -> float:
-    """The largest radius up to ``high`` at which a ring about the same centre is inked along
-    RING_SHARE of its length: a seal's outer ring, around its inner ring and emblem."""
-    radii = np.arange(radius, high * 1.1, 1.0)
-    rings = np.flatnonzero(_shares(ink, cx, cy, radii) >= RING_SHARE)
-    return float(radii[rings[-1]]) if rings.size else radius
-
-
-def _colour_of(s: Sight, box: tuple[int, int, int, int]) -> str:
+def colour_of(s: Sight, box: tuple[int, int, int, int]) -> str:
     if s.red is None or s.blue is None:
         return ""
     x0, y0, x1, y1 = box
@@ -182,66 +147,7 @@ def _colour_of(s: Sight, box: tuple[int, int, int, int]) -> str:
     return "red ink, " if red >= blue else "blue ink, "
 
 
-def find_seals(s: Sight) -> list[Found]:
-    """Round seals: circles of SEAL_MM whose ring is inked along RING_SHARE of its length. On
-    a colour scan only red and blue ink is looked at (a black copy of a seal is print there),
-    so that print under and around a seal adds nothing to its ring."""
-    low, high = (round(d / 2 * s.mm) for d in SEAL_MM)
-    ink = s.ink if s.red is None else s.coloured
-    # circles are proposed on a copy at half the size (a seal is 2 cm or more), then each is
-    # measured on the full copy: Hough's vote is cheap there, and the ring test decides
-    half = cv2.resize(np.where(ink, 0, 255).astype(np.uint8), None, fx=0.5, fy=0.5,
-                      interpolation=cv2.INTER_AREA)  # fmt: skip
-    circles = cv2.HoughCircles(
-        cv2.GaussianBlur(half, (0, 0), 1.5), cv2.HOUGH_GRADIENT, dp=1, minDist=4,
-        param1=80, param2=25, minRadius=low // 2, maxRadius=high // 2 + 1,
-    )  # fmt: skip
-    circles = [] if circles is None else circles[0] * 2
-    # best rings first, and of rings inked alike (to a twentieth) the larger: a seal's outer
-    # ring before the rings and the emblem inside it
-    measured = sorted(
-        ((round(20 * _ring(ink, cx, cy, r)[1]) / 20, r, cx, cy) for cx, cy, r in circles),
-        reverse=True,
-    )
-    kept: list[tuple[float, float, float, float]] = []
-    tries = 0
-    for first_share, r, cx, cy in measured:
-        if first_share < RING_SHARE - 0.2 or tries == REFINED:
-            break
-        if any(np.hypot(k[1] - cx, k[2] - cy) < k[3] and r < 1.1 * k[3] for k in kept):
-            continue  # inside a seal already found, and no larger ring of it
-        tries += 1
-        share, cx, cy, radius = _centred(ink, cx, cy, r)  # Hough's centre may be a little off
-        if share < RING_SHARE or not low * 0.9 <= radius <= high * 1.1:
-            continue
-        same = [k for k in kept if np.hypot(k[1] - cx, k[2] - cy) < 0.6 * (k[3] + radius)]
-        if not same:
-            kept.append((share, cx, cy, radius))
-        elif all(radius > k[3] and np.hypot(k[1] - cx, k[2] - cy) < 0.25 * radius for k in same):
-            kept = [k for k in kept if k not in same] + [(share, cx, cy, radius)]  # outer ring
-    found = []
-    for share, cx, cy, radius in kept:
-        pad = _outermost(ink, cx, cy, radius, high) * 1.04 + 1
-        box = _clip(s, (cx - pad, cy - pad, cx + pad, cy + pad))
-        cue = _colour_of(s, box) + "round ring"
-        found.append(Found("seal", box, round(min(1.0, share), 2), cue))
-    return found
-
-
-def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float, float, float]:
-    """(share, cx, cy, radius) of the best ring whose centre lies within a tenth of ``r`` of
-    (cx, cy)."""
-    step = max(1.0, r / 20)
-    best = (-1.0, cx, cy, r)
-    for dx in np.arange(-2, 3) * step:
-        for dy in np.arange(-2, 3) * step:
-            radius, share = _ring(ink, cx + dx, cy + dy, r)
-            if share > best[0]:
-                best = (share, cx + dx, cy + dy, radius)
-    return best
-
-
-def _clip(s: Sight, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+def clip(s: Sight, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
     height, width = s.ink.shape
     x0, y0, x1, y1 = box
     right, bottom = min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1)))
@@ -367,9 +273,9 @@ def find_frames(s: Sight, taken: list[Found]) -> list[Found]:
         if w > 0.5 * s.ink.shape[1] or cv2.contourArea(contour) < 0.85 * w * h:
             continue
         pad = round(s.mm)  # the frame's own line
-        box = _clip(s, (x - pad, y - pad, x + w + pad, y + h + pad))
+        box = clip(s, (x - pad, y - pad, x + w + pad, y + h + pad))
         if not _inside(box, taken):
-            cue = _colour_of(s, box) + "rectangular frame"
+            cue = colour_of(s, box) + "rectangular frame"
             found.append(Found("received-stamp", box, 0.5, cue))
     return found
 
@@ -416,12 +322,3 @@ def _scanner_cue(
     if corner and 6 * s.mm <= long <= 25 * s.mm and thin <= 3 * s.mm and long >= 3 * thin:
         return "staple"
     return None
-
-
-def find_marks(s: Sight) -> list[Found]:
-    """Every region the image alone shows: seals, then signatures, stamp frames and scanner
-    marks outside them."""
-    seals = find_seals(s)
-    signatures = find_signatures(s, seals)
-    frames = find_frames(s, seals + signatures)
-    return seals + signatures + frames + find_scanner_marks(s, seals + signatures + frames)

@@ -1,0 +1,109 @@
+"""Round seals: a circle whose ring is inked along most of its length at one radius.
+
+    find_seals(sight)  -> the seals on a page (pipeline.reading.regions' Sight), outer ring's box
+
+Circles are proposed by a Hough transform on a half-size copy of the ink, then each is measured
+on the full copy: the share of the circle inked at its best radius. Printed text, even dense,
+inks at most half of any circle (0.43-0.53 measured on decree 49's pages, ink a pixel off the
+circle counted), its seal and seals laid over its pages 0.84-1.0. On a colour scan only red
+and blue ink is looked at (a black copy of a seal is print there), so that print under and
+around a seal adds nothing to its ring.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.reading.regions import Found, Sight, clip, colour_of
+
+SEAL_MM = (20.0, 60.0)  # diameters of round seals (agencies' are 3.5-4.2 cm)
+REFINED = 12  # circles with the best rings that are measured again about a nearby centre
+RING_SHARE = 0.75  # a seal's ring is inked along at least this share of its circle
+
+
+def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
+    """For each radius, the share of the circle about (cx, cy) that is inked (ink a pixel in
+    or out counts: a ring a pixel off round, or broken by a threshold)."""
+    angles = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+    xs = np.clip(np.rint(cx + np.outer(radii, np.cos(angles))), 0, ink.shape[1] - 1).astype(int)
+    ys = np.clip(np.rint(cy + np.outer(radii, np.sin(angles))), 0, ink.shape[0] - 1).astype(int)
+    hits = ink[ys, xs]
+    hits[1:-1] |= hits[:-2] | hits[2:]
+    return hits.mean(axis=1)
+
+
+def _ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
+    """(radius, share): the radius between 0.6 r and 1.3 r at which the circle about (cx, cy)
+    is inked along the largest share of its length, and that share."""
+    radii = np.arange(0.6 * r, 1.3 * r, 1.0)
+    shares = _shares(ink, cx, cy, radii)
+    best = int(np.argmax(shares))
+    return float(radii[best]), float(shares[best])
+
+
+def _outermost(ink: np.ndarray, cx: float, cy: float, radius: float, high: float) -> float:
+    """The largest radius up to ``high`` at which a ring about the same centre is inked along
+    RING_SHARE of its length: a seal's outer ring, around its inner ring and emblem."""
+    radii = np.arange(radius, high * 1.1, 1.0)
+    rings = np.flatnonzero(_shares(ink, cx, cy, radii) >= RING_SHARE)
+    return float(radii[rings[-1]]) if rings.size else radius
+
+
+def find_seals(s: Sight) -> list[Found]:
+    """Round seals: circles of SEAL_MM whose ring is inked along RING_SHARE of its length. On
+    a colour scan only red and blue ink is looked at (a black copy of a seal is print there),
+    so that print under and around a seal adds nothing to its ring."""
+    low, high = (round(d / 2 * s.mm) for d in SEAL_MM)
+    ink = s.ink if s.red is None else s.coloured
+    # circles are proposed on a copy at half the size (a seal is 2 cm or more), then each is
+    # measured on the full copy: Hough's vote is cheap there, and the ring test decides
+    half = cv2.resize(np.where(ink, 0, 255).astype(np.uint8), None, fx=0.5, fy=0.5,
+                      interpolation=cv2.INTER_AREA)  # fmt: skip
+    circles = cv2.HoughCircles(
+        cv2.GaussianBlur(half, (0, 0), 1.5), cv2.HOUGH_GRADIENT, dp=1, minDist=4,
+        param1=80, param2=25, minRadius=low // 2, maxRadius=high // 2 + 1,
+    )  # fmt: skip
+    circles = [] if circles is None else circles[0] * 2
+    # best rings first, and of rings inked alike (to a twentieth) the larger: a seal's outer
+    # ring before the rings and the emblem inside it
+    measured = sorted(
+        ((round(20 * _ring(ink, cx, cy, r)[1]) / 20, r, cx, cy) for cx, cy, r in circles),
+        reverse=True,
+    )
+    kept: list[tuple[float, float, float, float]] = []
+    tries = 0
+    for first_share, r, cx, cy in measured:
+        if first_share < RING_SHARE - 0.2 or tries == REFINED:
+            break
+        if any(np.hypot(k[1] - cx, k[2] - cy) < k[3] and r < 1.1 * k[3] for k in kept):
+            continue  # inside a seal already found, and no larger ring of it
+        tries += 1
+        share, cx, cy, radius = _centred(ink, cx, cy, r)  # Hough's centre may be a little off
+        if share < RING_SHARE or not low * 0.9 <= radius <= high * 1.1:
+            continue
+        same = [k for k in kept if np.hypot(k[1] - cx, k[2] - cy) < 0.6 * (k[3] + radius)]
+        if not same:
+            kept.append((share, cx, cy, radius))
+        elif all(radius > k[3] and np.hypot(k[1] - cx, k[2] - cy) < 0.25 * radius for k in same):
+            kept = [k for k in kept if k not in same] + [(share, cx, cy, radius)]  # outer ring
+    found = []
+    for share, cx, cy, radius in kept:
+        pad = _outermost(ink, cx, cy, radius, high) * 1.04 + 1
+        box = clip(s, (cx - pad, cy - pad, cx + pad, cy + pad))
+        cue = colour_of(s, box) + "round ring"
+        found.append(Found("seal", box, round(min(1.0, share), 2), cue))
+    return found
+
+
+def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float, float, float]:
+    """(share, cx, cy, radius) of the best ring whose centre lies within a tenth of ``r`` of
+    (cx, cy)."""
+    step = max(1.0, r / 20)
+    best = (-1.0, cx, cy, r)
+    for dx in np.arange(-2, 3) * step:
+        for dy in np.arange(-2, 3) * step:
+            radius, share = _ring(ink, cx + dx, cy + dy, r)
+            if share > best[0]:
+                best = (share, cx + dx, cy + dy, radius)
+    return best
