@@ -82,7 +82,8 @@ def find_seals(s: Sight) -> list[Found]:
         share, cx, cy, radius = _centred(ink, cx, cy, r)  # Hough's centre may be a little off
         if share < RING_SHARE or not low * 0.9 <= radius <= high * 1.1:
             continue
-        same = [k for k in kept if np.hypot(k[1] - cx, k[2] - cy) < 0.6 * (k[3] + radius)]
+        # the same seal: a ring overlapping a seal found (two seals never overlap)
+        same = [k for k in kept if _apart(k, cx, cy) < k[3] + radius]
         if not same:
             kept.append((share, cx, cy, radius))
         elif all(radius > k[3] and np.hypot(k[1] - cx, k[2] - cy) < 0.25 * radius for k in same):
@@ -107,3 +108,7 @@ def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, fl
             if share > best[0]:
                 best = (share, cx + dx, cy + dy, radius)
     return best
+
+
+def _apart(ring: tuple[float, float, float, float], cx: float, cy: float) -> float:
+    return float(np.hypot(ring[1] - cx, ring[2] - cy))
