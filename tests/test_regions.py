@@ -138,3 +138,11 @@ def test_a_page_read_turned_finds_its_seal_where_the_upright_page_has_it() -> No
     x0, y0, x1, y1 = seal.box
     box = (round(x0 * fx), round(y0 * fy), round((x1 - x0) * fx), round((y1 - y0) * fy))
     assert iou(box, truth[0][1]) >= 0.5
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 2), (3000, 1), (1, 3000), (7, 40)])
+@pytest.mark.parametrize("dpi", [72, 200, 600])
+def test_a_page_too_small_for_any_mark_has_none_and_does_not_fail(size, dpi) -> None:
+    # a conformance PDF's page rendered a few pixels on a side made cv2.resize fail inside
+    # the seal search, and the document ended as an internal error
+    assert _found(Image.new("L", size, 0), dpi) == []

@@ -56,6 +56,8 @@ def find_seals(s: Sight) -> list[Found]:
     so that print under and around a seal adds nothing to its ring."""
     low, high = (round(d / 2 * s.mm) for d in SEAL_MM)
     ink = s.ink if s.red is None else s.coloured
+    if min(ink.shape[:2]) < max(2 * low, 2):
+        return []  # no seal fits on the page (and half of it would be no image at all)
     # circles are proposed on a copy at half the size (a seal is 2 cm or more), then each is
     # measured on the full copy: Hough's vote is cheap there, and the ring test decides
     half = cv2.resize(np.where(ink, 0, 255).astype(np.uint8), None, fx=0.5, fy=0.5,
