@@ -4,6 +4,7 @@ statements and attribute uses), the rules the import graph between layers cannot
 - redis, and its errors, only in storage/ (storage/queue.py, storage/page_board.py);
 - pyHanko's validation set-up (pyhanko_certvalidator: validation contexts, fetchers; the
   time-stamping client) only in pipeline/ (pipeline/signatures/online.py);
+- pypdf, the PDF reader and writer, only in pipeline/ (the job never opens a PDF itself);
 - pipeline/ and storage/ read no environment: settings come in.
 """
 
@@ -48,6 +49,10 @@ def test_redis_only_in_storage() -> None:
 def test_pyhanko_validation_set_up_only_in_pipeline() -> None:
     prefixes = ("pyhanko_certvalidator", "pyhanko.sign.timestamps")
     assert _importers(prefixes, outside="pipeline") == []
+
+
+def test_pypdf_only_in_pipeline() -> None:
+    assert _importers(("pypdf",), outside="pipeline") == []
 
 
 def _environment_reads(paths: list[Path]) -> list[str]:

@@ -30,6 +30,7 @@ from pipeline.inputs.active_content import strip_page
 from pipeline.inputs.source import openable
 from schemas.document import DocumentMetadata
 from schemas.errors import ConfigurationError, CorruptInput
+from schemas.results import PageText
 
 log = logging.getLogger(__name__)
 
@@ -235,3 +236,13 @@ def keep_pages(source: bytes | Path, indexes: Sequence[int], out: Path) -> KeptP
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptInput("a page with text cannot be copied: %s" % exc) from exc
     return KeptPages(texts, removed)
+
+
+def carried_text(source: bytes | Path) -> tuple[PageText, ...]:
+    """The text a PDF already carries, page by page, as its own text layer says it (a signed
+    input is kept as it is, so its words are read from it, never from a new reading)."""
+    reader = PdfReader(openable(source), strict=False)
+    return tuple(
+        PageText(index=i, source="text-layer", text=page.extract_text())
+        for i, page in enumerate(reader.pages)
+    )

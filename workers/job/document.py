@@ -11,15 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from pipeline.inputs.active_content import active_left
 from pipeline.inputs.files import Inspection
-from pipeline.inputs.source import openable
 from pipeline.metadata.extract import archival_metadata, extract, merge_manifest
 from pipeline.metadata.phrases import correct_page
 from pipeline.reading.page import PageTask
-from pipeline.reading.searchable_pdf import assemble, keep_pages
+from pipeline.reading.searchable_pdf import assemble, carried_text, keep_pages
 from pipeline.signatures.signing import sign_file
 from pipeline.signatures.verification import verify_pdf
 from pipeline.signatures.verify_words import verifier_words
@@ -254,11 +251,7 @@ class DocumentRun:
         it is flagged ``signature-unconfirmed`` until a person accepts it (storage.acceptance):
         it does not count as an electronically issued result meanwhile."""
         source = self.doc.files[0].content
-        reader = PdfReader(openable(source), strict=False)
-        pages = tuple(
-            PageText(index=i, source="text-layer", text=p.extract_text())
-            for i, p in enumerate(reader.pages)
-        )
+        pages = carried_text(source)
         meta = self.metadata(pages)
         flag = None if report.ok else (UNCONFIRMED, verifier_words(report))
         if flag is not None:
