@@ -1,4 +1,3 @@
-# house: scan_page is 63 lines; the reading is being changed (#14): left whole
 """Building the searchable PDF: image pages with Tesseract's invisible text laid over them,
 pages kept from a source PDF, and the metadata as document info and XMP."""
 
@@ -69,21 +68,7 @@ def scan_page(
     else:
         writer = PdfWriter()
         page = writer.add_blank_page(*frame)
-    scan = StreamObject()
-    scan.set_data(jpeg)
-    scan.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Image"),
-            NameObject("/Width"): NumberObject(image.width),
-            NameObject("/Height"): NumberObject(image.height),
-            NameObject("/ColorSpace"): NameObject(
-                "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
-            ),
-            NameObject("/BitsPerComponent"): NumberObject(8),
-            NameObject("/Filter"): NameObject("/DCTDecode"),
-        }
-    )
+    scan = _jpeg_xobject(image, jpeg)
     resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
     xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
     xobjects[NameObject("/Scan")] = indirect(writer, scan)
@@ -109,6 +94,26 @@ def scan_page(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _jpeg_xobject(image: Image.Image, jpeg: bytes) -> StreamObject:
+    """The scan as an image XObject holding its JPEG file as it is (DCTDecode)."""
+    scan = StreamObject()
+    scan.set_data(jpeg)
+    scan.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(image.width),
+            NameObject("/Height"): NumberObject(image.height),
+            NameObject("/ColorSpace"): NameObject(
+                "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
+            ),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+            NameObject("/Filter"): NameObject("/DCTDecode"),
+        }
+    )
+    return scan
 
 
 def _describe(meta: DocumentMetadata) -> dict[str, str]:
