@@ -10,16 +10,14 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from pipeline.indicators.rates import AgencyTree, parse_period
 from pipeline.indicators.register_file import parse_register
-from pipeline.indicators.report import build_report
 from schemas.errors import ExitCode
 from schemas.register import AgencyEntry, RegisterEntry, TargetEntry
 from storage import places
-from storage.indicator_facts import load_agencies, load_facts, load_operational
-from storage.register_store import load_targets, register_dossier, save_agency, save_target
+from storage.register_store import register_dossier, save_agency, save_target
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, console, settings_for
+from workers.reports.build import checked_period, warehouse_report
 from workers.reports.render import to_csv, to_json, to_table
 
 register_app = typer.Typer(
@@ -109,24 +107,11 @@ def report(
     data: DataOption = None,
 ) -> None:
     try:
-        start, end, _grain = parse_period(period)
+        checked_period(period, level)
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(int(ExitCode.USAGE)) from exc
-    if level not in (None, "ministry", "province", "district", "commune"):
-        console.print(f"[red]error:[/red] unknown level {level!r}")
-        raise typer.Exit(int(ExitCode.USAGE))
-    warehouse = _warehouse(data)
-    built = build_report(
-        load_facts(warehouse),
-        AgencyTree(load_agencies(warehouse)),
-        period=period,
-        agency=agency,
-        level=level,  # type: ignore[arg-type]
-        targets=load_targets(warehouse) or None,
-        operational=load_operational(warehouse, start, end),
-        now=dt.datetime.now(dt.UTC),
-    )
+    built = warehouse_report(_warehouse(data), period, level, agency)
     if format == "table" and out is None:
         to_table(built, Console())
         return
