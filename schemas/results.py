@@ -26,6 +26,9 @@ class Word(Frozen):
     text: str
     confidence: float = Field(ge=0, le=100)
     box: tuple[int, int, int, int] = Field(description="left, top, width, height in pixels")
+    read_as: str | None = Field(
+        None, description="the word as Tesseract read it, when its tone was set right since"
+    )
 
 
 class Correction(Frozen):

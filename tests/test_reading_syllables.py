@@ -72,6 +72,8 @@ def _reading(lines: list[list[str]]) -> OcrOutput:
 def test_a_respelt_word_changes_in_the_words_the_text_and_the_layer() -> None:
     out = with_tones(_reading([["loại", "đât", "thu"], ["câp", "tỉnh;", "QUYET"]]))
     assert [w.text for w in out.words] == ["loại", "đất", "thu", "cấp", "tỉnh;", "QUYET"]
+    # the sidecar keeps each respelt word as Tesseract read it, and only those
+    assert [w.read_as for w in out.words] == [None, "đât", None, "câp", None, None]
     assert out.text == "loại đất thu\n\ncấp tỉnh; QUYET"
     assert out.lines == (0, 0, 0, 1, 1, 1) and out.mean_confidence == 90.0
     shown = PdfReader(io.BytesIO(out.text_pdf)).pages[0].get_contents().get_data()

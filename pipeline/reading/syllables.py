@@ -2,7 +2,8 @@
 
     stop_tone(word)     -> the word with its tone set right, or the word as it was
     with_tones(out)     -> the reading with every such word respelt: its words, its text and
-                           its PDF text layer alike
+                           its PDF text layer alike; each respelt word keeps what Tesseract
+                           read as ``read_as``, so the sidecar shows it
 
 A syllable that ends in p, t, c or ch (a stop) carries the sắc or the nặng tone, never another
 one and never none: "câp", "đât", "quyêt" are no words; "cấp", "đất", "quyết" are. Tesseract's
@@ -71,7 +72,8 @@ def with_tones(out: OcrOutput) -> OcrOutput:
     if not new or len(out.lines) != len(out.words):
         return out
     words = tuple(
-        w.model_copy(update={"text": new[n]}) if n in new else w for n, w in enumerate(out.words)
+        w.model_copy(update={"text": new[n], "read_as": w.text}) if n in new else w
+        for n, w in enumerate(out.words)
     )
     return OcrOutput(
         _text(out, words), words, out.mean_confidence, respelt_layer(out, new), out.lines
