@@ -1,3 +1,4 @@
+# house: 412 lines: one module starts each real service the tests use (Redis, PostgreSQL, S3 on moto), each beside its own fallback
 """Real services on loopback for the tests: Redis, PostgreSQL and an S3-compatible server.
 
 Redis and PostgreSQL: the machine's own on 127.0.0.1:6379 / :5432 when they answer; otherwise

@@ -1,3 +1,4 @@
+# house: 442 lines: our own signing contract read as one story (sign, verify, pdfsig and openssl agree, tamper, keys); its kinds are listed by name in tests/kinds.py
 """Signing and verifying our own output: sign, verify, ask two other tools, tamper, verify again."""
 
 from __future__ import annotations
