@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -71,18 +72,20 @@ def users_add(
 
 @users_app.command("disable", help="Disable an account; its sessions stop at once.")
 def users_disable(username: str, data: DataOption = None) -> None:
-    warehouse = places.warehouse(settings_for(data=data))
-    user = set_active(warehouse, username, False)
-    _account_change(warehouse, "user-disabled", user)
-    Console().print(f"disabled {user.username}")
+    _set_active(username, data, active=False)
 
 
 @users_app.command("enable", help="Enable a disabled account again.")
 def users_enable(username: str, data: DataOption = None) -> None:
+    _set_active(username, data, active=True)
+
+
+def _set_active(username: str, data: Path | None, *, active: bool) -> None:
+    done = "enabled" if active else "disabled"
     warehouse = places.warehouse(settings_for(data=data))
-    user = set_active(warehouse, username, True)
-    _account_change(warehouse, "user-enabled", user)
-    Console().print(f"enabled {user.username}")
+    user = set_active(warehouse, username, active)
+    _account_change(warehouse, f"user-{done}", user)
+    Console().print(f"{done} {user.username}")
 
 
 def _account_change(warehouse: Warehouse, action: str, user: User) -> None:
