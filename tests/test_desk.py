@@ -232,6 +232,14 @@ def test_upload_is_a_drop_into_the_intake_within_the_limits(tmp_path):
     assert store.get(f"intake/{AGENCY_A}/HS-7/trang-1.png") == b"\x89PNG\r\n\x1a\n scan"
     assert store.exists(f"intake/{AGENCY_A}/HS-7/manifest.json")
     assert not store.exists(f"intake/{AGENCY_A}/HS-7/.DS_Store")  # set aside, as folder intake
+    # a stray non-scan file in a folder does not refuse the scans beside it: intake quarantines it
+    stray = [
+        ("files", ("HS-9/trang-1.png", b"\x89PNG\r\n\x1a\n scan", "image/png")),
+        ("files", ("HS-9/Thumbs.db", b"\xd0\xcf\x11\xe0 ole", "application/octet-stream")),
+    ]
+    assert send(stray).status_code == 303
+    assert store.get(f"intake/{AGENCY_A}/HS-9/trang-1.png") == b"\x89PNG\r\n\x1a\n scan"
+    assert store.get(f"intake/{AGENCY_A}/HS-9/Thumbs.db") == b"\xd0\xcf\x11\xe0 ole"
     assert "Đang chờ" in clerk.get(answer.headers["location"]).text
     assert send([("files", ("lone.pdf", b"%PDF-1.4", "application/pdf"))]).status_code == 303
     assert store.get(f"intake/{AGENCY_A}/lone.pdf") == b"%PDF-1.4"

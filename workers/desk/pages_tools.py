@@ -54,13 +54,16 @@ def _hidden(upload: UploadFile) -> bool:
 
 
 def _within(placed: list[tuple[str, UploadFile]], limits: InputLimits) -> None:
-    """The intake's own limits (Settings.limits) and its own test of a file's type (its
-    first bytes, as ``pipeline.inputs.files.sniff`` reads them), before anything is stored."""
+    """The intake's own limits (Settings.limits), before anything is stored, and for a lone
+    file its own test of the type (the first bytes, as ``pipeline.inputs.files.sniff`` reads
+    them): a lone file that is no scan is refused at once. In a folder, a file that is no scan
+    (Thumbs.db, notes.docx) does not refuse the others: it is stored with them, and intake sets
+    it aside in quarantine with its reason, as it does for a folder dropped in the bucket."""
     for key, item in placed:
         most = limits.max_manifest_bytes if key.endswith("/" + MANIFEST) else limits.max_bytes
         if item.size is not None and item.size > most:
             raise HTTPException(413, f"{item.filename}: over {most} bytes")
-        if key.endswith("/" + MANIFEST):
+        if key.endswith("/" + MANIFEST) or len(placed) > 1:
             continue
         item.file.seek(0)
         try:
