@@ -19,15 +19,22 @@ from pipeline.metadata.extract_header import (
     DOCUMENT_TYPES,
     find_date,
     find_organ,
-    find_subject,
     find_type,
     number_line,
     spell_notation,
     type_from_notation,
 )
 from pipeline.metadata.extract_header import find_number as _find_number
-from pipeline.metadata.extract_signer import find_recipients, find_signer
-from pipeline.metadata.extract_text import fold, lines_of
+from pipeline.metadata.extract_repair import (
+    fill_from_body,
+    respell_from_body,
+    spell_storage_units,
+)
+from pipeline.metadata.extract_recipients import find_recipients
+from pipeline.metadata.extract_signer import find_signer
+from pipeline.metadata.extract_subject import find_subject
+from pipeline.metadata.extract_header import Found
+from pipeline.metadata.extract_text import clean, fold, lines_of
 from schemas.document import ArchivalMetadata, DocumentMetadata, FieldSource, MetadataFields
 
 __all__ = [
@@ -77,16 +84,23 @@ def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
         issued, place = date.value  # type: ignore[misc]
         put("issued_date", issued, date.confidence)
         put("place", place, date.confidence - 0.1)
-    subject = find_subject(lines, type_found.line if type_found else None, numbered or 0)
+    organ_name = values.get("organ_name")
+    subject = find_subject(
+        lines, type_found.line if type_found else None, numbered or 0, organ_name  # type: ignore[arg-type]
+    )
     if subject:
-        put("subject", subject.value, subject.confidence)
+        body = _after(lines, subject)
+        text, respelt = respell_from_body(str(subject.value), body)
+        text, added = fill_from_body(text, body)
+        put("subject", text, subject.confidence - 0.05 * bool(respelt) - 0.1 * bool(added))
     _settle_type(values, confidence, type_found, put)
     if signer := find_signer(lines):
         put("signing_authority", signer.authority, 0.8)
         put("signer_position", signer.position, signer.position_confidence)
         put("signer_name", signer.name, signer.confidence)
     if recipients := find_recipients(lines):
-        put("recipients", recipients[0], recipients[1])
+        items = spell_storage_units(recipients[0], values.get("code_notation"))  # type: ignore[arg-type]
+        put("recipients", items, recipients[1] - (0.05 if items != recipients[0] else 0))
     sources: dict[str, FieldSource] = {name: source for name in values}
     return DocumentMetadata(**values, confidence=confidence, sources=sources)  # type: ignore[arg-type]
 
@@ -107,6 +121,15 @@ def _settle_type(values, confidence, type_found, put) -> None:  # type: ignore[n
         put("type_name", in_notation, 0.5)
     elif fold(str(values.get("subject", ""))).startswith("V/V"):
         put("type_name", CONG_VAN, 0.85 if "code_notation" in values else 0.6)
+
+
+def _after(lines: list[str], subject: Found) -> str:
+    """The text after the subject's lines (whose words the body may say again)."""
+    taken, i = "", subject.line
+    while i < len(lines) and clean(taken) != subject.value and len(taken) < 600:
+        taken += " " + lines[i]
+        i += 1
+    return "\n".join(lines[i:])
 
 
 def merge_manifest(found: DocumentMetadata, *overrides: MetadataFields) -> DocumentMetadata:

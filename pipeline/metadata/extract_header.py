@@ -135,8 +135,6 @@ _DATE = re.compile(
     r"NG\w{0,2}Y\s*([0-9OIL]{1,2})\s*TH\w{0,3}NG\s*([0-9OIL]{1,2})\s*N\w{0,2}M\s*([0-9OIL]{4})"
 )
 _DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "L": "1"})
-_CONG_VAN_SUBJECT = re.compile(r"^V\s*[/|]\s*([vVyY])?[\s.:]*(?=\S)")
-_BODY_STARTS = ("CAN CU ", "KINH GUI", "THUC HIEN ", "DIEU ", "XET ", "THEO DE NGHI", "NOI NHAN")
 
 
 @dataclass(frozen=True)
@@ -264,29 +262,6 @@ def _place_before(text: str) -> str | None:
     return place
 
 
-def _without_date(line: str) -> str:
-    """A line without the place and date read onto its end from the column beside it."""
-    match = _DATE.search(fold_chars(line))
-    if not match:
-        return line
-    place = _place_before(line[: match.start()]) or ""
-    cut = line[: match.start()].rstrip(" ,")
-    return cut[: len(cut) - len(place)].rstrip(" ,") if cut.endswith(place) else cut
-
-
-def _continued(lines: list[str]) -> list[str]:
-    """The lines that go on with a công văn's 'V/v': lower-case starts, past blank lines and
-    the place-and-date or motto lines of the column beside it, which Tesseract put between."""
-    out = [""]
-    for line in lines:
-        if not line or _DATE.search(fold_chars(line)) or _is_motto(line):
-            continue
-        if not line[:1].islower():
-            break
-        out.insert(-1, line)
-    return out
-
-
 def _is_motto(line: str) -> bool:
     key = fold(line)
     return any(m in key for m in _MOTTO_KEYS)
@@ -329,25 +304,39 @@ def find_organ(lines: list[str], stop: int | None) -> Found | None:
 
 
 def find_type(lines: list[str], start: int = 0) -> Found | None:
-    """Loại văn bản: the upper-case line naming the type, below the number when there is one."""
-    for i, line in enumerate(lines[start : start + 40], start):
+    """Loại văn bản: the upper-case line naming the type, below the number when there is one;
+    specks read before or after it ('c . QUYẾT ĐỊNH', '`. QUYẾTĐỊNH _') and a lost space left
+    out."""
+    for i, raw in enumerate(lines[start : start + 40], start):
+        line = _without_specks(raw)
         key = fold(line).strip(" .:;,")
-        if not key or len(key) > 60 or "CAN CU" in key:
+        if not key or len(key) > 60 or "CAN CU" in key or not is_upper(line):
             continue
         for type_key, canonical in _TYPE_KEYS:
-            if not is_upper(line):
-                break
             if key == type_key:
-                exact = line.strip(" .:") == canonical
+                exact = line.strip(" .:") == canonical and line == raw
                 return Found(canonical, 0.95 if exact else 0.8, i)
-            if key.startswith(type_key + " ") and is_upper(line):
+            if key.replace(" ", "") == type_key.replace(" ", ""):
+                return Found(canonical, 0.75, i)
+            if key.startswith(type_key + " "):
                 name = clean(line).upper() if canonical.startswith("GIẤY") else canonical
                 return Found(name[:100], 0.75, i)
-        if len(key) >= 6 and is_upper(line):
+        if len(key) >= 6:
             type_key, canonical = max(_TYPE_KEYS, key=lambda kv: fuzz.ratio(key, kv[0]))
             if fuzz.ratio(key, type_key) >= 85:
                 return Found(canonical, 0.6, i)
     return None
+
+
+def _without_specks(line: str) -> str:
+    """A line less the tokens of one letter or none at either end: no type name, agency or
+    title word is that short, a speck or a mark read beside it is."""
+    words = line.split()
+    while words and len(letters(words[0])) <= 1:
+        words = words[1:]
+    while words and len(letters(words[-1])) <= 1:
+        words = words[:-1]
+    return " ".join(words)
 
 
 def type_from_notation(notation: str) -> str | None:
@@ -355,33 +344,3 @@ def type_from_notation(notation: str) -> str | None:
         if part in _TYPE_BY_ABBREVIATION:
             return _TYPE_BY_ABBREVIATION[part]
     return None
-
-
-def find_subject(lines: list[str], type_line: int | None, start: int = 0) -> Found | None:
-    """Trích yếu: the lines under the type, or 'V/v ...' under the number of a công văn."""
-    if type_line is None:
-        for i, line in enumerate(lines[start : start + 40], start):
-            if match := _CONG_VAN_SUBJECT.match(line):
-                first = "V/v " + _without_date(line[match.end() :])
-                found = _gather([first, *_continued(lines[i + 1 : i + 8])])
-                return Found(found, 0.85 if match.group(1) else 0.6, i)
-        return None
-    rest = lines[type_line + 1 :]
-    while rest and not rest[0]:
-        rest = rest[1:]
-    if not rest or is_upper(rest[0]):
-        return None
-    return Found(_gather(rest), 0.8, type_line + 1)
-
-
-def _gather(lines: list[str]) -> str:
-    """A subject: its first line and up to three more before a blank line or the body."""
-    taken: list[str] = []
-    for line in lines[:4]:
-        key = fold(line) + " "
-        if not line or (taken and (is_upper(line) or key.startswith(_BODY_STARTS))):
-            break
-        if taken and re.match(r"^(\d+|[IVX]+)[.)]\s", line):
-            break
-        taken.append(line)
-    return clean(" ".join(taken))[:500]

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from itertools import takewhile
+
+from rapidfuzz.distance import Levenshtein
 from dataclasses import dataclass
 
-from pipeline.metadata.extract_text import clean, correct_title_words, fold, is_upper
+from pipeline.metadata.extract_repair import complete_title
+from pipeline.metadata.extract_text import clean, correct_title_words, fold, is_upper, letters
 
 _AUTHORITY = re.compile(r"(?:^|\s)(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*(?=\w)")
 _POSITION_WORDS = tuple(
@@ -48,6 +51,14 @@ _POSITION_WORDS = tuple(
 # Common Vietnamese family names: a line that starts with one is most likely the signer.
 # The deputy of a head whose title is not 'PHÓ' + the head's.
 _DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
+# The head of a collective body, who signs 'TM.' it (the longer name first).
+_HEADS = (
+    ("ỦY BAN THƯỜNG VỤ QUỐC HỘI", "CHỦ TỊCH"),
+    ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
+    ("HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH"),
+    ("CHÍNH PHỦ", "THỦ TƯỚNG"),
+    ("QUỐC HỘI", "CHỦ TỊCH"),
+)
 _SURNAME_LIST = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh "
     "Lâm Mai Cao Đào Đoàn Hà Lương Tạ Chu Tô Quách Thái Trịnh Lưu Châu Tăng Vương Triệu "
@@ -61,13 +72,6 @@ _SURNAME_SPELLING = {
     if sum(fold(other) == (key := fold(name)) for other in _SURNAME_LIST) == 1
 }
 _AUTHORITY_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*")
-_NOI_NHAN = re.compile(r"^N\w{1,2}I\s*NH\w{1,2}N\b\s*:?\s*")
-_ITEM = re.compile(r"^[-–—_+•*~]\s*")
-# What a seal or a signature beside the list reads as: after an item's ';', or tokens with
-# no letter or with a sign no recipient has.
-_NOISE_SIGNS = set("#%¿“”\\=<>~^|{}[]@$€£¥§¤°")
-
-
 @dataclass(frozen=True)
 class Signer:
     authority: str | None
@@ -127,12 +131,16 @@ def _has_position_word(line: str) -> bool:
 def find_signer(lines: list[str]) -> Signer | None:
     """The signer block near the end: authority lines, position, then the name. Lines of seal
     or signature noise may stand between them (and glue onto the position line)."""
-    tail = [clean(line) for line in lines[-60:] if clean(line)]
+    at = [i for i in range(max(0, len(lines) - 60), len(lines)) if clean(lines[i])]
+    tail = [clean(lines[i]) for i in at]
     found = _authority_block(tail) or _position_block(tail)
     if found is None:  # the title lines lost under a seal: a name that ends the page
         names = [n for n in map(_name_of, tail[-3:]) if n and fold(n.split()[0]) in SURNAMES]
         return Signer(None, None, names[-1], 0.5) if names else None
-    authority, title_at = found
+    authority, first, title_at = found
+    if authority and first >= 0:  # its last line went on to one more, its front lost
+        above = "\n".join(lines[: at[first]])
+        authority, title_at = _continued_title(tail, title_at, authority, above)
     position, name_from, sure = _position_after(tail, title_at, authority)
     names = [n for n in (_name_in(line) for line in tail[name_from:]) if n]
     known = [n for n in names if fold(n.split()[0]) in SURNAMES]
@@ -147,22 +155,40 @@ def find_signer(lines: list[str]) -> Signer | None:
     )
 
 
-def _authority_block(tail: list[str]) -> tuple[str, int] | None:
-    """(the authority lines joined, where the last one is): the last run of lines that start
-    with TM./KT./TL./TUQ./Q. (or end a Nơi nhận line read across both columns)."""
+def _continued_title(tail: list[str], at: int, authority: str, text: str) -> tuple[str, int]:
+    """'KT. VỤ TRƯỞNG VỤ GIÁO DỤC' over '... HỌC' ('TRUNG' lost under the seal, marks read
+    before 'HỌC'): the authority with the words the document's own text puts between ('Vụ
+    Giáo dục Trung học'), the continuation line taken; unchanged when the text does not say
+    it one way. The piece tried is the line's last upper-case words, fewer and fewer."""
+    if at + 1 >= len(tail):
+        return authority, at
+    line = tail[at + 1]
+    if _has_position_word(correct_title_words(line)) or _authority_start(line) is not None:
+        return authority, at
+    words = [w.strip(".,;:") for w in line.split()]
+    run = list(takewhile(lambda w: w.isalpha() and _is_upper_word(w), reversed(words)))[::-1]
+    for k in range(min(len(run), 3), 0, -1):
+        if completed := complete_title(authority, " ".join(run[-k:]), text):
+            return completed, at + 1
+    return authority, at
+
+
+def _authority_block(tail: list[str]) -> tuple[str, int, int] | None:
+    """(the authority lines joined, where the first and the last are): the last run of lines
+    that start with TM./KT./TL./TUQ./Q. (or end a Nơi nhận line read across both columns)."""
     marked = [i for i, line in enumerate(tail) if _authority_start(line) is not None]
     if not marked:
         return None
     first = last = marked[-1]
     while first > 0 and _authority_start(tail[first - 1]) is not None:
         first -= 1
-    return " ".join(_title(t) for t in tail[first : last + 1]), last
+    return " ".join(_title(t) for t in tail[first : last + 1]), first, last
 
 
-def _position_block(tail: list[str]) -> tuple[str, int] | None:
+def _position_block(tail: list[str]) -> tuple[str, int, int] | None:
     """Without an authority: just above the last line naming a position (the head signs)."""
     last = next((i for i in range(len(tail) - 1, -1, -1) if _is_signer_title(tail[i])), None)
-    return None if last is None else ("", last - 1)
+    return None if last is None else ("", -1, last - 1)
 
 
 def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int, float]:
@@ -177,7 +203,34 @@ def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | Non
     for i in range(at + 1, min(at + 5, len(tail))):  # 'Ö`VÌTRƯỞNG': glued to the seal's marks
         if (position := _glued_position(tail[i])) is not None:
             return _deputy(position, authority), i + 1, 0.5
+    wanted = _deputy_of(authority) or _head_of(authority)  # the title the authority implies
+    if wanted and at + 1 < len(tail) and _piece_of(tail[at + 1], wanted):
+        return wanted, at + 2, 0.5  # 'HỦ TỊCH' under KT. CHỦ TỊCH, 'THỦ' under TM. CHÍNH PHỦ
     return None, at + 1, 0.0
+
+
+def _piece_of(line: str, title: str) -> bool:
+    """The line under the authority is what the seal left of ``title``: upper case, its
+    letters the front or the end of the title's (three letters or more), or one letter off
+    them (five or more: 'THỦ TƯỚÓ' for THỦ TƯỚNG)."""
+    key = "".join(fold(ch) for ch in letters(line))
+    want = fold(title).replace(" ", "")
+    if len(key) < 3 or not is_upper(line, 0.5) or len(key) > len(want):
+        return False
+    ends = (want[: len(key)], want[len(want) - len(key) :])
+    if key in ends:
+        return True
+    return len(key) >= 5 and min(Levenshtein.distance(key, e) for e in ends) <= 1
+
+
+def _head_of(authority: str) -> str | None:
+    """Under 'TM. X' alone (a body that works as a collective, Decree 30/2020, art. 13) its
+    head signs: TM. ỦY BAN NHÂN DÂN -> CHỦ TỊCH, TM. CHÍNH PHỦ -> THỦ TƯỚNG."""
+    match = re.search(r"(?:^|\s)TM\.\s*(.+)$", authority)
+    if not match or _AUTHORITY.search(" " + fold(match.group(1))):
+        return None  # 'TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH': the deputy's, not the head's
+    key = fold(match.group(1)) + " "
+    return next((head for body, head in _HEADS if key.startswith(fold(body) + " ")), None)
 
 
 def _glued_position(line: str) -> str | None:
@@ -199,18 +252,27 @@ def _glued_position(line: str) -> str | None:
 def _deputy(position: str, authority: str) -> str:
     """Under 'KT. X' the signer is X's deputy (Decree 30/2020, art. 13): a position read as X,
     or as the end of X's position ('TRƯỞNG' under KT. VỤ TRƯỞNG), lost its PHÓ to a seal."""
-    match = re.search(r"(?:^|\s)KT\.\s*(.+)$", authority)
-    if not match or fold(position).startswith("PHO "):
-        return position
-    words = (_position_in(match.group(1)) or "").split()
-    head = next(
-        (" ".join(words[:n]) for n in range(len(words), 0, -1)
-         if fold(" ".join(words[:n])) in _POSITION_WORDS),
-        "",
-    )  # fmt: skip
-    if not head or not fold(head).endswith(fold(position)):
+    head = _kt_head(authority)
+    if not head or fold(position).startswith("PHO ") or not fold(head).endswith(fold(position)):
         return position
     return _DEPUTIES.get(head, "PHÓ " + head)
+
+
+def _deputy_of(authority: str) -> str | None:
+    """The title of whoever signs under 'KT. X': PHÓ X, or X's deputy by name (THỨ TRƯỞNG)."""
+    head = _kt_head(authority)
+    return _DEPUTIES.get(head, "PHÓ " + head) if head else None
+
+
+def _kt_head(authority: str) -> str | None:
+    """X of 'KT. X' as a position ('KT. VỤ TRƯỞNG VỤ GIÁO DỤC' -> 'VỤ TRƯỞNG')."""
+    match = re.search(r"(?:^|\s)KT\.\s*(.+)$", authority)
+    words = (_position_in(match.group(1)) or "").split() if match else []
+    return next(
+        (" ".join(words[:n]) for n in range(len(words), 0, -1)
+         if fold(" ".join(words[:n])) in _POSITION_WORDS),
+        None,
+    )  # fmt: skip
 
 
 def _position_in(line: str) -> str | None:
@@ -236,67 +298,3 @@ def _from_authority(line: str) -> str:
 def _is_upper_word(word: str) -> bool:
     found = [ch for ch in word if ch.isalpha()]
     return bool(found) and all(ch.isupper() for ch in found)
-
-
-def _without_title(item: str) -> str:
-    """'- Như trên; PHÓ GIÁM ĐỐC' (both columns read as one line) -> '- Như trên;'."""
-    start = _authority_start(item)
-    if start is not None:
-        return item[:start].strip()
-    head, _, rest = item.rpartition(";")
-    if head and _name_of(rest) and fold(rest.split()[0]) in SURNAMES:
-        return head + ";"  # '- Như trên; Nguyễn Văn A': the signer's name beside the item
-    words = item.split()
-    cut = len(words)
-    while cut > 0 and _is_upper_word(words[cut - 1]):
-        cut -= 1
-    if cut < len(words) and _has_position_word(" ".join(words[cut:])):
-        return " ".join(words[:cut])
-    return item
-
-
-def _item(text: str) -> str:
-    """One recipient as printed: what a seal or signature added after its ';' or at its end
-    left out, a space before '('."""
-    head, semicolon, rest = text.partition(";")
-    if semicolon and len(rest.split()) <= 3:
-        text = head
-    words, noise = text.split(), False
-    while words and (not any(c.isalnum() for c in words[-1]) or _NOISE_SIGNS & set(words[-1])):
-        words, noise = words[:-1], True
-    if noise and words and words[-1].isdigit():  # '7 #iz': a digit of the same mark
-        words.pop()
-    return re.sub(r"(?<=\w)\(", " (", clean(" ".join(words)).rstrip("."))
-
-
-def find_recipients(lines: list[str]) -> tuple[tuple[str, ...], float] | None:
-    """Nơi nhận: the items under it ('- Như trên;' ...), without dash and end punctuation.
-    Items may be a block apart (Tesseract's paragraphs); a line without a dash right under an
-    item continues it."""
-    for i, line in enumerate(lines):
-        match = _NOI_NHAN.match(fold(line))
-        if not match:
-            continue
-        items: list[str] = []
-        rest = _without_title(line[match.end() :].strip())
-        follows = False  # the previous line was part of an item
-        for item in ([rest] if rest else []) + lines[i + 1 :]:
-            if not item:
-                follows = False
-                continue
-            if _authority_start(item) == 0 or (_is_signer_title(item) and not _ITEM.match(item)):
-                break
-            item = _without_title(item)
-            if _ITEM.match(item):
-                items.append(_ITEM.sub("", item))
-            elif follows and not is_upper(item):
-                items[-1] += " " + item
-            elif items:
-                break
-            else:
-                items.append(item)
-            follows = True
-        items = [_item(x) for x in items if _item(x)]
-        if items:
-            return tuple(items), 0.8
-    return None

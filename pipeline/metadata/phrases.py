@@ -5,7 +5,8 @@
 
 The phrases are those every document prints the same way (Decree 30/2020, Appendix I): the
 motto (CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM, Độc lập - Tự do - Hạnh phúc), ỦY BAN NHÂN DÂN,
-HỘI ĐỒNG NHÂN DÂN, CHỦ TỊCH, "Nơi nhận:", "Lưu: VT", Cổng thông tin điện tử (a recipient), the signing-authority marks (TM., KT.,
+HỘI ĐỒNG NHÂN DÂN, CHỦ TỊCH, "Nơi nhận:", "Lưu: VT", Cổng thông tin điện tử and Cổng TTĐT (a
+recipient), the signing-authority marks (TM., KT.,
 TL., TUQ., Q.) and the document type names; and a few frequent formulas that Tesseract's
 ``vie`` model misreads the same way on real pages ("quy định chỉ tiết", "Luật Đắt đai").
 
@@ -59,6 +60,7 @@ PHRASES = (
     _phrase("CHỦ TỊCH"),
     _phrase("NƠI NHẬN", "start"),
     _phrase("CỔNG THÔNG TIN ĐIỆN TỬ"),
+    _phrase("CỔNG TTĐT"),  # the same, as Nơi nhận lists abbreviate it
     _phrase("QUY ĐỊNH CHI TIẾT"),
     _phrase("LUẬT ĐẤT ĐAI"),
     _phrase("CHÍNH PHỦ", marks=True),

@@ -2,7 +2,8 @@
 LibreOffice documents (FODT), each with a red round seal and a blue signature over its signer
 block; then `soffice --headless --convert-to pdf` makes the PDFs (see README.md).
 
-    python tests/data/real-layouts/make.py   # NAME.fodt for every NAME.layout.json here
+    python tests/data/real-layouts/make.py [NAME ...]   # NAME.fodt for every (or each named)
+                                                        # NAME.layout.json here
 
 The text is real (sources in README.md); the layout is made here: A4, margins 20/20/30/15 mm,
 Liberation Serif (the metrics of Times New Roman, which Debian cannot ship), 13-14 pt as the
@@ -15,6 +16,7 @@ import base64
 import io
 import json
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -40,10 +42,13 @@ class Doc:
     position: str
     signer: str
     seal_text: str
+    seed: int = 0  # of the seal and signature drawing: the same ink each time the file is made
 
 
 def _p(style: str, text: str) -> str:
-    return f'<text:p text:style-name="{style}">{escape(text)}</text:p>'
+    # a line break inside one paragraph ('ỦY BAN NHÂN DÂN' over 'TỈNH ...': one agency, two lines)
+    lines = escape(text).replace("\n", "<text:line-break/>")
+    return f'<text:p text:style-name="{style}">{lines}</text:p>'
 
 
 def _seal_and_signature(seal_text: str, seed: int) -> str:
@@ -245,12 +250,14 @@ def fodt(doc: Doc, seed: int) -> str:
     return f"{HEAD}{STYLES}<office:body><office:text>{body}</office:text></office:body></office:document>\n"
 
 
-def main() -> None:
-    for seed, path in enumerate(sorted(HERE.glob("*.layout.json")), 1):
+def main(names: list[str]) -> None:
+    for path in sorted(HERE.glob("*.layout.json")):
         doc = Doc(**json.loads(path.read_text(encoding="utf-8")))
-        (HERE / f"{doc.name}.fodt").write_text(fodt(doc, seed), encoding="utf-8")
+        if names and doc.name not in names:
+            continue
+        (HERE / f"{doc.name}.fodt").write_text(fodt(doc, doc.seed), encoding="utf-8")
         print("wrote", doc.name + ".fodt")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
