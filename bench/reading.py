@@ -6,7 +6,7 @@ as one table (the README's accuracy table).
 
 Runs the product's own `sohoa eval` in one run: on each real PDF scanned in every style (its
 text layer is the truth, PDF.fields.json its fields; `--pages` to take a few; by default the
-real decree 49 and the two real texts of tests/data/real-layouts), and on a set made by
+real decree 49 and every real text of tests/data/real-layouts), and on a set made by
 `sohoa samples` (clean, degraded and turned pages in fonts and texts of the generator).
 Every row is sohoa and plain `tesseract -l vie` on the same pages, and their ratio; field
 accuracy where the truth has fields. Writes the JSON of both runs beside the table (--out).
@@ -26,8 +26,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 FIELDS = ("number", "issued_date", "type_name", "organ_name", "place", "subject",
           "signing_authority", "signer_position", "signer_name", "recipients")  # fmt: skip
-REAL = ("tests/data/decree-49-2026-ND-CP.pdf", "tests/data/real-layouts/qd-2827-2025-bgddt.pdf",
-        "tests/data/real-layouts/cv-7991-2024-bgddt.pdf")  # fmt: skip
+# decree 49, then every real text laid out in tests/data/real-layouts (see its README)
+LAYOUTS = HERE / "tests/data/real-layouts"
+REAL = ("tests/data/decree-49-2026-ND-CP.pdf",
+        *sorted(str(p.relative_to(HERE)) for p in LAYOUTS.glob("*.pdf")))  # fmt: skip
 
 
 def sohoa(*args: str) -> float:

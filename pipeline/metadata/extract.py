@@ -84,10 +84,9 @@ def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
         issued, place = date.value  # type: ignore[misc]
         put("issued_date", issued, date.confidence)
         put("place", place, date.confidence - 0.1)
-    organ_name = values.get("organ_name")
-    subject = find_subject(
-        lines, type_found.line if type_found else None, numbered or 0, organ_name  # type: ignore[arg-type]
-    )
+    organ_name = str(values.get("organ_name", "")) or None
+    type_line = type_found.line if type_found else None
+    subject = find_subject(lines, type_line, numbered or 0, organ_name)
     if subject:
         body = _after(lines, subject)
         text, respelt = respell_from_body(str(subject.value), body)
@@ -99,7 +98,7 @@ def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
         put("signer_position", signer.position, signer.position_confidence)
         put("signer_name", signer.name, signer.confidence)
     if recipients := find_recipients(lines):
-        items = spell_storage_units(recipients[0], values.get("code_notation"))  # type: ignore[arg-type]
+        items = spell_storage_units(recipients[0], str(values.get("code_notation", "")))
         put("recipients", items, recipients[1] - (0.05 if items != recipients[0] else 0))
     sources: dict[str, FieldSource] = {name: source for name in values}
     return DocumentMetadata(**values, confidence=confidence, sources=sources)  # type: ignore[arg-type]
