@@ -1,9 +1,11 @@
 """Vietnamese syllables that cannot be: a tone the syllable's ending forbids, set right.
 
     stop_tone(word)     -> the word with its tone set right, or the word as it was
-    with_tones(out)     -> the reading with every such word respelt: its words, its text and
-                           its PDF text layer alike; each respelt word keeps what Tesseract
-                           read as ``read_as``, so the sidecar shows it
+    with_tones(out)     -> the reading with every such word respelt, and then every word the
+                           lexicon sets right by its neighbours (``pipeline.reading.lexicon``:
+                           d read for đ or đ for d, a tone over â ê ô ă lost or misread): its
+                           words, its text and its PDF text layer alike; each respelt word
+                           keeps what Tesseract read as ``read_as``, so the sidecar shows it
 
 A syllable that ends in p, t, c or ch (a stop) carries the sắc or the nặng tone, never another
 one and never none: "câp", "đât", "quyêt" are no words; "cấp", "đất", "quyết" are. Tesseract's
@@ -23,6 +25,7 @@ import unicodedata
 
 from pypdf import PdfWriter
 
+from pipeline.reading.lexicon import respell
 from pipeline.reading.ocr import OcrOutput
 from schemas.results import Word
 
@@ -66,9 +69,12 @@ def stop_tone(word: str) -> str:
 
 
 def with_tones(out: OcrOutput) -> OcrOutput:
-    """The reading with every stop-final syllable's tone set right (``stop_tone``)."""
-    new = {n: stop_tone(w.text) for n, w in enumerate(out.words)}
-    new = {n: text for n, text in new.items() if text != out.words[n].text}
+    """The reading with every stop-final syllable's tone set right (``stop_tone``), then every
+    word the lexicon sets right among its neighbours so toned (``lexicon.respell``)."""
+    toned = [stop_tone(w.text) for w in out.words]
+    for n, text in respell(toned).items():
+        toned[n] = text
+    new = {n: text for n, text in enumerate(toned) if text != out.words[n].text}
     if not new or len(out.lines) != len(out.words):
         return out
     words = tuple(

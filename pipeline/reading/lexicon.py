@@ -1,0 +1,198 @@
+"""Vietnamese words Tesseract reads as other words, set right by the words around them.
+
+    respell(texts)   -> {n: new text} for the words of a reading (in reading order) that the
+                        lexicon says were misread; every other word stays as it was
+    alternatives(w)  -> the syllables a lowercase syllable w may have been misread from
+
+Two confusions of Tesseract's ``vie`` model leave a real syllable for another real one, so no
+rule on the syllable alone can see them: the bar of đ (a bilevel scan's d grows one, "sử đụng";
+or đ loses it) and the tone mark stacked over â ê ô ă (lost, "thâm quyên", or read as its
+neighbour, "đề" for "để", "Bồ" for "Bổ"). The alternatives of a syllable are the known
+syllables one such edit away: d and đ swapped at its start, or another tone (none, sắc, huyền,
+hỏi, ngã) over its â ê ô ă; never the nặng dot below, which is not lost that way.
+
+Evidence, in this order, none of it from the material sohoa is measured on:
+- compound words (``lexicon_data/vi-words.txt``: pyvi's word list, MIT): a word is changed
+  only when, as read, it makes a compound with neither neighbour (nor with any alternative of
+  theirs), and exactly one alternative makes one ("sử đụng" -> "sử dụng", "thâm quyên" ->
+  "thẩm quyền"); a neighbour that already makes a compound on its other side, as read, lends
+  no evidence ("chuyển mục đích" is not "chuyên mục"), nor does one beyond punctuation;
+- the frequency of syllables (``lexicon_data/vi-syllable-freq.tsv``: wordfreq's Vietnamese
+  list, CC-BY-SA 4.0), a guard: the alternative is never more than 10 times rarer than the word
+  as read ("được" is never "dược" for "dược tính"); and, with no compound on either side for
+  any reading, a word becomes an alternative 100 times more frequent ("Điêu 5" -> "Điều 5").
+Codes, numbers, Roman numerals and capitals without a Vietnamese mark are left alone; case and
+punctuation are kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("lexicon_data")
+_TONES = {"\u0300", "\u0309", "\u0303", "\u0301", "\u0323"}  # huyền, hỏi, ngã, sắc, nặng
+_ABOVE = ("\u0301", "\u0300", "\u0309", "\u0303")  # sắc, huyền, hỏi, ngã; never nặng's dot
+_STACKED = set("âêôă")  # a tone over these sits on the first mark: Tesseract loses it
+_MARKS = set("ăâêôơưđ")
+RARER = 100  # centibels: an alternative at most 10 times rarer than the word as read
+COMMONER = 200  # with no compound either way: an alternative at least 100 times commoner
+_UNKNOWN = -900  # the frequency of a syllable wordfreq does not list (below all it lists)
+_CORE = re.compile(r"^(\W*)(\w+)(\W*)$")
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    syllables: frozenset[str]  # every syllable of the word list
+    pairs: frozenset[tuple[str, str]]  # syllables that stand next to each other in a word
+    freq: dict[str, int]  # syllable -> centibels (100 x log10 of its frequency)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+_NEIGHBOURS = re.compile(r"(?<!\w)(?=(\w+) (\w+))")  # each word and the word after it
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The word list and the frequencies, read once per process."""
+    text = _nfc((DATA / "vi-words.txt").read_text(encoding="utf-8")).lower()
+    pairs = frozenset(m.groups() for m in _NEIGHBOURS.finditer(text))
+    syllables = frozenset(w for w in text.split() if w.isalpha())
+    rows = (DATA / "vi-syllable-freq.tsv").read_text(encoding="utf-8").split()
+    freq = dict(zip(rows[::2], map(int, rows[1::2]), strict=True))
+    return Lexicon(syllables, pairs, freq)
+
+
+@cache
+def alternatives(syllable: str) -> tuple[str, ...]:
+    """The known syllables one confusion away from ``syllable`` (lowercase, NFC): d and đ
+    swapped at its start, or another tone over its â ê ô ă (never the nặng dot)."""
+    known = lexicon().syllables
+    found = []
+    if syllable[:1] in ("d", "đ"):
+        found.append({"d": "đ", "đ": "d"}[syllable[0]] + syllable[1:])
+    letters = unicodedata.normalize("NFD", syllable)
+    tones = [c for c in letters if c in _TONES]
+    bare = _nfc("".join(c for c in letters if c not in _TONES))
+    at = next((n for n, c in enumerate(bare) if c in _STACKED), None)
+    if at is not None and tones in ([], *([t] for t in _ABOVE)):
+        for tone in ("", *_ABOVE):
+            if [tone] != tones and (tone or tones):
+                found.append(bare[:at] + _nfc(bare[at] + tone) + bare[at + 1 :])
+    return tuple(a for a in found if a in known and a != syllable)
+
+
+@dataclass(frozen=True)
+class _Word:
+    lead: str
+    core: str  # as read
+    trail: str
+    low: str  # the core in lowercase: what the lexicon is asked
+
+
+def _word(text: str) -> _Word | None:
+    """The text as a word the lexicon may speak of, or None (a code, a number, a mark)."""
+    found = _CORE.match(_nfc(text))
+    if found is None:
+        return None
+    lead, core, trail = found.groups()
+    if any(c.isdigit() or c == "_" for c in core) or _ROMAN.match(core):
+        return None
+    if core.isupper() and not (_MARKS | _TONES) & set(unicodedata.normalize("NFD", core.lower())):
+        return None  # capitals with no Vietnamese mark: an abbreviation, perhaps no word
+    if not (core.islower() or core.isupper() or core[1:].islower()):
+        return None  # mixed case: not a word read cleanly
+    return _Word(lead, core, trail, core.lower())
+
+
+def _in_name(words: Sequence[_Word | None], n: int) -> bool:
+    """Whether word n and a neighbour both begin with a capital: perhaps a name ("Lê Tấn
+    Dũng" is no "Lễ Tân"), which the lexicon neither changes nor takes as evidence."""
+    near = [words[m] for m in (n - 1, n, n + 1) if 0 <= m < len(words)]
+    capital = [w is not None and w.core[0].isupper() for w in near]
+    return capital[1 if n > 0 else 0] and sum(capital) > 1
+
+
+def _recased(syllable: str, core: str) -> str:
+    if core.isupper() and len(core) > 1:
+        return syllable.upper()
+    return syllable[0].upper() + syllable[1:] if core[0].isupper() else syllable
+
+
+class _Context:
+    """The words of a reading and the compounds they make with their neighbours."""
+
+    def __init__(self, words: list[_Word | None], lex: Lexicon) -> None:
+        self.words, self.lex = words, lex
+
+    def joined(self, left: int, right: int) -> bool:
+        """Whether words left and right (= left + 1) stand together, no punctuation between."""
+        if left < 0 or right >= len(self.words):
+            return False
+        a, b = self.words[left], self.words[right]
+        return a is not None and b is not None and not a.trail and not b.lead
+
+    def compound(self, left: int, right: int) -> bool:
+        if not self.joined(left, right):
+            return False
+        a, b = self.words[left], self.words[right]
+        return a is not None and b is not None and (a.low, b.low) in self.lex.pairs
+
+    def support(self, n: int, syllable: str, lend: bool) -> int:
+        """2 for each neighbour the syllable makes a compound with as that neighbour was
+        read, 1 for one it makes a compound with only as an alternative of that neighbour.
+        Unless ``lend``, a neighbour bound to its other neighbour by a compound lends none."""
+        score, pairs = 0, self.lex.pairs
+        for other, far in ((n - 1, n - 2), (n + 1, n + 2)):
+            if not self.joined(min(n, other), max(n, other)):
+                continue
+            if not lend and self.compound(min(other, far), max(other, far)):
+                continue
+            word = self.words[other]
+            assert word is not None
+            spell = (lambda x: (x, syllable)) if other < n else (lambda x: (syllable, x))
+            if spell(word.low) in pairs:
+                score += 2
+            elif any(spell(x) in pairs for x in alternatives(word.low)):
+                score += 1
+        return score
+
+    def best(self, n: int) -> str | None:
+        """The alternative word n is respelt to, or None (see the module's docstring)."""
+        word = self.words[n]
+        if word is None or not alternatives(word.low):
+            return None
+        freq = self.lex.freq
+        read = freq.get(word.low, _UNKNOWN)
+        if self.support(n, word.low, lend=True):
+            return None  # as read, it makes a compound: it stays
+        scored = sorted(((self.support(n, a, lend=False), a) for a in alternatives(word.low)))
+        top, choice = scored[-1]
+        if top:
+            unique = len(scored) == 1 or scored[-2][0] < top
+            return choice if unique and freq.get(choice, _UNKNOWN) >= read - RARER else None
+        if any(self.support(n, a, lend=True) for a in alternatives(word.low)):
+            return None  # some compound, if not one to trust: frequency alone does not decide
+        common = max(alternatives(word.low), key=lambda a: freq.get(a, _UNKNOWN))
+        return common if freq.get(common, _UNKNOWN) >= read + COMMONER else None
+
+
+def respell(texts: Sequence[str]) -> dict[int, str]:
+    """{n: new text} for the words (in reading order) the lexicon sets right."""
+    words = [_word(t) for t in texts]
+    words = [None if _in_name(words, n) else w for n, w in enumerate(words)]
+    context = _Context(words, lexicon())
+    changed = {}
+    for n, word in enumerate(words):
+        choice = context.best(n)
+        if word is not None and choice is not None:
+            changed[n] = word.lead + _recased(choice, word.core) + word.trail
+    return changed
