@@ -57,7 +57,9 @@ def rows(scores: dict, material: str) -> list[str]:
             f"| {material} | {split['name']} | {split['pages']} | {percent(split['cer'])} | "
             f"{percent(split['plain_cer'])} | {ratio} | {percent(split['wer'])} | "
             f"{percent(split['plain_wer'])} | +{split['phrase_fixed']}/-{split['phrase_broken']} | "
-            f"{right}/{total} | " + " | ".join(fields) + " |"
+            f"+{split['respelt_fixed']}/-{split['respelt_broken']} | {right}/{total} | "
+            + " | ".join(fields)
+            + " |"
         )
     return out
 
@@ -89,8 +91,9 @@ def main() -> None:
     sohoa(*made)
     took_made = sohoa("eval", str(work / "set"), *jobs, "--json", str(out / "generated.json"))
     print("| material | scan | pages | sohoa CER | tesseract CER | ratio | sohoa WER | "
-          "tesseract WER | phrases +/- | fields | " + " | ".join(FIELDS) + " |")  # fmt: skip
-    print("|" + "---|" * (10 + len(FIELDS)))
+          "tesseract WER | phrases +/- | respelt +/- | fields | "
+          + " | ".join(FIELDS) + " |")  # fmt: skip
+    print("|" + "---|" * (11 + len(FIELDS)))
     print("\n".join(real_rows))
     generated = f"generated only: sohoa samples (seed {args.seed})"
     for line in rows(json.loads((out / "generated.json").read_text()), generated):

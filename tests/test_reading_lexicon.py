@@ -12,11 +12,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
+from pipeline.reading.evaluate import respelt_effect
 from pipeline.reading.lexicon import alternatives, lexicon, respell
 from pipeline.reading.ocr import ocr_page
 from pipeline.reading.syllables import with_tones
 from samplegen.office_scans import STYLES, scan_page
 from samplegen.page_layout import find_fonts
+from schemas.results import PageText, Word
 from schemas.settings import OcrSettings
 from tests.test_reading_syllables import _reading
 
@@ -139,3 +141,13 @@ def test_a_real_bilevel_d_read_as_d_bar_is_set_right(real_lines: Image.Image) ->
         ["pdftotext", "-", "-"], input=out.text_pdf, capture_output=True, check=True
     ).stdout.decode("utf-8")
     assert "quyền sử dụng đất" in layer and "đụng" not in layer
+
+
+def test_the_eval_counts_what_each_respelt_word_fixed_and_broke() -> None:
+    def word(text: str, read_as: str | None = None) -> Word:
+        return Word(text=text, confidence=90.0, box=(0, 0, 1, 1), read_as=read_as)
+
+    words = (word("quyền"), word("sử"), word("dụng", "đụng"), word("Lễ", "Lê"), word("Tấn"))
+    page = PageText(index=0, source="ocr", text="quyền sử dụng\nLễ Tấn", words=words)
+    assert respelt_effect("quyền sử dụng Lê Tấn", page) == (1, 1)
+    assert respelt_effect("quyền sử dụng Lê Tấn", page.model_copy(update={"text": "x"})) == (0, 0)

@@ -77,6 +77,8 @@ class PageScore:
     plain_word_edits: int | None = None
     phrase_fixed: int = 0  # characters the phrase correction put right (measured, not used)
     phrase_broken: int = 0  # characters it put wrong
+    respelt_fixed: int = 0  # characters the syllable rules put right (syllables, lexicon)
+    respelt_broken: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Split:
     field_total: dict[str, int] = field(default_factory=dict)
     phrase_fixed: int = 0
     phrase_broken: int = 0
+    respelt_fixed: int = 0
+    respelt_broken: int = 0
 
     def accuracy(self, name: str) -> float | None:
         total = self.field_total.get(name, 0)
@@ -244,6 +248,29 @@ def phrase_effect(truth: str, page: PageText) -> tuple[int, int]:
     return fixed, broken
 
 
+def respelt_effect(truth: str, page: PageText) -> tuple[int, int]:
+    """(characters fixed, characters broken) by the words the reading respelt (``Word.read_as``:
+    the stop's tone, the lexicon), each put back alone as Tesseract read it; measured against
+    the truth, never used to decide. Measured on a page whose text holds its words one for
+    one, on the words a phrase correction left as they were."""
+    tokens = page.text.split()
+    if len(tokens) != len(page.words):
+        return 0, 0
+    respelt = [
+        n for n, w in enumerate(page.words) if w.read_as and tokens[n] == w.text != w.read_as
+    ]
+    if not respelt:
+        return 0, 0
+    reference = normalise_for_cer(truth)
+    now = Levenshtein.distance(reference, " ".join(tokens))
+    fixed = broken = 0
+    for n in respelt:
+        as_read = " ".join([*tokens[:n], str(page.words[n].read_as), *tokens[n + 1 :]])
+        gain = Levenshtein.distance(reference, as_read) - now
+        fixed, broken = fixed + max(0, gain), broken + max(0, -gain)
+    return fixed, broken
+
+
 def score_document(
     doc: TruthDocument, pages: Sequence[PageResult], plain: Sequence[str] | None = None
 ) -> DocumentScore:
@@ -267,6 +294,7 @@ def score_document(
                 pce,
                 pwe,
                 *phrase_effect(truth.text, page),
+                *respelt_effect(truth.text, page),
             )
         )
     found = extract("\n\n".join(p.text for p in read))
@@ -308,6 +336,8 @@ def _split(name: str, scores: Iterable[DocumentScore]) -> Split:
         field_total=total,
         phrase_fixed=sum(p.phrase_fixed for p in pages),
         phrase_broken=sum(p.phrase_broken for p in pages),
+        respelt_fixed=sum(p.respelt_fixed for p in pages),
+        respelt_broken=sum(p.respelt_broken for p in pages),
     )
 
 

@@ -49,8 +49,9 @@ Every page is read by the same page stage as `sohoa digitise` and, in the same r
 character and word error rates of both (after NFC and collapsing white space; reading order
 counts), their ratio (below 1: sohoa reads better), rotation found where the truth says, the
 characters the correction of fixed administrative phrases put right and put wrong (measured
-against the truth, each correction alone; "phrases +/-"), and per-field accuracy (NFC, case
-folded).
+against the truth, each correction alone; "phrases +/-"), the same for the words respelt by
+the syllable rules (a stop's tone, the lexicon of compound words; "respelt +/-"), and
+per-field accuracy (NFC, case folded).
 
 Exit codes: 0 scored; 1 a page could not be read; 2 no truth found.
 """
@@ -65,7 +66,7 @@ def report_table(report: Report) -> Table:
     table = Table(title="sohoa eval: reading", title_justify="left")
     table.add_column("split")
     columns = ("docs", "pages", "CER", "WER", "tess CER", "tess WER", "ratio", "upright")
-    for column in (*columns, "phrases +/-"):
+    for column in (*columns, "phrases +/-", "respelt +/-"):
         table.add_column(column, justify="right")
     for split in report.splits:
         table.add_row(
@@ -79,6 +80,7 @@ def report_table(report: Report) -> Table:
             "-" if split.ratio is None else f"{split.ratio:.2f}",
             f"{split.rotation_ok}/{split.rotation_known}" if split.rotation_known else "-",
             f"+{split.phrase_fixed}/-{split.phrase_broken}",
+            f"+{split.respelt_fixed}/-{split.respelt_broken}",
         )
     return table
 
