@@ -5,7 +5,7 @@ running on past it (NQ 12), a title whose line the seal cut (CV 7991, QĐ 3218),
 document says twice (the subject restated in Điều 1, the drafting unit in the ký hiệu).
 
 The readings are sohoa's own (tests/data/readings, see its README) of the texts laid out in
-tests/data/real-layouts; QĐ 1680/QĐ-UBND Nam Định there is held out from these tests."""
+tests/data/real-layouts; QĐ 1680, CV 3722 and TB 453 there are held out from these tests."""
 
 from __future__ import annotations
 
@@ -170,3 +170,64 @@ def test_the_drafting_unit_in_luu_is_spelt_as_the_ky_hieu_spells_it() -> None:
 def test_cong_ttdt_is_a_fixed_phrase_of_the_recipient_list() -> None:
     assert correct_text("- Cống TTĐT tỉnh;")[0] == "- Cổng TTĐT tỉnh;"
     assert correct_text("- Cống thoát nước;") == ("- Cống thoát nước;", ())
+
+
+QD_729, QD_2280 = "qd-729-2026-ttg", "qd-2280-2026-ubnd-hanoi"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_decision_signed_digitally_has_its_number_and_date_left_blank(style: str) -> None:
+    """QĐ 2280 (UBND Hà Nội): 'Số: /QĐ-UBND' and 'Hà Nội, ngày tháng năm 2026' as printed
+    (the number and date are in the digital signature): the agency ends above the number
+    line, the place is read, and no number or date is made up."""
+    found = extract(read("qd-2280", style, 2))
+    want = truth(QD_2280)
+    assert found.organ_name == want["organ_name"] and found.place == want["place"]
+    assert found.code_number is None and found.issued_date is None
+    made = extract("SỞ Y TẾ\nSố:     /TB-SYT\n\nĐồng Nai, ngày    tháng    năm 2026\n\nTHÔNG BÁO\n")
+    assert made.organ_name == "SỞ Y TẾ" and made.place == "Đồng Nai"
+    assert made.issued_date is None and made.code_number is None
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_list_item_cut_in_two_by_the_signer_block_is_joined_again(style: str) -> None:
+    """QĐ 2280: the item '- VP UBĐT: ... NNMT, TH,' ends page 2's left column where the signer
+    block begins; Tesseract reads 'ĐT, KGVX, ...;' and '- Lưu: VT, ĐT (M).' after the name.
+    Its '; (để b/c)' notes are printed, not a seal's marks; 'PHÓ CHỦ' is a piece of PHÓ CHỦ
+    TỊCH, and the lines after the name name no position."""
+    found = extract(read("qd-2280", style, 2))
+    want = truth(QD_2280)
+    assert list(found.recipients) == want["recipients"]
+    assert found.signing_authority == want["signing_authority"]
+    assert found.signer_position == want["signer_position"]
+    assert found.signer_name == want["signer_name"]
+    text = (
+        "Nơi nhận:\n- Như trên;\n- Các phòng: TH, KT,\n\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n"
+        "Lê Văn Ba\n\nNC, VX;\n- Lưu: VT (để b/c); (2b)\n\nPHỤ LỤC\n- Mục một;"
+    )
+    made = extract(text)
+    assert made.recipients == ("Như trên", "Các phòng: TH, KT, NC, VX", "Lưu: VT (để b/c); (2b)")
+    assert made.signer_name == "Lê Văn Ba"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_under_kt_with_the_position_line_lost_the_deputy_signs(style: str) -> None:
+    """QĐ 729/QĐ-TTg: 'KT. THỦ TƯỚNG' then the name at once (bw200: 'PHÓ THỦ TƯỚNG' lost
+    under the seal), or 'Ủ TƯỚNG' (grey300). 'Cống TTĐTCP' and 'TGĐÐ' in the list."""
+    found = extract(read("qd-729", style, 1))
+    want = truth(QD_729)
+    assert found.signer_position == want["signer_position"] == "PHÓ THỦ TƯỚNG"
+    assert found.confidence["signer_position"] <= 0.5
+    assert list(found.recipients) == want["recipients"]
+    made = "Nơi nhận:\n- Như trên;\n\n{}\nTrần Văn Hai"
+    assert extract(made.format("KT. CỤC TRƯỞNG")).signer_position == "PHÓ CỤC TRƯỞNG"
+    assert extract(made.format("KT. BỘ TRƯỞNG")).signer_position == "THỨ TRƯỞNG"
+    # a head of two titles: whose deputy signs is not certain
+    assert extract(made.format("KT. BỘ TRƯỞNG, CHỦ NHIỆM")).signer_position is None
+    assert extract(made.format("TM. ỦY BAN NHÂN DÂN")).signer_position is None  # KT. lost?
+
+
+def test_the_portal_in_a_recipient_list() -> None:
+    assert correct_text("TGĐÐ Cống TTĐTCP;")[0] == "TGĐ Cổng TTĐTCP;"
+    assert correct_text("- Cống số 3 TTĐT;") == ("- Cống số 3 TTĐT;", ())
+    assert correct_text("TGĐĐ Công ty;") == ("TGĐĐ Công ty;", ())

@@ -134,6 +134,9 @@ _BARE_NUMBER = re.compile(r"^([0-9]{1,6})\s*(/)\s*(?P<notation>[^\W\d_][^\s,;:]*
 _DATE = re.compile(
     r"NG\w{0,2}Y\s*([0-9OIL]{1,2})\s*TH\w{0,3}NG\s*([0-9OIL]{1,2})\s*N\w{0,2}M\s*([0-9OIL]{4})"
 )
+_BLANK_NUMBER = re.compile(r"^S[O0]\s*[:;.]?\s*/\s*[A-Z]")  # folded
+# 'Hà Nội, ngày   tháng   năm 2026': the place, the date left blank (signed digitally)
+_BLANK_DATE = re.compile(r"NG\w{0,2}Y\s+TH\w{0,3}NG\s+N\w{0,2}M\b")
 _DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "L": "1"})
 
 
@@ -149,7 +152,13 @@ def _digits(text: str) -> str:
 
 
 def number_line(lines: list[str]) -> int | None:
-    return next((i for i, line in enumerate(lines) if _number_match(line)), None)
+    """Where 'Số: ...' is, its number printed or left blank ('Số: /QĐ-UBND', the number and the
+    date of a document signed digitally are in its signature)."""
+    return next((i for i, line in enumerate(lines) if _number_match(line) or _blank(line)), None)
+
+
+def _blank(line: str) -> bool:
+    return bool(_BLANK_NUMBER.match(fold(line)))
 
 
 def spell_notation(notation: str, organ: str | None = None, type_name: str | None = None) -> str:
@@ -231,6 +240,9 @@ def find_date(lines: list[str], after: int = 0) -> Found | None:
     for i, line in enumerate(lines):
         key = fold_chars(line)
         match = _DATE.search(key)
+        if not match and i < after + 12 and (blank := _BLANK_DATE.search(key)):
+            if place := _place_before(line[: blank.start()]):
+                return Found((None, place), 0.6, i)  # the place; the date left blank
         if not match:
             continue
         day, month, year = (int(_digits(g)) for g in match.groups())
@@ -286,7 +298,7 @@ def find_organ(lines: list[str], stop: int | None) -> Found | None:
         left = clean(re.sub(r"(?:^|\s+)[.,;:·•'`]+(?=\s|$)", "", _left_of_motto(line)))  # specks
         if len(letters(left)) < 2 or _is_motto(left) or not is_upper(left):
             continue
-        if _number_match(left):
+        if _number_match(left) or _blank(left):
             break
         header.append(left)
     if not header:

@@ -33,6 +33,8 @@ _NOISE_SIGNS = set("#%¿“”\\=<>~^|{}[]@$€£¥§¤°")
 # An item that goes on with the list past the signer's lines: a dash and a capital (a seal's
 # marks may begin with '~' or '_', a recipient never does).
 _RESUMES = re.compile(r"^[-–—]\s*[^\W\d_]")
+# '- Thường trực Thành ủy; (để b/c)': a note after the ';', printed, not a seal's marks
+_NOTE = re.compile(r"^\s*\([^()]*[^\W\d_][^()]*\)\s*$")
 SIGNER_LINES = 6  # lines of a signer block a list may run on past (titles, seal marks)
 
 
@@ -60,7 +62,7 @@ def _item(text: str) -> str:
     """One recipient as printed: what a seal or signature added after its ';' or at its end
     left out, a space before '('."""
     head, semicolon, rest = text.partition(";")
-    if semicolon and len(rest.split()) <= 3:
+    if semicolon and len(rest.split()) <= 3 and not _NOTE.match(rest):
         text = head
     words, noise = text.split(), False
     while words and (not any(c.isalnum() for c in words[-1]) or _NOISE_SIGNS & set(words[-1])):
@@ -92,6 +94,7 @@ def _items(lines: list[str]) -> list[str]:
     items: list[str] = []
     follows = False  # the previous line was part of an item
     passed = -1  # lines of a signer block passed since the list met it (-1: not met)
+    named = False  # the signer's name was among them
     for item in lines:
         if not item:
             follows = False
@@ -100,11 +103,15 @@ def _items(lines: list[str]) -> list[str]:
             passed, follows = 0, False  # the signer's lines: the list may go on after them
             continue
         if passed >= 0 and not _RESUMES.match(item):
-            if _name_of(item) or not _signer_mark(item) or passed >= SIGNER_LINES:
+            if items and _cut(items[-1]) and _ends_item(item) and len(letters(item)) >= 4:
+                items[-1] += " " + item  # the rest of an item the signer's lines cut in two
+                passed, follows = -1, True
+                continue
+            if named or passed >= SIGNER_LINES or not (_signer_mark(item) or _name_of(item)):
                 break
-            passed += 1
+            named, passed = bool(_name_of(item)), passed + 1
             continue
-        passed = -1
+        passed, named = -1, False
         item = _without_title(item)
         if _ITEM.match(item):
             items.append(_ITEM.sub("", item))
@@ -116,6 +123,15 @@ def _items(lines: list[str]) -> list[str]:
             items.append(item)
         follows = True
     return items
+
+
+def _cut(item: str) -> bool:
+    """An item read only in part: it does not end as items end (';' or '.')."""
+    return not item.rstrip().endswith((";", "."))
+
+
+def _ends_item(line: str) -> bool:
+    return line.rstrip().endswith((";", "."))
 
 
 def _signer_mark(line: str) -> bool:

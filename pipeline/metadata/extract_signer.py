@@ -193,20 +193,31 @@ def _position_block(tail: list[str]) -> tuple[str, int, int] | None:
 
 def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | None, int, float]:
     """(position, where the name may start, confidence): the first of the few lines under the
-    authority that names a position, seal noise before it on its line left out."""
-    for i in range(at + 1, min(at + 5, len(tail))):
+    authority (up to the signer's name) that names a position, seal noise before it on its
+    line left out."""
+    end = next((i for i in range(at + 1, min(at + 5, len(tail))) if _signer_name(tail[i])), None)
+    end = min(at + 5, len(tail)) if end is None else end
+    for i in range(at + 1, end):
         line = correct_title_words(tail[i]) if is_upper(tail[i], 0.5) else tail[i]
         if (position := _position_in(line)) is not None:
             deputy = _deputy(position, authority)
             whole = i == at + 1 and clean(line) == position
             return deputy, i + 1, 0.6 if deputy != position else 0.85 if whole else 0.7
-    for i in range(at + 1, min(at + 5, len(tail))):  # 'Ö`VÌTRƯỞNG': glued to the seal's marks
+    for i in range(at + 1, end):  # 'Ö`VÌTRƯỞNG': glued to the seal's marks
         if (position := _glued_position(tail[i])) is not None:
             return _deputy(position, authority), i + 1, 0.5
     wanted = _deputy_of(authority) or _head_of(authority)  # the title the authority implies
-    if wanted and at + 1 < len(tail) and _piece_of(tail[at + 1], wanted):
+    if wanted and at + 1 < end and _piece_of(tail[at + 1], wanted):
         return wanted, at + 2, 0.5  # 'HỦ TỊCH' under KT. CHỦ TỊCH, 'THỦ' under TM. CHÍNH PHỦ
+    deputy = _deputy_of(authority)
+    if deputy and end == at + 1 and "," not in authority.rsplit("KT.", 1)[-1]:
+        return deputy, at + 1, 0.4  # under KT. X the name at once: X's deputy signs, its line lost
     return None, at + 1, 0.0
+
+
+def _signer_name(line: str) -> bool:
+    name = _name_of(line)
+    return bool(name) and fold(name.split()[0]) in SURNAMES
 
 
 def _piece_of(line: str, title: str) -> bool:

@@ -76,6 +76,10 @@ _LUU = re.compile(r"^([-–+•*]?\s*)(\S{2,5})(\s*:\s*VT\b)")
 _LUU_VT = re.compile(r"^([-–+•*]?\s*Lưu\s*:\s*)(V[TIl1|UŨ])([;,j]?)\s+(?=[A-ZĐ][A-ZĐa-z]*[A-ZĐ])")
 # 'TT Tỉnh ủy, T HĐND tỉnh' -> 'TT. Tỉnh ủy, TT. HĐND tỉnh' (thường trực, in Nơi nhận items)
 _TT = re.compile(r"(?<![\w.])(?:TT|T)(?![\w.])\s*(?=(?:HĐND|Tỉnh ủy|Huyện ủy|Thành ủy|Đảng ủy)\b)")
+# 'TGĐ Cống TTĐTCP' -> 'Cổng': the portal (Cổng thông tin điện tử), whatever follows TTĐT
+_CONG = re.compile(r"(?<!\w)C(?:ống|ồng|ông|ỗng|ộng|óng)(?=\s+TTĐT)")
+# 'TGĐĐ Cổng TTĐT' -> 'TGĐ' (Tổng Giám đốc of the portal, in the Government's lists): Đ read twice
+_TGD = re.compile(r"(?<!\w)TGĐ[ĐÐ](?=\s+Cổng\b)")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
 
 
@@ -150,6 +154,7 @@ def _correct_line(line: str) -> str:
         line = m.group(1) + "VT, " + line[m.end() :]
     if line.lstrip()[:1] in "-–+•*":
         line = _TT.sub("TT. ", line)
+    line = _TGD.sub("TGĐ", _CONG.sub("Cổng", line))
     if (m := _MARK.match(line)) and is_upper(line[m.end() :].split("  ")[0]):
         line = m.group(1) + ". " + line[m.end() :]
     return line
