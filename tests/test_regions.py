@@ -47,7 +47,31 @@ def test_the_decrees_own_seal_is_found_on_its_last_page(style: str) -> None:
     (seal,) = [box for kind, box in own_regions(29) if kind == "seal"]
     assert _best(found, "seal", seal) >= 0.5
     (signature,) = [box for kind, box in own_regions(29) if kind == "signature"]
-    assert _best(found, "signature", signature) > 0  # its part outside the seal, at least
+    assert _best(found, "signature", signature) >= 0.5
+    assert [k for k, _, _ in found].count("signature") == 1, found
+
+
+@pytest.mark.parametrize("style", ["grey", "bilevel"])
+def test_the_decrees_own_signature_is_found_by_its_strokes_without_colour(style: str) -> None:
+    """The signer's real signature, its left third under the seal and its tail across the
+    seal's ring, on the colour page scanned grey or bilevel: no colour tells it from the
+    seal or the print, its strokes do (followed into the seal where they cross it)."""
+    found = _found(as_scanned(decree_colour_page(), style))
+    (signature,) = [box for kind, box in own_regions(29) if kind == "signature"]
+    assert _best(found, "signature", signature) >= 0.5, found
+    assert [k for k, _, _ in found].count("signature") == 1, found
+    assert [cue for k, _, cue in found if k == "signature"] == ["pen strokes"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+@pytest.mark.parametrize("style", ["grey", "bilevel"])
+def test_a_real_signature_over_a_seal_and_print_is_found_without_colour(style, seed) -> None:
+    """Decree 49's signature laid across a seal and lines of print on page 5 (they touch
+    the print, and the seal's ring): the signature, and no other, in grey and bilevel."""
+    page, truth = overlay(decree_page(5), ("seal", "signature"), DPI, seed)
+    found = _found(as_scanned(page, style))
+    assert _best(found, "signature", truth[1][1]) >= 0.5, found
+    assert sorted(k for k, _, _ in found) == ["seal", "signature"], found
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -114,6 +138,22 @@ def test_the_generators_signature_is_found_on_its_clean_pages() -> None:
     for doc in generate_documents(3, 7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0):
         found = _found(doc.pages[-1].image)
         assert [k for k, _, _ in found].count("signature") == 1, (doc.name, found)
+
+
+@pytest.mark.parametrize("style", ["grey", "bilevel"])
+def test_the_generators_signature_is_found_on_its_pages_scanned_without_colour(style) -> None:
+    """The generator's pen scrawl beside its seal, scanned grey or bilevel (clean and
+    degraded): one signature, right of the seal's centre, no larger than a signer block."""
+    docs = [*generate_documents(2, 7, dpi=DPI, clean_ratio=1.0, turned_ratio=0.0),
+            *generate_documents(2, 7, dpi=DPI, clean_ratio=0.0, turned_ratio=0.0)]  # fmt: skip
+    for doc in docs:
+        last = doc.pages[-1]
+        found = _found(as_scanned(last.image.convert("RGB"), style), skew=last.defects.skew)
+        signatures = [box for kind, box, _ in found if kind == "signature"]
+        (seal,) = [box for kind, box, _ in found if kind == "seal"]
+        assert len(signatures) == 1, (doc.name, found)
+        (x, y, w, h), middle = signatures[0], seal[0] + seal[2] / 2
+        assert x + w > middle + seal[2] / 2 and w * 25.4 / DPI <= 60, (doc.name, found)
 
 
 def test_a_stamp_and_scanner_marks_on_a_generated_page_are_found() -> None:

@@ -15,7 +15,8 @@ than the page's words (a stroke and a letter read as one), and every word of a l
 wholly inside the region once one of them is noise (the ring text of a seal read as a line).
 In a received stamp its printed words (CÔNG VĂN ĐẾN, Số, Ngày, Giờ, Chuyển) are noise too.
 Print under a seal or a stamp (the Nơi nhận list, the signer's title, a paragraph) stays
-when it is a sure word of a line that runs on outside the region. A stamp's frame counts
+when it is a sure word of a line that runs on outside the region; under a signature,
+whenever it is a sure word. A stamp's frame counts
 when its words say ĐẾN (or two of Số, Ngày, Giờ), when it is red or blue (print is black),
 or when most words read in it are noise; a black frame around clean words ("Mẫu số 01", a
 table's cell) is no stamp.
@@ -36,9 +37,9 @@ from pipeline.reading.regions import (
     Sight,
     find_frames,
     find_scanner_marks,
-    find_signatures,
     look,
 )
+from pipeline.reading.pen import find_signatures
 from pipeline.reading.seals import find_seals
 from pipeline.reading.syllables import respelt_layer
 from schemas.results import Region, Word
@@ -167,11 +168,14 @@ def _swallowed(
     out: OcrOutput, region: tuple[int, int, int, int], kind: str, em: float
 ) -> list[int]:
     """The words the region swallows (see the module's docstring): noise (in a stamp, its
-    printed words too), and in a line of the region's own, every word once one is noise."""
+    printed words too), and in a line of a seal's or stamp's own, every word once one is
+    noise (its ring text or printed phrases read as a line)."""
     inside = [n for n, w in enumerate(out.words) if _share_inside(w.box, region) >= 0.5]
     noisy = {n for n in inside if _noisy(out.words[n], em)}
     if kind == "received-stamp":
         noisy |= {n for n in inside if fold(out.words[n].text).strip(":.,") in STAMP_WORDS}
+    if kind == "signature":  # print under pen strokes is read as sure words, or not at all
+        return sorted(noisy)
     shares = _line_shares(out, region)
     own = {out.lines[n] for n in noisy if shares[out.lines[n]] >= LINE_INSIDE}
     return [n for n in inside if n in noisy or out.lines[n] in own]
@@ -270,9 +274,9 @@ def _text_without(out: OcrOutput, drop: set[int]) -> str:
 
 
 def find_marks(s: Sight) -> list[Found]:
-    """Every region the image alone shows: seals, then signatures, stamp frames and scanner
+    """Every region the image alone shows: seals, then stamp frames, signatures and scanner
     marks outside them."""
     seals = find_seals(s)
-    signatures = find_signatures(s, seals)
-    frames = find_frames(s, seals + signatures)
+    frames = find_frames(s, seals)
+    signatures = find_signatures(s, seals, frames)
     return seals + signatures + frames + find_scanner_marks(s, seals + signatures + frames)

@@ -3,14 +3,15 @@ scanner's marks, found as boxes on a small copy of the page, upright and straigh
 
     look(image, dpi, rotation, skew, size)  -> Sight: the page at about WORK_DPI, with its ink
                                                and, on a colour scan, its red and blue ink
-    find_signatures / find_frames / find_scanner_marks(sight, ...) -> Found boxes
-(seals: ``pipeline.reading.seals``; all of them in turn: ``region_words.find_marks``)
+    find_frames / find_scanner_marks(sight, ...)  -> Found boxes
+(seals: ``pipeline.reading.seals``; signatures: ``pipeline.reading.pen``; all of them in
+turn: ``region_words.find_marks``)
 
 Every cue is a shape or a colour in physical units (millimetres at the scan's dpi, or the
 page's own line height), never a position on one page:
 - a seal is a ring inked along most of its length (``pipeline.reading.seals``);
-- a signature is one connected pen stroke at least two text lines high and a centimetre
-  wide that leaves most of its box blank (blue ink on a colour scan);
+- a signature is pen strokes, each a connected mark taller than print, together at least two
+  text lines high and a centimetre wide, leaving most of their box blank (``pen``);
 - a received stamp is a closed rectangle of a few centimetres (its phrases confirm it, see
   ``pipeline.reading.region_words``);
 - a scanner mark is solid ink by an edge: a round punch hole, a staple's short dark bar near
@@ -29,10 +30,6 @@ from schemas.results import RegionKind
 
 WORK_DPI = 100  # regions are found on a copy at about this resolution
 INK_CONTRAST = 48  # grey levels below the paper's that count as ink (a red seal in grey, dither)
-SIGNATURE_EM = 2.0  # a pen stroke at least this many text lines high ...
-SIGNATURE_MM = 12.0  # ... and this wide ...
-SIGNATURE_COVER = 0.3  # ... inking less than this share of its box ...
-PEN_PIECES = 0.6  # ... in fewer separate pieces than this per line height of its width
 FRAME_SHARE = 0.85  # a frame's sides are inked along this share of their length
 STAMP_MM = ((25.0, 12.0), (100.0, 60.0))  # smallest and largest received stamp (w, h)
 HOLE_MM = (4.0, 9.0)  # punch holes' diameters
@@ -166,7 +163,7 @@ def _components(mask: np.ndarray, close: int = 3) -> list[tuple[int, int, int, i
     ]
 
 
-def _framed(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+def framed(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """True when the box's four sides are straight lines of ink (a frame, a table)."""
     x0, y0, x1, y1 = box
     block = ink[y0:y1, x0:x1]
@@ -185,72 +182,12 @@ def _inside(box: tuple[int, int, int, int], others: list[Found]) -> bool:
     return any(o.box[0] <= cx < o.box[2] and o.box[1] <= cy < o.box[3] for o in others)
 
 
-def _without(mask: np.ndarray, found: list[Found]) -> np.ndarray:
+def without(mask: np.ndarray, found: list[Found]) -> np.ndarray:
     mask = mask.copy()
     for f in found:
         x0, y0, x1, y1 = f.box
         mask[y0:y1, x0:x1] = False
     return mask
-
-
-def find_signatures(s: Sight, seals: list[Found]) -> list[Found]:
-    """Pen strokes: a connected mark (outside the seals) SIGNATURE_EM lines high and
-    SIGNATURE_MM wide that leaves most of its box blank, is no frame, and runs on: fewer
-    than PEN_PIECES separate pieces per line height of its width, where print breaks between
-    letters and words (0.75-4 measured on decree 49's pages, its signature 0.1-0.5). On a
-    colour scan the blue ink's marks come first. Overlapping strokes make one signature."""
-    if not s.em:
-        return []
-    boxes: list[tuple[tuple[int, int, int, int], float, str]] = []
-    masks = [] if s.blue is None else [(s.blue, "blue ink, pen strokes")]
-    masks.append((s.ink, "pen strokes"))
-    for mask, cue in masks:
-        # a red seal keeps the blue strokes over it; a blue or grey one is taken out first
-        taken = [f for f in seals if mask is s.ink or not f.cue.startswith("red")]
-        taken += [Found("signature", b, c, q) for b, c, q in boxes]
-        for box, cover in _strokes(s, _without(mask, taken)):
-            sure = round(min(1.0, 0.5 + (SIGNATURE_COVER - cover) / SIGNATURE_COVER), 2)
-            boxes.append((box, sure, cue))
-    return [Found("signature", b, c, q) for b, c, q in _merged(boxes, s.em)]
-
-
-def _strokes(s: Sight, mask: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
-    """Boxes of the mask's pen strokes (see find_signatures) and the share of ink in each."""
-    raw = mask.astype(np.uint8)
-    closed = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, None, 8)
-    _, pieces = cv2.connectedComponents(raw, None, 8)
-    found = []
-    for n, (x, y, w, h, inked) in enumerate(stats[1:count].tolist(), start=1):
-        if h < SIGNATURE_EM * s.em or w < SIGNATURE_MM * s.mm or w > 0.5 * mask.shape[1]:
-            continue
-        cover = inked / (w * h)
-        box = (x, y, x + w, y + h)
-        if cover >= SIGNATURE_COVER or _framed(s.ink, box):
-            continue
-        mine = (labels[y : y + h, x : x + w] == n) & (raw[y : y + h, x : x + w] > 0)
-        if len(np.unique(pieces[y : y + h, x : x + w][mine])) < PEN_PIECES * w / s.em:
-            found.append((box, cover))
-    return found
-
-
-def _merged(
-    boxes: list[tuple[tuple[int, int, int, int], float, str]], gap: float
-) -> list[tuple[tuple[int, int, int, int], float, str]]:
-    """Boxes that overlap or lie within ``gap`` of each other (a stroke broken where it
-    crosses a seal), as one (the larger confidence, the first cue)."""
-    out: list[tuple[tuple[int, int, int, int], float, str]] = []
-    for box, sure, cue in sorted(boxes):
-        for n, (other, their, first) in enumerate(out):
-            x0, y0, x1, y1 = other[0] - gap, other[1] - gap, other[2] + gap, other[3] + gap
-            if box[0] < x1 and x0 < box[2] and box[1] < y1 and y0 < box[3]:
-                joined = (min(box[0], other[0]), min(box[1], other[1]),
-                          max(box[2], other[2]), max(box[3], other[3]))  # fmt: skip
-                out[n] = (joined, max(sure, their), first)
-                break
-        else:
-            out.append((box, sure, cue))
-    return out
 
 
 def find_frames(s: Sight, taken: list[Found]) -> list[Found]:

@@ -84,11 +84,12 @@ def find_seals(s: Sight) -> list[Found]:
         share, cx, cy, radius = _centred(ink, cx, cy, r)  # Hough's centre may be a little off
         if share < RING_SHARE or not low * 0.9 <= radius <= high * 1.1:
             continue
-        # the same seal: a ring overlapping a seal found (two seals never overlap)
+        # the same seal: a ring overlapping a seal found (two seals never overlap); a ring
+        # round the one found (a circle through its emblem or lettering) is its outer ring
         same = [k for k in kept if _apart(k, cx, cy) < k[3] + radius]
         if not same:
             kept.append((share, cx, cy, radius))
-        elif all(radius > k[3] and np.hypot(k[1] - cx, k[2] - cy) < 0.25 * radius for k in same):
+        elif all(radius > k[3] and _apart(k, cx, cy) + k[3] < 1.1 * radius for k in same):
             kept = [k for k in kept if k not in same] + [(share, cx, cy, radius)]  # outer ring
     found = []
     for share, cx, cy, radius in kept:
