@@ -14,6 +14,8 @@ from pypdf import PdfReader
 
 from pipeline.reading.evaluate import respelt_effect
 from pipeline.reading.lexicon import alternatives, lexicon, respell
+from pipeline.reading.markers import best_order, relettered
+from pipeline.reading.normalise import softened
 from pipeline.reading.ocr import ocr_page
 from pipeline.reading.syllables import with_tones
 from samplegen.office_scans import STYLES, scan_page
@@ -151,3 +153,62 @@ def test_the_eval_counts_what_each_respelt_word_fixed_and_broke() -> None:
     page = PageText(index=0, source="ocr", text="quyền sử dụng\nLễ Tấn", words=words)
     assert respelt_effect("quyền sử dụng Lê Tấn", page) == (1, 1)
     assert respelt_effect("quyền sử dụng Lê Tấn", page.model_copy(update={"text": "x"})) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("a b e", "a b c"),  # c read as e
+        ("e đ a b", "c d a b"),  # a page that starts inside a list
+        ("a b c đ a", "a b c d a"),  # d read as đ
+        ("c đ e g", "c đ e g"),  # a d) lost: as many breaks either way, nothing changed
+        ("b c d đ e", "b c d đ e"),  # already in order
+        ("đ a", "đ a"),  # a list ended by đ): nothing breaks the order
+        ("a", "a"),
+        ("", ""),
+    ],
+)
+def test_list_letters_follow_each_other(read: str, meant: str) -> None:
+    assert best_order(read.split()) == meant.split()
+
+
+def test_a_misread_list_marker_is_set_right_by_the_markers_around_it() -> None:
+    texts = ["a)", "Đất", "b)", "Nhà", "e)", "cây", "d)", "ở", "“đ)", "x", "“e)", "y", "e)"]
+    starts = [n % 2 == 0 for n in range(len(texts))]
+    # the unquoted a) b) e) d) e): c read as e, the first e) only; the quoted “đ) “e) in order
+    assert relettered(texts, starts) == {4: "c)"}
+    assert relettered(["xem", "d)"], [True, False]) == {}  # not at a line's start: no marker
+
+
+@pytest.mark.contract
+def test_a_real_page_read_as_sohoa_reads_it_is_set_right() -> None:
+    """Decree 49, page 18, bw200, softened as the page stage softens it: nine words read as
+    other words, each set right as the decree prints it; nothing else changed."""
+    with Image.open(io.BytesIO(scan_page(DECREE, 18, STYLES["bw200"]))) as page:
+        lines = page.convert("L").crop((0, 270, page.width, 820))
+    read = ocr_page(softened(lines, 200), 200, OcrSettings())
+    assert "b) Bồ sung khoản 1a" in read.text and "e) Bô sung khoản 3" in read.text
+    out = with_tones(read)
+    assert [(w.read_as, w.text) for w in out.words if w.read_as] == [
+        ("Bồ", "Bổ"),  # a) Bổ sung điểm g1
+        ("Bồ", "Bổ"),
+        ("thấm", "thẩm"),  # thẩm quyền
+        ("bôi", "bồi"),  # bồi thường
+        ("hồ", "hỗ"),  # hỗ trợ
+        ("hôi", "hồi"),  # thu hồi
+        ("đât.”.", "đất.”."),  # the stop's tone
+        ("e)", "c)"),  # after a) and b)
+        ("Bô", "Bổ"),
+    ]
+    assert "c) Bổ sung khoản 3 vào sau khoản 2" in out.text
+
+
+@pytest.mark.contract
+def test_a_generated_list_marker_misprinted_is_set_right() -> None:
+    font = ImageFont.truetype(str(find_fonts()["regular"]), 34)
+    page = Image.new("L", (1500, 230), 255)
+    for n, line in enumerate(["a) Đất ở;", "b) Đất trồng lúa;", "e) Đất rừng."]):
+        ImageDraw.Draw(page).text((30, 30 + 60 * n), line, font=font, fill=0)
+    out = with_tones(ocr_page(page, 300, OcrSettings()))
+    assert out.text.split("\n")[-1].startswith("c) Đất rừng")
+    assert [(w.read_as, w.text) for w in out.words if w.read_as] == [("e)", "c)")]

@@ -3,9 +3,11 @@
     stop_tone(word)     -> the word with its tone set right, or the word as it was
     with_tones(out)     -> the reading with every such word respelt, and then every word the
                            lexicon sets right by its neighbours (``pipeline.reading.lexicon``:
-                           d read for đ or đ for d, a tone over â ê ô ă lost or misread): its
-                           words, its text and its PDF text layer alike; each respelt word
-                           keeps what Tesseract read as ``read_as``, so the sidecar shows it
+                           d read for đ or đ for d, a tone over â ê ô ă lost or misread), and
+                           every list marker (c) read e), d) read đ)) its list's order sets
+                           right (``pipeline.reading.markers``): its words, its text and its
+                           PDF text layer alike; each respelt word keeps what Tesseract read
+                           as ``read_as``, so the sidecar shows it
 
 A syllable that ends in p, t, c or ch (a stop) carries the sắc or the nặng tone, never another
 one and never none: "câp", "đât", "quyêt" are no words; "cấp", "đất", "quyết" are. Tesseract's
@@ -26,6 +28,7 @@ import unicodedata
 from pypdf import PdfWriter
 
 from pipeline.reading.lexicon import respell
+from pipeline.reading.markers import relettered
 from pipeline.reading.ocr import OcrOutput
 from schemas.results import Word
 
@@ -70,10 +73,15 @@ def stop_tone(word: str) -> str:
 
 def with_tones(out: OcrOutput) -> OcrOutput:
     """The reading with every stop-final syllable's tone set right (``stop_tone``), then every
-    word the lexicon sets right among its neighbours so toned (``lexicon.respell``)."""
+    word the lexicon sets right among its neighbours so toned (``lexicon.respell``), and the
+    list markers their order sets right (``markers.relettered``)."""
     toned = [stop_tone(w.text) for w in out.words]
     for n, text in respell(toned).items():
         toned[n] = text
+    if len(out.lines) == len(out.words):
+        starts = [n == 0 or line != out.lines[n - 1] for n, line in enumerate(out.lines)]
+        for n, text in relettered(toned, starts).items():
+            toned[n] = text
     new = {n: text for n, text in enumerate(toned) if text != out.words[n].text}
     if not new or len(out.lines) != len(out.words):
         return out
