@@ -121,3 +121,47 @@ def test_without_words_keeps_the_blank_between_blocks() -> None:
     assert without_words(out, {2}).text == "a b\n\nd"
     assert without_words(out, {0, 1}).text == "c\nd"
     assert without_words(out, {3}).lines == (0, 0, 1)
+
+
+# words of decree 49's page 1 at 200 dpi (bilevel: bench/regions.py's page, decree 49's own
+# signature laid over it; sohoa found it at (942, 486)-(1268, 614)), as Tesseract read them
+P1_SIGNED = [
+    ("một", 96.2, (958, 496, 27, 35), 13), ("số", 87.7, (995, 496, 31, 28), 13),
+    ("diện", 92.4, (1041, 496, 54, 30), 13), ("cốt", 41.5, (1119, 492, 41, 29), 13),
+    ("Nghị", 41.5, (1195, 497, 58, 34), 13), ("quyết", 53.7, (1263, 496, 89, 35), 13),
+    ("Lời", 55.1, (955, 542, 17, 9), 14), ("4<", 25.7, (1018, 519, 46, 29), 14),
+    ("2", 12.8, (1157, 533, 73, 15), 14), ("K", 0.0, (1250, 516, 12, 45), 14),
+    ("số", 75.2, (1029, 550, 30, 19), 15), ("cơ", 89.1, (1069, 550, 27, 19), 15),
+    ("chế,", 25.9, (1138, 552, 4, 5), 15), ("nh", 96.4, (1230, 542, 35, 26), 15),
+    ("sách", 96.9, (1281, 542, 66, 43), 15),
+    ("chức", 20.4, (907, 586, 71, 28), 16), ("tỉ", 0.0, (1031, 595, 9, 18), 16),
+    ("hành", 96.9, (1052, 586, 81, 27), 16), ("Luật", 93.3, (1146, 586, 79, 35), 16),
+]  # fmt: skip
+SIGNATURE = Found("signature", (942, 486, 1268, 614), 1.0, "pen strokes")
+
+
+def test_a_signature_swallows_its_strokes_and_leaves_the_words_under_it() -> None:
+    """Sure words stay, though their whole line lies inside the signature; so does a doubtful
+    syllable that makes a compound word with its neighbour as read ("Nghị quyết", "cơ
+    chế"); what the strokes read as goes ("4<", "K", "nh"), and so do doubtful syllables
+    that make none ("cốt" beside "diện", "chức" beside "tỉ": print lost to the strokes)."""
+    out, (region,) = set_apart(_reading(P1_SIGNED), [SIGNATURE], (1.0, 1.0))
+    assert region.kind == "signature"
+    assert region.words == ("cốt", "4<", "2", "K", "nh", "chức", "tỉ")
+    kept = [w.text for w in out.words]
+    assert kept == ["một", "số", "diện", "Nghị", "quyết", "Lời", "số", "cơ", "chế,", "sách",
+                    "hành", "Luật"]  # fmt: skip
+
+
+def test_a_doubtful_syllable_under_a_signature_stays_only_in_a_compound() -> None:
+    """Built here (as sohoa's generator would lay a signer block): "nhân dân" read doubtful
+    under the strokes stays; "ha" and "hp", a stroke read as two syllables, go."""
+    rows = [
+        ("ỦY", 91.0, (100, 100, 40, 20), 0), ("BAN", 92.0, (150, 100, 50, 20), 0),
+        ("nhân", 31.0, (210, 100, 50, 20), 0), ("dân", 35.0, (270, 100, 40, 20), 0),
+        ("ha", 20.0, (100, 140, 40, 20), 1), ("hp", 12.0, (150, 140, 40, 20), 1),
+    ]  # fmt: skip
+    signature = Found("signature", (90, 90, 320, 170), 1.0, "pen strokes")
+    out, (region,) = set_apart(_reading(rows), [signature], (1.0, 1.0))
+    assert [w.text for w in out.words] == ["ỦY", "BAN", "nhân", "dân"]
+    assert region.words == ("ha", "hp")

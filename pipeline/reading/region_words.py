@@ -16,7 +16,8 @@ wholly inside the region once one of them is noise (the ring text of a seal read
 In a received stamp its printed words (CÔNG VĂN ĐẾN, Số, Ngày, Giờ, Chuyển) are noise too.
 Print under a seal or a stamp (the Nơi nhận list, the signer's title, a paragraph) stays
 when it is a sure word of a line that runs on outside the region; under a signature,
-whenever it is a sure word. A stamp's frame counts
+whenever it is a sure word, or a word that makes a compound with the word beside it (the
+lexicon's word list: a stroke read as text makes none). A stamp's frame counts
 when its words say ĐẾN (or two of Số, Ngày, Giờ), when it is red or blue (print is black),
 or when most words read in it are noise; a black frame around clean words ("Mẫu số 01", a
 table's cell) is no stamp.
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from PIL import Image
 
 from pipeline.metadata.extract_text import fold
+from pipeline.reading.lexicon import lexicon
 from pipeline.reading.ocr import OcrOutput
 from pipeline.reading.regions import (
     Found,
@@ -164,6 +166,25 @@ def _noisy(word: Word, em: float) -> bool:
     return word.confidence < SURE or not is_word(word.text) or word.box[3] > TALL * em
 
 
+def _in_compound(out: OcrOutput, n: int, em: float) -> bool:
+    """True when word n, a syllable of a line's height read with little confidence, makes a
+    compound word (the lexicon's) with the word before or after it on its line, as read: a
+    pen stroke read as text does not."""
+    word = out.words[n]
+    if not is_word(word.text) or word.box[3] > TALL * em:
+        return False
+    pairs = lexicon().pairs
+    me = _bare(word.text)
+    before = n > 0 and out.lines[n - 1] == out.lines[n] and (_bare(out.words[n - 1].text), me)
+    after = n + 1 < len(out.words) and out.lines[n + 1] == out.lines[n] and (
+        me, _bare(out.words[n + 1].text))  # fmt: skip
+    return before in pairs or after in pairs
+
+
+def _bare(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip(_PUNCT)).lower()
+
+
 def _swallowed(
     out: OcrOutput, region: tuple[int, int, int, int], kind: str, em: float
 ) -> list[int]:
@@ -174,8 +195,8 @@ def _swallowed(
     noisy = {n for n in inside if _noisy(out.words[n], em)}
     if kind == "received-stamp":
         noisy |= {n for n in inside if fold(out.words[n].text).strip(":.,") in STAMP_WORDS}
-    if kind == "signature":  # print under pen strokes is read as sure words, or not at all
-        return sorted(noisy)
+    if kind == "signature":  # print under pen strokes: sure words, and words of a compound
+        return sorted(n for n in noisy if not _in_compound(out, n, em))
     shares = _line_shares(out, region)
     own = {out.lines[n] for n in noisy if shares[out.lines[n]] >= LINE_INSIDE}
     return [n for n in inside if n in noisy or out.lines[n] in own]
