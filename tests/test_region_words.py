@@ -165,3 +165,40 @@ def test_a_doubtful_syllable_under_a_signature_stays_only_in_a_compound() -> Non
     out, (region,) = set_apart(_reading(rows), [signature], (1.0, 1.0))
     assert [w.text for w in out.words] == ["ỦY", "BAN", "nhân", "dân"]
     assert region.words == ("ha", "hp")
+
+
+# words of decree 49's page 13 at 200 dpi (grey: bench/regions.py's page, a generated received
+# stamp laid over its print, its frame found at (670, 458)-(1134, 666) and its own phrases
+# not read), as Tesseract read them
+P13_STAMPED = [
+    ("khơi", 12.1, (627, 474, 104, 27), 6), ("Đất", 74.0, (694, 511, 55, 35), 7),
+    ("|tiềms", 23.9, (688, 555, 64, 36), 8), ("sun", 92.7, (687, 612, 53, 46), 9),
+    ("(luXiirẩÖN", 20.2, (752, 474, 195, 28), 14), ("thường", 93.3, (954, 474, 110, 35), 14),
+    ("chẩm", 92.7, (1079, 474, 83, 34), 14), ("quy", 96.3, (1178, 483, 56, 26), 14),
+    ("được", 96.7, (830, 519, 76, 34), 15), ("tính", 96.5, (918, 519, 60, 27), 15),
+    ("vào", 96.4, (990, 520, 54, 27), 15), ("thí", 64.6, (1134, 519, 29, 27), 15),
+    ("một", 55.6, (766, 612, 66, 46), 17), ("số", 96.3, (841, 622, 30, 36), 17),
+    ("điều", 91.9, (881, 622, 66, 36), 17), ("Nghị", 97.0, (1022, 631, 76, 27), 17),
+    ("định", 94.3, (1138, 631, 40, 26), 17),
+]  # fmt: skip
+
+
+def test_a_black_frame_laid_across_lines_of_print_is_a_stamp() -> None:
+    """No phrase of the stamp was read and its ink is grey, but lines of print run across its
+    sides ("khơi", "chẩm"): it was laid over the page. Its noise goes, the print stays,
+    "số" in a sentence too (a stamp prints "Số:")."""
+    frame = Found("received-stamp", (670, 458, 1134, 666), 0.5, "rectangular frame")
+    out, (region,) = set_apart(_reading(P13_STAMPED), [frame], (1.0, 1.0))
+    assert region.kind == "received-stamp" and region.cue.endswith("laid over print")
+    assert {"|tiềms", "(luXiirẩÖN"} <= set(region.words)
+    assert {"thường", "được", "số", "điều", "Nghị"} <= {w.text for w in out.words}
+
+
+def test_a_frame_round_its_own_words_is_no_stamp_however_many_lines() -> None:
+    """Built here: a printed box of three lines, every word inside it (a table's cell)."""
+    rows = [(text, 96.0, (120 + 60 * (n % 3), 60 + 30 * (n // 3), 50, 22), n // 3)
+            for n, text in enumerate(["Mẫu", "số", "01", "Ban", "hành", "kèm", "theo", "Thông",
+                                      "tư"])]  # fmt: skip
+    frame = Found("received-stamp", (100, 50, 320, 150), 0.5, "rectangular frame")
+    out, regions = set_apart(_reading(rows), [frame], (1.0, 1.0))
+    assert regions == () and len(out.words) == 9

@@ -48,6 +48,7 @@ from schemas.results import Region, Word
 
 SURE = 50.0  # Tesseract's confidence as a probability: below this a word is more likely wrong
 LINE_INSIDE = 1.0  # a line with this share of its words in a region is the region's own
+OVERLAID = 2  # a frame with this many words running across its sides is laid over print
 TALL = 1.6  # a word this many times the page's median word height is no word of a line
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
@@ -151,6 +152,21 @@ def _garbled(region: tuple[int, int, int, int], out: OcrOutput, em: float) -> bo
     return bool(inside) and sum(_noisy(w, em) for w in inside) >= len(inside) / 2
 
 
+def _overlaid(region: tuple[int, int, int, int], words: Sequence[Word], em: float) -> bool:
+    """True when OVERLAID words or more run across the frame's left or right side, half a
+    word's height or more on each side of it: a stamp laid over the print (a printed frame's
+    or a table's words stay inside their cells)."""
+    x0, _, x1, _ = region
+    margin = em / 2
+    crossing = 0
+    for w in words:
+        left, right = w.box[0], w.box[0] + w.box[2]
+        inside = _share_inside(w.box, (left, region[1], right, region[3])) >= 0.5
+        if inside and any(left < x - margin and right > x + margin for x in (x0, x1)):
+            crossing += 1
+    return crossing >= OVERLAID
+
+
 def _line_shares(out: OcrOutput, region: tuple[int, int, int, int]) -> dict[int, float]:
     """For each text line, the share of its words inside the region."""
     counts: dict[int, int] = {}
@@ -185,6 +201,12 @@ def _bare(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip(_PUNCT)).lower()
 
 
+def _stamp_word(text: str) -> bool:
+    """A received stamp's printed word, capitalised as a stamp prints it ("Số:", "ĐẾN"; the
+    print under a stamp says "số", "ngày" inside its sentences)."""
+    return text[:1].isupper() and fold(text).strip(":.,") in STAMP_WORDS
+
+
 def _swallowed(
     out: OcrOutput, region: tuple[int, int, int, int], kind: str, em: float
 ) -> list[int]:
@@ -194,7 +216,7 @@ def _swallowed(
     inside = [n for n, w in enumerate(out.words) if _share_inside(w.box, region) >= 0.5]
     noisy = {n for n in inside if _noisy(out.words[n], em)}
     if kind == "received-stamp":
-        noisy |= {n for n in inside if fold(out.words[n].text).strip(":.,") in STAMP_WORDS}
+        noisy |= {n for n in inside if _stamp_word(out.words[n].text)}
     if kind == "signature":  # print under pen strokes: sure words, and words of a compound
         return sorted(n for n in noisy if not _in_compound(out, n, em))
     shares = _line_shares(out, region)
@@ -216,6 +238,8 @@ def set_apart(
         if f.kind == "received-stamp":
             if _confirmed(box, out.words):
                 f = Found(f.kind, f.box, 0.9, f.cue + " with ĐẾN, Số/Ngày/Giờ")
+            elif _overlaid(box, out.words, em):
+                f = Found(f.kind, f.box, 0.7, f.cue + " laid over print")
             elif not f.cue.endswith("ink, rectangular frame") and not _garbled(box, out, em):
                 continue
         placed.append((f, box))
