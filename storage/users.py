@@ -4,6 +4,7 @@ in clear; what each account may see (``visible_agencies``)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,8 +18,15 @@ from storage.tables import users
 from storage.warehouse import Warehouse
 
 _hasher = PasswordHasher()
-# a hash to check against when the user does not exist, so both cost the same time
-_NOBODY = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _nobody() -> str:
+    """A hash to check against when the user does not exist, so both cost the same time.
+    Made on first use, not on import: an argon2 hash takes 64 MB and ~0.2 s, which every
+    command importing this module (``sohoa digitise`` among them) paid for nothing."""
+    return _hasher.hash("not a password of anyone")
+
 MIN_PASSWORD = 10
 
 
@@ -80,10 +88,11 @@ def list_users(warehouse: Warehouse) -> list[User]:
 
 def authenticate(warehouse: Warehouse, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same cost either way)."""
+    nobody = _nobody()  # before the look-up: the first call costs the same either way
     with warehouse.transaction() as conn:
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     try:
-        _hasher.verify(_NOBODY if row is None else row.password_hash, password)
+        _hasher.verify(nobody if row is None else row.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None or not row.active:

@@ -6,6 +6,7 @@ resampled: the PDF page draws it turned by the same angles."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pytesseract
@@ -83,47 +84,85 @@ def detect_rotation(image: Image.Image, dpi: int) -> int:
     return int(rotate.group(1)) % 360
 
 
-def _ink(image: Image.Image, longest: int) -> Image.Image | None:
-    """A small black-and-white copy, ink white; None for a blank page."""
-    arr = np.asarray(_small_gray(image, longest), dtype=np.uint8)
-    ink = arr < min(160, int(arr.mean()) - 30)
-    if ink.mean() < 0.002:
+INK_LONGEST = 900  # pixels: the small copy whose ink tells the skew and the lines' direction
+
+
+class Ink(NamedTuple):
+    """The inked pixels of a small black-and-white copy of a page, from its centre (x right,
+    y down), and half that copy's width and height. Worked out once per page (``page_ink``):
+    the lines' direction and the skew are measured on these points, turned instead of the
+    image."""
+
+    x: np.ndarray
+    y: np.ndarray
+    half_w: float
+    half_h: float
+
+    def turned(self, rotation: int) -> Ink:
+        """The ink of the page turned ``rotation`` degrees clockwise (0, 90, 180, 270)."""
+        if rotation == 90:
+            return Ink(-self.y, self.x, self.half_h, self.half_w)
+        if rotation == 180:
+            return Ink(-self.x, -self.y, self.half_w, self.half_h)
+        if rotation == 270:
+            return Ink(self.y, -self.x, self.half_h, self.half_w)
+        return self
+
+
+def page_ink(image: Image.Image, longest: int = INK_LONGEST) -> Ink | None:
+    """The page's ink on a copy ``longest`` pixels long; None for a blank page."""
+    small = _small_gray(image, longest)
+    arr = np.asarray(small, dtype=np.uint8)
+    ys, xs = np.nonzero(arr < min(160, int(arr.mean()) - 30))
+    if len(xs) < 0.002 * arr.size:
         return None
-    return Image.fromarray((ink * 255).astype(np.uint8), "L")
+    half_w, half_h = small.width / 2, small.height / 2
+    return Ink(xs + 0.5 - half_w, ys + 0.5 - half_h, half_w, half_h)
 
 
-def _banding(mask: Image.Image, angle: float) -> float:
+def _banding(ink: Ink, angle: float) -> float:
     """How strongly the ink's row profile is banded (text lines) with the page turned by
-    ``angle``: the variance of the row sums over their squared mean."""
-    rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST, expand=True))
-    profile = rotated.sum(axis=1, dtype=np.float64)
+    ``angle`` degrees counter-clockwise: the variance of the row sums over their squared
+    mean. Each inked pixel is projected onto its row of the turned page: the profile of the
+    image turned (nearest neighbour, its frame grown to hold it) without turning it, at a
+    fraction of the cost (84 turns of a 900-pixel copy took ~0.1 s a page)."""
+    sin, cos = np.sin(np.deg2rad(angle)), np.cos(np.deg2rad(angle))
+    half = ink.half_w * abs(sin) + ink.half_h * abs(cos)  # half the turned frame's height
+    rows = np.floor(ink.y * cos - ink.x * sin + half).astype(np.int64)
+    height = max(1, int(np.ceil(2 * half)))
+    profile = np.bincount(np.clip(rows, 0, height - 1), minlength=height)
     return float(np.var(profile) / (np.mean(profile) ** 2 or 1.0))
 
 
-def _best_angle(mask: Image.Image, angles: np.ndarray) -> tuple[float, float]:
-    return max(((float(a), _banding(mask, a)) for a in angles), key=lambda found: found[1])
+def _best_angle(ink: Ink, angles: np.ndarray) -> tuple[float, float]:
+    return max(((float(a), _banding(ink, a)) for a in angles), key=lambda found: found[1])
 
 
-def lines_run_sideways(image: Image.Image, max_angle: float = 10.0) -> bool:
+def _ink_of(page: Image.Image | Ink | None) -> Ink | None:
+    return page_ink(page) if isinstance(page, Image.Image) else page
+
+
+def lines_run_sideways(page: Image.Image | Ink | None, max_angle: float = 10.0) -> bool:
     """True when the text lines run up and down the page (turned 90 or 270 degrees): the
     ink is banded more strongly across than along, at the best angle within ±max_angle.
     On our test pages along/across was 3-9 for upright pages and 0.1-0.3 for turned ones."""
-    mask = _ink(image, 600)
-    if mask is None:
+    ink = _ink_of(page)
+    if ink is None:
         return False
     angles = np.arange(-max_angle, max_angle + 0.01, 1.0)
-    _, along = _best_angle(mask, angles)
-    _, across = _best_angle(mask.transpose(Image.Transpose.ROTATE_90), angles)
+    _, along = _best_angle(ink, angles)
+    _, across = _best_angle(ink.turned(270), angles)
     return across > along
 
 
-def estimate_skew(image: Image.Image, max_angle: float = 10.0) -> float:
-    """Skew angle in degrees (counter-clockwise positive) by projection-profile variance."""
-    mask = _ink(image, 900)
-    if mask is None:
+def estimate_skew(page: Image.Image | Ink | None, max_angle: float = 10.0) -> float:
+    """Skew angle in degrees (counter-clockwise positive) by projection-profile variance:
+    whole degrees first, then tenths around the best."""
+    ink = _ink_of(page)
+    if ink is None:
         return 0.0
-    best, _ = _best_angle(mask, np.arange(-max_angle, max_angle + 0.01, 1.0))
-    angle, _ = _best_angle(mask, np.arange(best - 1.0, best + 1.01, 0.1))
+    best, _ = _best_angle(ink, np.arange(-max_angle, max_angle + 0.01, 1.0))
+    angle, _ = _best_angle(ink, np.arange(best - 1.0, best + 1.01, 0.1))
     # Finer than the 0.1-degree steps' noise: a 0.2-degree turn moves a line end 0.7 mm.
     return round(angle, 2) if abs(angle) >= MIN_SKEW else 0.0
 
@@ -134,7 +173,10 @@ def turn(image: Image.Image, rotation: int) -> Image.Image:
 
 
 def straighten(grey: Image.Image, skew: float) -> Image.Image:
-    """The grey page turned ``skew`` degrees counter-clockwise about its centre, on white."""
+    """The grey page turned ``skew`` degrees counter-clockwise about its centre, on white.
+    PIL's bicubic, ~0.1 s on a 200-dpi page: OpenCV's warp took a third of that, but its
+    sharper bicubic (and its bilinear more so) read worse: on decree 49 grey300, CER 1.46%
+    (bilinear 1.61%) against 1.39% with PIL's."""
     if not skew:
         return grey
     return grey.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
@@ -188,4 +230,6 @@ def softened(grey: Image.Image, dpi: int) -> Image.Image:
     counts = grey.histogram()
     if grey.mode != "L" or counts[0] + counts[255] != grey.width * grey.height:
         return grey
+    # PIL's blur (~40 ms): OpenCV's Gaussian is 10x faster and within half a grey level of
+    # it, yet Tesseract read decree 49 p29's signer block otherwise (KT. THỦ TƯỚNG lost)
     return grey.filter(ImageFilter.GaussianBlur(BILEVEL_BLUR * dpi / 200))

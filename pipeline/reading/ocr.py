@@ -12,6 +12,7 @@ import io
 import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,12 @@ def net_confidence(out: OcrOutput) -> float:
     confidence taken as a probability, right minus wrong (len * (2p - 1)). A reading that
     leaves text out loses what it left out; one that reads a seal or a pen stroke as words
     loses what it made up, as such words come with low confidence."""
-    return sum(len(w.text) * (2 * w.confidence / 100 - 1) for w in out.words)
+    return words_net(out.words)
+
+
+def words_net(words: Sequence[Word]) -> float:
+    """``net_confidence`` of some words of a reading."""
+    return sum(len(w.text) * (2 * w.confidence / 100 - 1) for w in words)
 
 
 def plain_tesseract(image: Image.Image, dpi: int, settings: OcrSettings) -> str:
