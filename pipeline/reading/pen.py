@@ -30,6 +30,8 @@ SIGNATURE_COVER = 0.3  # ... inking less than this share of its box ...
 STRAIGHT_MM = 5.0  # ... with less than STRAIGHT_SHARE of its ink in level or upright runs
 STRAIGHT_SHARE = 0.5  # this long (a frame, a table's rules, an underline)
 LINE_EM = 2.0  # inside a seal, a stroke goes on straight for this many text lines ...
+MEND = 7  # pixels (at WORK_DPI): gaps this long along a stroke's way may be mended
+THIN = 0.3  # a stroke followed into a seal inks less than this share of its box
 TURN = 15.0  # ... in the direction it came in at, give or take this many degrees, ...
 RIM = 1.12  # a mark within this many times a seal's radius of its rim (in or out) ...
 RIM_SHARE = 0.7  # ... with this share of its ink is the seal's ring, no pen's
@@ -206,14 +208,34 @@ def _through(s: Sight, mask: np.ndarray, pen: np.ndarray, seal: Found) -> np.nda
         angle = float(np.degrees(np.arctan2(vy, vx)))
         seed = cv2.dilate((labels == n).astype(np.uint8), np.ones((5, 5), np.uint8))
         along = np.abs((xs - ax0 - px) * vy - (ys - ay0 - py) * vx) <= 2 * s.em
-        for turn in (-TURN, 0, TURN):
-            straight = cv2.morphologyEx(block, cv2.MORPH_OPEN, _line(length, angle + turn))
-            straight &= (inside & along).astype(np.uint8)
-            parts, plabels = cv2.connectedComponents(straight, None, 8)
-            touched = np.unique(plabels[(seed > 0) & (plabels > 0)])
-            if touched.size:
-                out[ay0:ay1, ax0:ax1] |= np.isin(plabels, touched)
+        within = (inside & along).astype(np.uint8)
+        went = _onward(block, within, seed, length, angle, 1)
+        if not went.any():  # a thin stroke the scan broke in dashes: mended along its way
+            went = _onward(block, within, seed, length, angle, MEND)
+        out[ay0:ay1, ax0:ax1] |= went
     return out
+
+
+def _onward(
+    block: np.ndarray, within: np.ndarray, seed: np.ndarray, length: int, angle: float,
+    mend: int,
+) -> np.ndarray:  # fmt: skip
+    """The ink of ``block`` (``within`` it) that runs straight for ``length`` pixels at
+    ``angle`` (give or take TURN degrees) from the ``seed``, gaps of ``mend`` pixels along
+    the way mended first; a run that inks THIN or more of its box is no stroke (ink mended
+    into a blob)."""
+    went = np.zeros(block.shape, dtype=bool)
+    for turn in (-TURN, 0, TURN):
+        ink = block
+        if mend > 1:
+            ink = cv2.morphologyEx(block, cv2.MORPH_CLOSE, _line(mend, angle + turn))
+        straight = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _line(length, angle + turn)) & within
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(straight, None, 8)
+        for part in np.unique(labels[(seed > 0) & (labels > 0)]):
+            x, y, w, h, inked = stats[part]
+            if inked < THIN * w * h:
+                went |= labels == part
+    return went
 
 
 def _line(length: int, angle: float) -> np.ndarray:
