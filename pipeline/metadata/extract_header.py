@@ -341,14 +341,20 @@ def find_type(lines: list[str], start: int = 0) -> Found | None:
 
 
 def _without_specks(line: str) -> str:
-    """A line less the tokens of one letter or none at either end: no type name, agency or
-    title word is that short, a speck or a mark read beside it is."""
+    """A line less the tokens at either end that are a speck or a mark read beside it ('L n
+    QUYẾT ĐỊNH ch na'): one letter or none, or two with a lower-case one. No type name word
+    is that short in capitals ('ĐỀ ÁN' keeps 'ÁN')."""
     words = line.split()
-    while words and len(letters(words[0])) <= 1:
+    while words and _speck(words[0]):
         words = words[1:]
-    while words and len(letters(words[-1])) <= 1:
+    while words and _speck(words[-1]):
         words = words[:-1]
     return " ".join(words)
+
+
+def _speck(word: str) -> bool:
+    found = letters(word)
+    return len(found) <= 1 or (len(found) == 2 and not all(ch.isupper() for ch in found))
 
 
 def type_from_notation(notation: str) -> str | None:

@@ -41,7 +41,7 @@ SIGNER_LINES = 6  # lines of a signer block a list may run on past (titles, seal
 def _without_title(item: str) -> str:
     """'- Như trên; PHÓ GIÁM ĐỐC' (both columns read as one line) -> '- Như trên;'."""
     start = _authority_start(item)
-    if start is not None:
+    if start is not None and not (start == 0 and item.rstrip().endswith(";")):
         return item[:start].strip()
     head, _, rest = item.rpartition(";")
     if head and _name_of(rest) and fold(rest.split()[0]) in SURNAMES:
@@ -99,11 +99,11 @@ def _items(lines: list[str]) -> list[str]:
         if not item:
             follows = False
             continue
-        if _authority_start(item) == 0 or (_is_signer_title(item) and not _ITEM.match(item)):
+        if _signer_line(item):
             passed, follows = 0, False  # the signer's lines: the list may go on after them
             continue
         if passed >= 0 and not _RESUMES.match(item):
-            if items and _cut(items[-1]) and _ends_item(item) and len(letters(item)) >= 4:
+            if items and _rest_of(items[-1], item):
                 items[-1] += " " + item  # the rest of an item the signer's lines cut in two
                 passed, follows = -1, True
                 continue
@@ -115,14 +115,27 @@ def _items(lines: list[str]) -> list[str]:
         item = _without_title(item)
         if _ITEM.match(item):
             items.append(_ITEM.sub("", item))
-        elif follows and not is_upper(item):
-            items[-1] += " " + item
+        elif (follows and not is_upper(item)) or (items and _rest_of(items[-1], item)):
+            items[-1] += " " + item  # a line under an item, or a block apart: its end
         elif items:
             break
         else:
             items.append(item)
         follows = True
     return items
+
+
+def _signer_line(line: str) -> bool:
+    """A line of the signer block: an authority or a title; 'KT, VX;' ends with ';' as list
+    items do (KT: a unit's initials), no title does."""
+    if line.rstrip().endswith(";"):
+        return False
+    return _authority_start(line) == 0 or (_is_signer_title(line) and not _ITEM.match(line))
+
+
+def _rest_of(item: str, line: str) -> bool:
+    """The line ends the item read only in part above it (a blank line between)."""
+    return _cut(item) and _ends_item(line) and len(letters(line)) >= 4
 
 
 def _cut(item: str) -> bool:

@@ -222,16 +222,24 @@ def _signer_name(line: str) -> bool:
 
 def _piece_of(line: str, title: str) -> bool:
     """The line under the authority is what the seal left of ``title``: upper case, its
-    letters the front or the end of the title's (three letters or more), or one letter off
-    them (five or more: 'THỦ TƯỚÓ' for THỦ TƯỚNG)."""
-    key = "".join(fold(ch) for ch in letters(line))
-    want = fold(title).replace(" ", "")
-    if len(key) < 3 or not is_upper(line, 0.5) or len(key) > len(want):
+    letters (or those of its last or first words, marks beside them) the front or the end of
+    the title's, three letters or more, or one letter off them (five or more: 'THỦ TƯỚÓ' for
+    THỦ TƯỚNG); 'SN TỊCH' is the end of CHỦ TỊCH."""
+    if not is_upper(line, 0.5):
         return False
-    ends = (want[: len(key)], want[len(want) - len(key) :])
-    if key in ends:
-        return True
-    return len(key) >= 5 and min(Levenshtein.distance(key, e) for e in ends) <= 1
+    words = line.split()
+    want = fold(title).replace(" ", "")
+    pieces = [words[k:] for k in range(len(words))] + [words[:k] for k in range(1, len(words))]
+    for n, piece in enumerate(pieces):
+        key = "".join(fold(ch) for ch in letters(" ".join(piece)))
+        if len(key) < 3 or len(key) > len(want):
+            continue
+        front, end = want[: len(key)], want[len(want) - len(key) :]
+        if key == (end if n < len(words) else front) or (n == 0 and key == front):
+            return True
+        if n == 0 and len(key) >= 5 and min(Levenshtein.distance(key, e) for e in (front, end)) <= 1:
+            return True
+    return False
 
 
 def _head_of(authority: str) -> str | None:

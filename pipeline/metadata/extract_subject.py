@@ -36,6 +36,13 @@ _ISSUER_HEADS = tuple(
     ).split("|")
 )
 UPPER_LINES = 8  # a subject in capitals: at most this many lines (they are short)
+VV_LINES = 8  # a công văn's V/v: at most this many lines (its column is narrow)
+V_COLUMN = 48  # characters: a line of the V/v's column (60 mm or so) is no longer
+# Words that open a body paragraph, capitalised right under a subject ('Nhân dịp Đại hội ...')
+_OPENERS = tuple(
+    fold(w) + " "
+    for w in "Nhân dịp|Nhằm|Để|Thừa lệnh|Vừa qua|Hiện nay|Tiếp theo|Thời gian qua".split("|")
+)
 
 
 def find_subject(
@@ -48,7 +55,7 @@ def find_subject(
         for i, line in enumerate(lines[start : start + 40], start):
             if match := _CONG_VAN_SUBJECT.match(line):
                 first = "V/v " + _without_date(line[match.end() :])
-                found = _gather([first, *_continued(lines[i + 1 : i + 8])])
+                found = _gather([first, *_continued(lines[i + 1 : i + 14])], VV_LINES)
                 return Found(found, 0.85 if match.group(1) else 0.6, i)
         return None
     rest = lines[type_line + 1 :]
@@ -99,26 +106,41 @@ def _without_date(line: str) -> str:
 
 
 def _continued(lines: list[str]) -> list[str]:
-    """The lines that go on with a công văn's 'V/v': lower-case starts, past blank lines and
-    the place-and-date or motto lines of the column beside it, which Tesseract put between."""
+    """The lines that go on with a công văn's 'V/v' in its narrow column: lower-case starts,
+    and short lines in mixed case that start with a capital (a name cut at the line's end:
+    'Bến Thành - Suối' / 'Tiên đến ...'), past blank lines and the place-and-date or motto
+    lines of the column beside it, which Tesseract put between; up to 'Kính gửi'."""
     out = [""]
     for line in lines:
         if not line or _DATE.search(fold_chars(line)) or _is_motto(line):
             continue
-        if not line[:1].islower():
+        if not (line[:1].islower() or _goes_on(line, out[-2] if len(out) > 1 else "")):
             break
         out.insert(-1, line)
     return out
 
 
-def _gather(lines: list[str]) -> str:
-    """A subject: its first line and up to three more before a blank line or the body."""
+def _goes_on(line: str, before: str) -> bool:
+    """A capitalised line of the V/v's column: short, mixed case, no heading of its own."""
+    key = fold(line)
+    if len(line) > V_COLUMN or is_upper(line) or before.rstrip().endswith((".", ";", ":")):
+        return False
+    return not (key + " ").startswith((*_BODY_STARTS, "SO ")) and " NGAY " not in f" {key} "
+
+
+def _gather(lines: list[str], most: int = 4) -> str:
+    """A subject: its first line and up to ``most`` - 1 more before a blank line, the body or
+    a paragraph's opening words ('Nhân dịp ...' right under the subject)."""
     taken: list[str] = []
-    for line in lines[:4]:
+    for line in lines[:most]:
         key = fold(line) + " "
         if not line or (taken and (is_upper(line) or key.startswith(_BODY_STARTS))):
             break
-        if taken and re.match(r"^(\d+|[IVX]+)[.)]\s", line):
+        if taken and (re.match(r"^(\d+|[IVX]+)[.)]\s", line) or _opens_paragraph(line)):
             break
         taken.append(line)
     return clean(" ".join(taken))[:500]
+
+
+def _opens_paragraph(line: str) -> bool:
+    return line[:1].isupper() and (fold(line) + " ").startswith(_OPENERS)
