@@ -25,12 +25,21 @@ RING_SHARE = 0.75  # a seal's ring is inked along at least this share of its cir
 def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
     """For each radius, the share of the circle about (cx, cy) that is inked (ink a pixel in
     or out counts: a ring a pixel off round, or broken by a threshold)."""
+    return _shares_about(ink, np.array([cx]), np.array([cy]), radii)[0]
+
+
+def _shares_about(
+    ink: np.ndarray, cxs: np.ndarray, cys: np.ndarray, radii: np.ndarray
+) -> np.ndarray:
+    """``_shares`` about each of the centres (cxs[i], cys[i]) at once: [centre, radius]."""
     angles = np.linspace(0, 2 * np.pi, 90, endpoint=False)
-    xs = np.clip(np.rint(cx + np.outer(radii, np.cos(angles))), 0, ink.shape[1] - 1).astype(int)
-    ys = np.clip(np.rint(cy + np.outer(radii, np.sin(angles))), 0, ink.shape[0] - 1).astype(int)
+    xs = np.rint(cxs[:, None, None] + np.outer(radii, np.cos(angles))[None])
+    ys = np.rint(cys[:, None, None] + np.outer(radii, np.sin(angles))[None])
+    xs = np.clip(xs, 0, ink.shape[1] - 1).astype(int)
+    ys = np.clip(ys, 0, ink.shape[0] - 1).astype(int)
     hits = ink[ys, xs]
-    hits[1:-1] |= hits[:-2] | hits[2:]
-    return hits.mean(axis=1)
+    hits[:, 1:-1] |= hits[:, :-2] | hits[:, 2:]
+    return hits.mean(axis=2)
 
 
 def _ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
@@ -102,15 +111,17 @@ def find_seals(s: Sight) -> list[Found]:
 
 def _centred(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float, float, float]:
     """(share, cx, cy, radius) of the best ring whose centre lies within a tenth of ``r`` of
-    (cx, cy)."""
+    (cx, cy) (of rings inked alike, the first: nearest the left, then the top)."""
     step = max(1.0, r / 20)
-    best = (-1.0, cx, cy, r)
-    for dx in np.arange(-2, 3) * step:
-        for dy in np.arange(-2, 3) * step:
-            radius, share = _ring(ink, cx + dx, cy + dy, r)
-            if share > best[0]:
-                best = (share, cx + dx, cy + dy, radius)
-    return best
+    offsets = np.arange(-2, 3) * step
+    cxs = np.repeat(cx + offsets, offsets.size)
+    cys = np.tile(cy + offsets, offsets.size)
+    radii = np.arange(0.6 * r, 1.3 * r, 1.0)
+    shares = _shares_about(ink, cxs, cys, radii)
+    best = np.argmax(shares, axis=1)
+    peak = shares[np.arange(cxs.size), best]
+    n = int(np.argmax(peak))
+    return float(peak[n]), float(cxs[n]), float(cys[n]), float(radii[best[n]])
 
 
 def _apart(ring: tuple[float, float, float, float], cx: float, cy: float) -> float:
