@@ -237,7 +237,8 @@ def test_the_portal_in_a_recipient_list() -> None:
 
 # -- written after the held-out readings were looked at ----------------------------------------
 
-QD_1680, CV_3722, TB_453 = "qd-1680-2017-ubnd-namdinh", "cv-3722-2026-vpcp", "tb-453-2026-ubnd-hanoi"
+QD_1680, CV_3722 = "qd-1680-2017-ubnd-namdinh", "cv-3722-2026-vpcp"
+TB_453 = "tb-453-2026-ubnd-hanoi"
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -281,7 +282,38 @@ def test_an_item_ended_a_block_apart() -> None:
     """TB 453 grey300: '- VPUB: ... phòng: KGVX,' then a blank line, then 'TH, HC-QT, ...;'."""
     found = extract(read("tb-453", "grey300", 1))
     assert list(found.recipients) == truth(TB_453)["recipients"]
-    made = extract("Nơi nhận:\n- Như trên;\n- Các phòng: TH,\n\nKT, VX;\n- Lưu: VT.\n\nKT. GIÁM ĐỐC")
+    text = "Nơi nhận:\n- Như trên;\n- Các phòng: TH,\n\nKT, VX;\n- Lưu: VT.\n\nKT. GIÁM ĐỐC"
+    made = extract(text)
     assert made.recipients == ("Như trên", "Các phòng: TH, KT, VX", "Lưu: VT")
     done = extract("Nơi nhận:\n- Như trên;\n- Sở Y tế.\n\nBan hành kèm theo;\n\nKT. GIÁM ĐỐC")
     assert done.recipients == ("Như trên", "Sở Y tế")  # the item had ended: nothing joined
+
+
+# -- readings of main at 4c98d29 (the regions and lexicon of other work changed them) ----------
+
+
+def test_a_title_line_in_the_header_is_no_signers_position() -> None:
+    """QĐ 729 bw200 at 4c98d29: the authority and position lines are gone from the text (set
+    apart with the signature); 'THỦ TƯỚNG CHÍNH PHỦ' heads the page: no position is made of it."""
+    text = (DATA / "readings" / "qd-729-bw200-p001-4c98d29.txt").read_text(encoding="utf-8")
+    found = extract(correct_text(text)[0])
+    assert found.signer_position is None and found.signer_name == "Lê Minh Hưng"
+    made = extract(
+        "BỘ Y TẾ\n\nGIÁM ĐỐC SỞ Y TẾ\nĐiều 1. Giao.../.\n\nNơi nhận:\n- Như trên;\n\nLê Văn Ba"
+    )
+    assert made.signer_position is None
+    head = extract("Điều 1. Giao.../.\n\nNơi nhận:\n- Như trên;\n\nGIÁM ĐỐC\n\nLê Văn Ba")
+    assert head.signer_position == "GIÁM ĐỐC"  # below the body's end: the head signs
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_subject_in_capitals_split_by_a_blank_line_and_two_capitals_speck(style: str) -> None:
+    """QĐ 3218 at 4c98d29: 'SỐ. - QUYẾTĐỊNH _ - -' (bw200), a blank line after '... BAN HÀNH
+    / MỚI' (grey300)."""
+    name = f"qd-3218-{style}-p001-4c98d29.txt"
+    page = (DATA / "readings" / name).read_text(encoding="utf-8")
+    found = extract(correct_text(page)[0])
+    want = truth(QD_3218)
+    assert (found.type_name, found.subject) == (want["type_name"], want["subject"])
+    made = extract("SỞ A\nSố: 3/QĐ-SA\n\nVỀ. QUYẾT ĐỊNH\nVỀ VIỆC GIAO\n\nĐẤT Ở\n\nGIÁM ĐỐC SỞ A\n")
+    assert (made.type_name, made.subject) == ("QUYẾT ĐỊNH", "VỀ VIỆC GIAO ĐẤT Ở")

@@ -320,10 +320,16 @@ def find_type(lines: list[str], start: int = 0) -> Found | None:
     specks read before or after it ('c . QUYẾT ĐỊNH', '`. QUYẾTĐỊNH _') and a lost space left
     out."""
     for i, raw in enumerate(lines[start : start + 40], start):
-        line = _without_specks(raw)
-        key = fold(line).strip(" .:;,")
-        if not key or len(key) > 60 or "CAN CU" in key or not is_upper(line):
-            continue
+        found = _type_of(raw, _without_specks(raw), i) or _type_of(raw, _without_specks(raw, 2), i)
+        if found:
+            return found
+    return None
+
+
+def _type_of(raw: str, line: str, i: int) -> Found | None:
+    """The type a line names (``line``: ``raw`` less its specks), or None."""
+    key = fold(line).strip(" .:;,")
+    if key and len(key) <= 60 and "CAN CU" not in key and is_upper(line):
         for type_key, canonical in _TYPE_KEYS:
             if key == type_key:
                 exact = line.strip(" .:") == canonical and line == raw
@@ -340,21 +346,22 @@ def find_type(lines: list[str], start: int = 0) -> Found | None:
     return None
 
 
-def _without_specks(line: str) -> str:
+def _without_specks(line: str, most: int = 1) -> str:
     """A line less the tokens at either end that are a speck or a mark read beside it ('L n
-    QUYẾT ĐỊNH ch na'): one letter or none, or two with a lower-case one. No type name word
-    is that short in capitals ('ĐỀ ÁN' keeps 'ÁN')."""
+    QUYẾT ĐỊNH ch na'): one letter or none, or two with a lower-case one; with ``most=2`` any
+    two ('SỐ. - QUYẾTĐỊNH'), tried only after the line as it is ('ĐỀ ÁN' keeps 'ĐỀ')."""
     words = line.split()
-    while words and _speck(words[0]):
+    while words and _speck(words[0], most):
         words = words[1:]
-    while words and _speck(words[-1]):
+    while words and _speck(words[-1], most):
         words = words[:-1]
     return " ".join(words)
 
 
-def _speck(word: str) -> bool:
+def _speck(word: str, most: int) -> bool:
     found = letters(word)
-    return len(found) <= 1 or (len(found) == 2 and not all(ch.isupper() for ch in found))
+    upper = all(ch.isupper() for ch in found)
+    return len(found) <= max(1, most) or (len(found) == 2 and not upper)
 
 
 def type_from_notation(notation: str) -> str | None:

@@ -71,6 +71,7 @@ _SURNAME_SPELLING = {
     for name in _SURNAME_LIST
     if sum(fold(other) == (key := fold(name)) for other in _SURNAME_LIST) == 1
 }
+_NOI = re.compile(r"^N\w{1,2}I\s*NH\w{1,2}N\b")  # Nơi nhận, folded
 _AUTHORITY_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*")
 @dataclass(frozen=True)
 class Signer:
@@ -186,8 +187,12 @@ def _authority_block(tail: list[str]) -> tuple[str, int, int] | None:
 
 
 def _position_block(tail: list[str]) -> tuple[str, int, int] | None:
-    """Without an authority: just above the last line naming a position (the head signs)."""
-    last = next((i for i in range(len(tail) - 1, -1, -1) if _is_signer_title(tail[i])), None)
+    """Without an authority: just above the last line naming a position (the head signs),
+    below the body's end ('./.') or 'Nơi nhận' when the tail has one: a one-page text's own
+    header ('THỦ TƯỚNG CHÍNH PHỦ' over its articles) is no signer's title."""
+    ends = [i for i, t in enumerate(tail) if t.rstrip().endswith("./.") or _NOI.match(fold(t))]
+    first = ends[0] + 1 if ends else 0
+    last = next((i for i in range(len(tail) - 1, first - 1, -1) if _is_signer_title(tail[i])), None)
     return None if last is None else ("", -1, last - 1)
 
 
@@ -237,7 +242,8 @@ def _piece_of(line: str, title: str) -> bool:
         front, end = want[: len(key)], want[len(want) - len(key) :]
         if key == (end if n < len(words) else front) or (n == 0 and key == front):
             return True
-        if n == 0 and len(key) >= 5 and min(Levenshtein.distance(key, e) for e in (front, end)) <= 1:
+        near = min(Levenshtein.distance(key, e) for e in (front, end))
+        if n == 0 and len(key) >= 5 and near <= 1:
             return True
     return False
 

@@ -70,12 +70,13 @@ def find_subject(
 
 
 def _in_capitals(lines: list[str], organ: str | None) -> str | None:
-    """A subject printed in capitals: the upper-case lines of its block, up to the issuer's
-    line, a type word ('QUYẾT ĐỊNH:') or the body; None when the first line is the issuer's."""
+    """A subject printed in capitals: the upper-case lines under the type, past a blank line,
+    up to the issuer's line, a type word ('QUYẾT ĐỊNH:') or the body; None when the first
+    line is the issuer's."""
     taken: list[str] = []
-    for line in lines[:UPPER_LINES]:
-        if not line or not is_upper(line) or _is_issuer(line, organ) or _ends_preamble(line):
-            break
+    for line in [line for line in lines[: UPPER_LINES + 2] if line][:UPPER_LINES]:
+        if not is_upper(line) or _is_issuer(line, organ) or _ends_preamble(line):
+            break  # a blank line may split it ('... BAN HÀNH / MỚI / <blank> / TRONG ...')
         taken.append(line)
     return clean(" ".join(taken))[:500] or None
 
