@@ -19,6 +19,7 @@ import pytest
 from pipeline.metadata.extract import extract
 from pipeline.metadata.extract_repair import (
     complete_title,
+    drop_from_body,
     fill_from_body,
     respell_from_body,
     spell_storage_units,
@@ -317,3 +318,17 @@ def test_a_subject_in_capitals_split_by_a_blank_line_and_two_capitals_speck(styl
     assert (found.type_name, found.subject) == (want["type_name"], want["subject"])
     made = extract("SỞ A\nSố: 3/QĐ-SA\n\nVỀ. QUYẾT ĐỊNH\nVỀ VIỆC GIAO\n\nĐẤT Ở\n\nGIÁM ĐỐC SỞ A\n")
     assert (made.type_name, made.subject) == ("QUYẾT ĐỊNH", "VỀ VIỆC GIAO ĐẤT Ở")
+
+
+def test_a_lone_letter_read_into_the_subject_is_left_out_where_the_body_says_it_without() -> None:
+    """Decree 49 bw200 page 1 at 4c98d29: 'hướng dẫn một số ó điều của Nghị quyết'; its
+    preamble says 'hướng dẫn một số điều của Nghị quyết'."""
+    page = (DATA / "readings" / "decree-49-bw200-p001-4c98d29.txt").read_text(encoding="utf-8")
+    decree = json.loads((DATA / "decree-49-2026-ND-CP.fields.json").read_text("utf-8"))
+    assert extract(correct_text(page)[0]).subject == decree["subject"]
+    body = "Điều 1. Quy chế này quy định việc tiếp nhận hồ sơ của công dân tại xã."
+    assert drop_from_body("Về quy định việc y tiếp nhận hồ sơ", body) == (
+        "Về quy định việc tiếp nhận hồ sơ",
+        1,
+    )
+    assert drop_from_body("Về quy định việc y tiếp nhận hồ sơ", "Điều 1. Khác.")[1] == 0

@@ -26,6 +26,7 @@ from pipeline.metadata.extract_header import (
 )
 from pipeline.metadata.extract_header import find_number as _find_number
 from pipeline.metadata.extract_repair import (
+    drop_from_body,
     fill_from_body,
     respell_from_body,
     spell_storage_units,
@@ -91,7 +92,9 @@ def extract(text: str, source: FieldSource = "ocr") -> DocumentMetadata:
         body = _after(lines, subject)
         text, respelt = respell_from_body(str(subject.value), body)
         text, added = fill_from_body(text, body)
-        put("subject", text, subject.confidence - 0.05 * bool(respelt) - 0.1 * bool(added))
+        text, dropped = drop_from_body(text, body)
+        sure = subject.confidence - 0.05 * bool(respelt) - 0.1 * bool(added or dropped)
+        put("subject", text, sure)
     _settle_type(values, confidence, type_found, put)
     if signer := find_signer(lines):
         put("signing_authority", signer.authority, 0.8)

@@ -6,6 +6,7 @@
                                                quyền giải quyết'), and how many words changed
     fill_from_body(subject, body)           -> a subject in capitals with a word its reading
                                                lost put back from the body's same words
+    drop_from_body(subject, body)           -> a subject less a lone letter read into it
     spell_storage_units(items, notation)    -> 'Lưu: VT, Vụ GDTTH' as 'Lưu: VT, Vụ GDTrH' when
                                                the ký hiệu names the drafting unit GDTrH
     complete_title(title, fragment, text)   -> 'KT. VỤ TRƯỞNG VỤ GIÁO DỤC' + 'HỌC' (its line's
@@ -113,6 +114,23 @@ def fill_from_body(subject: str, body: str) -> tuple[str, int]:
             words.insert(i, new.upper())
             added += 1
     return " ".join(words), added
+
+
+def drop_from_body(subject: str, body: str) -> tuple[str, int]:
+    """A subject less a lone letter read into it ('một số ó điều'), where the body has the
+    three words before it and the three after side by side; and how many were left out."""
+    words, others = subject.split(), body.split()
+    keys, other_keys = _keys(words), _keys(others)
+    side, out = 3, []
+    pairs = {tuple(other_keys[j : j + 2 * side]) for j in range(len(others) - 2 * side + 1)}
+    for i, word in enumerate(words):
+        core = _core(word)
+        around = keys[max(0, i - side) : i] + keys[i + 1 : i + 1 + side]
+        lone = len(core) == 1 and core.isalpha() and len(around) == 2 * side and all(around)
+        if lone and tuple(around) in pairs:
+            continue
+        out.append(word)
+    return " ".join(out), len(words) - len(out)
 
 
 def spell_storage_units(items: tuple[str, ...], notation: str | None) -> tuple[str, ...]:
