@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -107,21 +106,33 @@ def at_dpi(pages: dict[int, Path], read_dpi: int) -> dict[int, tuple[Path, int]]
 
 
 def run_tesseract(name: str, pages: dict[int, tuple[Path, int]], jobs: int) -> Run:
+    """Each page's Tesseract is waited for with ``os.wait4``: its own CPU time, not that of
+    every child this process ever had (the scans' rasterising among them). Its peak RSS is
+    measured apart (not timed), on the largest page, through the small probe process: a child
+    forked from this process counts this process's memory before it runs Tesseract."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
-    def one(item: tuple[int, tuple[Path, int]]) -> tuple[int, str]:
-        number, (path, dpi) = item
-        command = ["tesseract", str(path), "-", "-l", "vie", "--dpi", str(dpi)]
-        return number, subprocess.run(command, capture_output=True, text=True, env=env).stdout
+    def command(path: Path, dpi: int) -> list[str]:
+        return ["tesseract", str(path), "-", "-l", "vie", "--dpi", str(dpi)]
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    def one(item: tuple[int, tuple[Path, int]]) -> tuple[int, str, float]:
+        number, (path, dpi) = item
+        with tempfile.TemporaryFile() as out:
+            child = subprocess.Popen(
+                command(path, dpi), stdout=out, stderr=subprocess.DEVNULL, env=env
+            )
+            _pid, _status, use = os.wait4(child.pid, 0)
+            child.returncode = 0  # reaped above
+            out.seek(0)
+            return number, out.read().decode("utf-8", "replace"), use.ru_utime + use.ru_stime
+
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        texts = dict(pool.map(one, pages.items()))
+        done = list(pool.map(one, pages.items()))
     took = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Run(name, took, cpu, after.ru_maxrss // 1024, texts)
+    largest = max(pages.values(), key=lambda page: page[0].stat().st_size)
+    _wall, _cpu, peak = measured(command(*largest), env=env)
+    return Run(name, took, sum(d[2] for d in done), peak, {d[0]: d[1] for d in done})
 
 
 def page_texts(pdf: Path, numbers: list[int]) -> dict[int, str]:
