@@ -9,6 +9,7 @@ than its limit. What sits inside a compressed object stream is not seen here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,25 +24,48 @@ KIDS_BYTES_PER_PAGE = 32  # "1234567 65535 R " and some white space
 
 @dataclass(frozen=True)
 class _Run:
-    """A stretch of raw bytes that costs a parser dearly: what opens it, what it is made of,
-    and how it is named when it is too long."""
+    """A stretch of raw bytes that costs a parser dearly: what opens it, the class of bytes it
+    is made of, and how it is named when it is too long."""
 
-    opens: re.Pattern[bytes]
-    made_of: re.Pattern[bytes]
+    opener: bytes  # a regular expression
+    char: bytes  # a regular expression for one byte of the run
     over: Callable[[int, int], str]  # (limit, byte offset) -> why it is refused
+
+    @property
+    def opens(self) -> re.Pattern[bytes]:
+        return _compiled(self.opener)
+
+    @property
+    def made_of(self) -> re.Pattern[bytes]:
+        return _compiled(self.char + b"*")
+
+    def longer_than(self, limit: int) -> re.Pattern[bytes]:
+        """An opener followed by more than ``limit`` bytes of the run: found by the regular
+        expression engine, not a Python loop over every opener (in a scan's JPEG data every
+        256th byte is a '<': 0.41 s of CPU for a 35 MB PDF of 29 grey pages, now ~0.03 s)."""
+        return _compiled(self.opener + self.char + b"{%d}" % (limit + 1))
+
+    @property
+    def open_at_end(self) -> re.Pattern[bytes]:
+        return _compiled(self.opener + b"(" + self.char + rb"*)\Z")
+
+
+@functools.cache
+def _compiled(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
 
 
 _HEX_STRING = _Run(
-    re.compile(rb"(?<!<)<(?!<)"),  # '<<' opens a dictionary
-    re.compile(rb"[0-9A-Fa-f" + _WHITE + rb"]*"),
+    rb"<(?<!<<)(?!<)",  # '<<' opens a dictionary; the '<' first, so that it is searched fast
+    rb"[0-9A-Fa-f" + _WHITE + rb"]",
     lambda limit, at: (
         f"a hex string (such as a signature's /Contents) near byte {at} has more"
         f" than {limit} digits, over the limit; it is not parsed"
     ),
 )
 _KIDS = _Run(
-    re.compile(rb"/Kids[" + _WHITE + rb"]*\["),
-    re.compile(rb"[^\]]*"),
+    rb"/Kids[" + _WHITE + rb"]*\[",
+    rb"[^\]]",
     lambda limit, at: (
         f"a page tree node near byte {at} lists more than"
         f" {limit // KIDS_BYTES_PER_PAGE} pages (its /Kids is over {limit} bytes); it is not parsed"
@@ -103,11 +127,8 @@ def _scan(chunk: bytes, offset: int, rule: _Run, limit: int, run: int) -> int:
             raise InputTooLarge(rule.over(limit, offset))
         if more == len(chunk):
             return run
-    run = -1
-    for found in rule.opens.finditer(chunk, pos):
-        length = rule.made_of.match(chunk, found.end()).end() - found.end()  # type: ignore[union-attr]
-        if length > limit:
-            raise InputTooLarge(rule.over(limit, offset + found.start()))
-        if found.end() + length == len(chunk):
-            run = length
-    return run
+    too_long = rule.longer_than(limit).search(chunk, pos)
+    if too_long is not None:  # the first opener whose run is over the limit
+        raise InputTooLarge(rule.over(limit, offset + too_long.start()))
+    left_open = rule.open_at_end.search(chunk, pos)  # a run the next chunk may go on with
+    return len(left_open.group(1)) if left_open is not None else -1
