@@ -1,19 +1,23 @@
 """Handwritten signatures: pen strokes found by their shape, with or without a colour cue.
 
-    find_signatures(sight, seals)  -> the signatures on a page (pipeline.reading.regions' Sight)
+    find_signatures(sight, seals, frames)  -> the signatures on a page (regions' Sight)
 
 A pen stroke is a connected mark at least STROKE_EM text lines high: print never is (a letter
 with its accents is under 1.8 lines, two lines touching in a bilevel scan 2.7 at most,
 measured on decree 49's 29 pages at 100 dpi, and those are narrow). Where a stroke crosses a
 line of print it joins that line's letters; those letters are taken off again by the print
-around them (the marks of a letter's size within PRINT_REACH of the stroke's pixels). The
+around them (the marks under PRINT_EM lines within PRINT_REACH of the stroke's pixels). The
 strokes left that lie near each other make one signature, when together they are
 SIGNATURE_EM lines high and SIGNATURE_MM wide, leave most of their box blank, and are no
-frame or rule (straight level or upright runs). On a colour scan the blue ink's marks come
-first. A seal's box is taken out first: the strokes crossing it are found outside it.
+frame or rule (straight level or upright runs) and no ring round a seal. A seal's disc is
+taken out first (and any ring round it); where a stroke meets the disc's edge, the seal's ink
+that runs straight on in the stroke's direction is the stroke's (``_through``). On a colour
+scan the blue ink's marks come first, and red ink is no pen's.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -28,18 +32,20 @@ SIGNATURE_EM = 2.0  # a signature is at least this many text lines high ...
 SIGNATURE_MM = 12.0  # ... and this wide ...
 SIGNATURE_COVER = 0.3  # ... inking less than this share of its box ...
 STRAIGHT_MM = 5.0  # ... with less than STRAIGHT_SHARE of its ink in level or upright runs
-STRAIGHT_SHARE = 0.5  # this long (a frame, a table's rules, an underline)
-LINE_EM = 2.0  # inside a seal, a stroke goes on straight for this many text lines ...
-MEND = 7  # pixels (at WORK_DPI): gaps this long along a stroke's way may be mended
-THIN = 0.3  # a stroke followed into a seal inks less than this share of its box
-TURN = 15.0  # ... in the direction it came in at, give or take this many degrees, ...
-RIM = 1.12  # a mark within this many times a seal's radius of its rim (in or out) ...
-RIM_SHARE = 0.7  # ... with this share of its ink is the seal's ring, no pen's
+STRAIGHT_SHARE = 0.5  # this long (a frame, a table's rules, an underline) ...
+RIM = 1.12  # ... and less than RIM_SHARE of it within this many times a seal's radius of
+RIM_SHARE = 0.7  # its centre and more than 2 - RIM times (an outer ring the seal's box left out)
 OUTER = 1.3  # a ring round a seal out to this many times its radius is the seal's
-INTO = 0.9  # ... on a line that passes this share of the seal's radius from its centre  # this long (a frame, a table's rules, an underline)
+LINE_EM = 2.0  # inside a seal, a stroke goes on straight for this many text lines ...
+TURN = 15.0  # ... in the direction it came in at, give or take this many degrees, ...
+INTO = 0.9  # ... on a line that passes this share of the seal's radius from its centre ...
+THIN = 0.3  # ... inking less than this share of its box; where nothing runs on so,
+MEND = 7  # gaps this many pixels long (at WORK_DPI) along its way are mended (dashes)
 
 
-def find_signatures(s: Sight, seals: list[Found], frames: list[Found] = ()) -> list[Found]:
+def find_signatures(
+    s: Sight, seals: list[Found], frames: Sequence[Found] = ()
+) -> list[Found]:
     """Pen strokes (see the module's docstring) outside the ``frames`` found, the blue ink's
     first on a colour scan; strokes near each other make one signature."""
     if not s.em:
