@@ -24,6 +24,7 @@ The word keeps its case pattern (upper, capitalised or lower) and its punctuatio
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,8 +84,14 @@ _TGD = re.compile(r"(?<!\w)TGĐ[ĐÐ](?=\s+Cổng\b)")
 _MARK = re.compile(r"^(TM|KT|TL|TUQ)\s*[,:;]\s*(?=\S)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _key(token: str) -> str:
+    """A token folded, its punctuation stripped; cached: every phrase tries every token of a
+    line (0.10 s a page of decree 49 uncached, in the job's own process, after the pool)."""
     return fold(token.strip(_STRIP))
+
+
+_folded = functools.lru_cache(maxsize=1 << 12)(fold)  # the phrases' own words
 
 
 def _respell(token: str, word: str) -> str:
@@ -119,7 +126,7 @@ def _matches(tokens: list[str], phrase: Phrase) -> bool:
         return False  # 'liên thông, bảo' is no THÔNG BÁO: a phrase runs on without a stop
     off = exact = 0
     for token, word in zip(tokens, phrase.words, strict=True):
-        key, want = _key(token), fold(word)
+        key, want = _key(token), _folded(word)
         if key == want:
             exact += token.strip(_STRIP).upper() in _VARIANTS.get(word, (word,))
             continue
