@@ -91,6 +91,7 @@ E2E: dict[str, str | set[str]] = {
         "test_page_text_is_nfc_with_a_confidence_per_word",
         "test_the_reading_tesseract_is_surer_of_wins",
         "test_a_page_of_one_column_is_read_as_plain_tesseract_reads_it",
+        "test_a_signing_authority_crowded_by_the_seal_is_read_by_its_zone",
     },
     "test_samples": {"test_a_clean_page_is_readable_by_tesseract"},
 }

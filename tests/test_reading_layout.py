@@ -19,6 +19,7 @@ from pipeline.reading.layout import (
     split_at_gaps,
     to_read_again,
     uzn,
+    zones_left_out,
     zones_read_across,
 )
 from pipeline.reading.ocr import ocr_page
@@ -251,6 +252,45 @@ def test_the_real_signer_block_is_read_after_the_recipients() -> None:
     text = process_page(task).page.text
     assert "Nơi nhận:\n" in text or text.split("Nơi nhận:")[1].lstrip().startswith("-")
     assert text.index("Lưu: VT") < text.index("THỦ TƯ") and "Trần H" in text.split("Lưu: VT")[1]
+
+
+def test_a_zone_whose_first_or_last_line_has_no_word_was_left_out() -> None:
+    """Made-up zones and word boxes: a block is left out when no word reaches into its first
+    line or its last one (the median word height), whatever lies between; a zone under two
+    lines high is no block."""
+    zones = (
+        Zone(100, 100, 400, 300),
+        Zone(600, 100, 400, 300),
+        Zone(100, 500, 900, 70),
+        Zone(500, 20, 20, 30),  # a page number: one line, no block
+    )
+    boxes = [
+        (110, 100, 80, 30), (110, 370, 80, 30),  # zone 0: first and last line read
+        (610, 250, 80, 30), (610, 370, 80, 30),  # zone 1: its first line not read
+        (110, 505, 80, 30), (110, 540, 80, 30),  # zone 2: two lines, read
+    ]
+    assert zones_left_out(zones, boxes) == {1}
+    assert zones_left_out(zones, boxes[:5]) == {1, 2}  # zone 2's last line not read
+    assert zones_left_out(zones, []) == set()
+
+
+def test_a_signing_authority_crowded_by_the_seal_is_read_by_its_zone() -> None:
+    """QĐ 729/QĐ-TTg (real text, layout re-made: tests/data/real-layouts), scanned bilevel at
+    200 dpi: the seal under "KT. THỦ TƯỚNG" makes Tesseract's own layout leave that line out
+    (its whole reading has only the signer's name in the signer block); the block's zone,
+    whose first line no word reaches, is read again and the line is in the page's text, in
+    its place above the name."""
+    from samplegen.office_scans import STYLES, scan_page
+
+    pdf = Path(__file__).parent / "data/real-layouts/qd-729-2026-ttg.pdf"
+    data = scan_page(pdf, 1, STYLES["bw200"])
+    with Image.open(io.BytesIO(data)) as scan:
+        page = scan.convert("L")
+    whole = ocr_page(page, 200, OcrSettings())
+    assert zones_left_out(find_zones(page, 200), [w.box for w in whole.words])
+    task = PageTask("qd-729.tif", data, "tiff", 0, 0, OcrSettings(), InputLimits())
+    text = process_page(task).page.text
+    assert "KT. THỦ TƯỚNG" in text and text.index("KT. THỦ TƯỚNG") < text.index("Lê Minh Hưng")
 
 
 def test_the_zones_read_again_are_a_band_that_no_line_crosses() -> None:

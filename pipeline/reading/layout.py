@@ -236,6 +236,28 @@ def zones_read_across(
     return found
 
 
+def zones_left_out(zones: tuple[Zone, ...], boxes: Sequence[tuple[int, int, int, int]]) -> set[int]:
+    """The zones whose first or last line holds no word of the reading: a zone begins and ends
+    with ink (the XY cut trims it so), and Tesseract's own layout may leave a whole line out
+    where a seal or a signature crowds it (the "KT. THỦ TƯỚNG" above a seal). Only a block
+    (two lines high or more) counts: not a page number or a mark. A line is a band
+    of the reading's median word height at the zone's top or bottom; a word covers it when
+    its centre lies in the zone's width and its box reaches into the band."""
+    if not boxes:
+        return set()
+    em = sorted(box[3] for box in boxes)[len(boxes) // 2]
+    found: set[int] = set()
+    for n, z in enumerate(zones):
+        if z.height < 2 * em:  # a page number, a mark: one line at most, no block
+            continue
+        inside = [(t, t + h) for x, t, w, h in boxes if z.left <= x + w // 2 < z.right]
+        top = any(a < z.top + em and b > z.top for a, b in inside)
+        bottom = any(a < z.bottom and b > z.bottom - em for a, b in inside)
+        if not (top and bottom):
+            found.add(n)
+    return found
+
+
 def to_read_again(
     zones: tuple[Zone, ...],
     boxes: Sequence[tuple[int, int, int, int]],

@@ -19,7 +19,13 @@ from PIL import Image
 
 from pipeline.inputs.files import Kind, load_image_page, rasterise_pdf_page
 from pipeline.inputs.source import read_source
-from pipeline.reading.layout import find_zones, split_at_gaps, to_read_again, zones_read_across
+from pipeline.reading.layout import (
+    find_zones,
+    split_at_gaps,
+    to_read_again,
+    zones_left_out,
+    zones_read_across,
+)
 from pipeline.reading.normalise import (
     EXIF_ORIENTATION,
     Ink,
@@ -175,11 +181,12 @@ def _read(
 def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput:
     """Tesseract's own reading of the whole page, as plain Tesseract reads it. Where it read
     one line across two blocks that stand side by side (the agency and the motto, Nơi nhận
-    and the signer), those blocks are read again as zones, in the XY cut's order, and their
-    reading takes the place of the lines read there (``to_read_again``: every line touching
-    them), unless Tesseract vouches for less of it than of the lines it replaces by more than
-    a line's worth (``net_confidence``; never the truth): zones that left text out or cut
-    through lines. Confidence cannot see reading order, which is what zones are for, so an
+    and the signer), or left a zone's first or last line out (a seal crowding the signing
+    authority: ``zones_left_out``), those blocks are read again as zones, in the XY cut's
+    order, and their reading takes the place of the lines read there (``to_read_again``:
+    every line touching them), unless Tesseract vouches for less of it than of the lines it
+    replaces by more than a line's worth (``net_confidence``; never the truth): zones that
+    left text out or cut through lines. Confidence cannot see reading order, which is what zones are for, so an
     even score keeps them. Only the blocks read wrong pay a second reading (the whole page
     was read again until 7ed3712: +17% of Tesseract's time on decree 49 bw200)."""
     whole = ocr_page(page, dpi, settings)
@@ -188,9 +195,10 @@ def read_layout(page: Image.Image, dpi: int, settings: OcrSettings) -> OcrOutput
     start = zones_read_across(zones, boxes, whole.lines)
     if not start:
         split = split_at_gaps(zones, [(w.text, w.box) for w in whole.words], whole.lines)
-        if split == zones:
-            return whole
         zones, start = split, {n for n, z in enumerate(split) if z not in zones}
+    start |= zones_left_out(zones, boxes)
+    if not start:
+        return whole
     again, replaced = to_read_again(zones, boxes, whole.lines, start)
     zoned = ocr_page(page, dpi, settings, tuple(zones[n] for n in again))
     line = statistics.median(len(t) for t in whole.text.split("\n") if t) if whole.text else 0
