@@ -151,18 +151,6 @@ def clip(s: Sight, box: tuple[float, float, float, float]) -> tuple[int, int, in
     return (max(0, int(x0)), max(0, int(y0)), right, bottom)
 
 
-def _components(mask: np.ndarray, close: int = 3) -> list[tuple[int, int, int, int, int]]:
-    """(x0, y0, x1, y1, inked pixels) of each connected mark, closed by ``close`` pixels."""
-    mask = mask.astype(np.uint8)
-    if close > 1:
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, None, 8)
-    return [
-        (int(x), int(y), int(x + w), int(y + h), int(a))
-        for x, y, w, h, a in stats[1:count].tolist()
-    ]
-
-
 def framed(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """True when the box's four sides are straight lines of ink (a frame, a table)."""
     x0, y0, x1, y1 = box
