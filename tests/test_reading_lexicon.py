@@ -22,7 +22,7 @@ from samplegen.office_scans import STYLES, scan_page
 from samplegen.page_layout import find_fonts
 from schemas.results import PageText, Word
 from schemas.settings import OcrSettings
-from tests.test_reading_syllables import _reading
+from tests.test_reading_syllables import _reading, real_lines  # noqa: F401 (a fixture)
 
 DECREE = Path(__file__).parent / "data" / "decree-49-2026-ND-CP.pdf"
 
@@ -114,13 +114,6 @@ def test_a_generated_misprint_is_read_and_set_right() -> None:
     out = with_tones(ocr_page(page, 300, OcrSettings()))
     assert "có thẩm quyền quyết định việc sử dụng đất" in out.text
     assert {w.read_as for w in out.words} == {None, "thâm", "quyên", "đụng"}
-
-
-@pytest.fixture(scope="module")
-def real_lines() -> Image.Image:
-    """Three lines of decree 49's page 4 as the Government portal scans (200 dpi, bilevel)."""
-    with Image.open(io.BytesIO(scan_page(DECREE, 4, STYLES["bw200"]))) as page:
-        return page.convert("L").crop((0, 365, page.width, 530))
 
 
 @pytest.mark.contract
