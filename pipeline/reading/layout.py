@@ -236,6 +236,12 @@ def zones_read_across(
     return found
 
 
+def word_em(boxes: Sequence[tuple[int, int, int, int]]) -> int:
+    """The reading's median word height (the upper median; 0 for no word), in pixels."""
+    heights = sorted(box[3] for box in boxes)
+    return heights[len(heights) // 2] if heights else 0
+
+
 def zones_left_out(zones: tuple[Zone, ...], boxes: Sequence[tuple[int, int, int, int]]) -> set[int]:
     """The zones whose first or last line holds no word of the reading: a zone begins and ends
     with ink (the XY cut trims it so), and Tesseract's own layout may leave a whole line out
@@ -245,7 +251,7 @@ def zones_left_out(zones: tuple[Zone, ...], boxes: Sequence[tuple[int, int, int,
     its centre lies in the zone's width and its box reaches into the band."""
     if not boxes:
         return set()
-    em = sorted(box[3] for box in boxes)[len(boxes) // 2]
+    em = word_em(boxes)
     found: set[int] = set()
     for n, z in enumerate(zones):
         if z.height < 2 * em:  # a page number, a mark: one line at most, no block
@@ -302,10 +308,9 @@ def split_at_gaps(
     for word, line in zip(words, lines, strict=True):
         if any(ch.isalnum() for ch in word[0]):
             by_line.setdefault(line, []).append(word)
-    heights = sorted(box[3] for _text, box in words)
-    if not heights:
+    if not words:
         return zones
-    gap = SPLIT_GAP_EM * heights[len(heights) // 2]
+    gap = SPLIT_GAP_EM * word_em([box for _text, box in words])
     out: list[Zone] = []
     for z in zones:
         tops, cuts = [], []

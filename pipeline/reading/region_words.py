@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from PIL import Image
 
 from pipeline.metadata.extract_text import fold
+from pipeline.reading.layout import word_em
 from pipeline.reading.lexicon import lexicon
 from pipeline.reading.ocr import OcrOutput
 from pipeline.reading.regions import (
@@ -230,8 +231,7 @@ def set_apart(
     """The reading without the words that the regions ``found`` (in work pixels, ``factor``
     read pixels each) swallow, and the regions as the sidecar records them (read pixels). A
     frame no phrase confirms is no stamp (a framed "Mẫu số" or a table's cell)."""
-    heights = sorted(w.box[3] for w in out.words)
-    em = heights[len(heights) // 2] if heights else 0
+    em = word_em([w.box for w in out.words])
     placed: list[tuple[Found, tuple[int, int, int, int]]] = []
     for f in found:
         box = _scaled(f, factor)
