@@ -5,7 +5,7 @@ claim it holds while it works (``renew``, called by workers/job/heartbeat.py's h
 dies stops renewing, so its claims run out within one lease and another run takes them over.
 ``release`` gives claims up: one run's (when it stops), a dossier's, or every expired one
 (``sohoa claims release``); a released document is ``failed`` with the reason, so a re-run
-takes it.
+takes it, or ``retrying`` when the run stopped on a passing outage and will be retried.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from schemas.states import DocumentStatus, DossierStatus
 from storage.database import aware
 from storage.tables import documents, dossiers, events
 from storage.warehouse import Warehouse
@@ -43,7 +44,9 @@ def renew(warehouse: Warehouse, owner: str, lease_s: float) -> int:
     with warehouse.transaction() as conn:
         return conn.execute(
             documents.update()
-            .where(documents.c.lease_owner == owner, documents.c.status == "processing")
+            .where(
+                documents.c.lease_owner == owner, documents.c.status == DocumentStatus.PROCESSING
+            )
             .values(lease_until=_now() + dt.timedelta(seconds=lease_s))
         ).rowcount
 
@@ -80,17 +83,21 @@ def release(
     dossier: str | None = None,
     expired_only: bool = False,
     reason: str = "claim-released",
+    message: str = "the run holding it stopped or was released by hand",
+    retrying: bool = False,
 ) -> list[Claim]:
     """Give up claims: ``owner``'s, ``dossier``'s, and with ``expired_only`` only those whose
-    lease ran out. Their documents become ``failed`` (re-runnable) with ``reason``; a dossier
-    left ``processing`` with no live claim does too. Returns the claims released."""
+    lease ran out. Their documents become ``failed`` (re-runnable) with ``reason``, or
+    ``retrying`` when the run will be retried; a dossier left ``processing`` with no live
+    claim does too. Returns the claims released."""
+    document_status = DocumentStatus.RETRYING if retrying else DocumentStatus.FAILED
+    dossier_status = DossierStatus.RETRYING if retrying else DossierStatus.FAILED
     now = _now()
     chosen = [
         c
         for c in claims(warehouse, dossier=dossier)
         if (owner is None or c.owner == owner) and (not expired_only or c.expired(now))
     ]
-    message = "the run holding it stopped or was released by hand"
     with warehouse.transaction() as conn:
         for claim in chosen:
             conn.execute(
@@ -100,7 +107,8 @@ def release(
                     lease_owner=None,
                     lease_until=None,
                     status=sa.case(
-                        (documents.c.status == "processing", "failed"), else_=documents.c.status
+                        (documents.c.status == DocumentStatus.PROCESSING, document_status),
+                        else_=documents.c.status,
                     ),
                     error_reason=reason,
                     error=message,
@@ -126,7 +134,11 @@ def release(
             if not still_held:
                 conn.execute(
                     dossiers.update()
-                    .where(dossiers.c.id == dossier_id, dossiers.c.status == "processing")
-                    .values(status="failed", error_reason=reason, error=message, updated_at=now)
+                    .where(
+                        dossiers.c.id == dossier_id, dossiers.c.status == DossierStatus.PROCESSING
+                    )
+                    .values(
+                        status=dossier_status, error_reason=reason, error=message, updated_at=now
+                    )
                 )
     return chosen

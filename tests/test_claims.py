@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from schemas.errors import WarehouseUnavailable
 from storage import leases, migrations
 from storage.database import engine_for
 from storage.warehouse import Warehouse
 from tests.conftest import text_image
-from tests.services import REPO, sohoa_env, start_sohoa, wait_until
+from tests.services import REPO, TcpProxy, sohoa_env, start_sohoa, wait_until
 from workers.job.heartbeat import Heartbeat
 
 AGENCY = "000.17.22.H56"
@@ -83,6 +85,40 @@ def test_a_stopped_heartbeat_releases_what_its_run_still_holds(warehouse):
         warehouse.claim_document(d, owner="run-1", lease_s=600, **_doc("a" * 64))
     assert leases.claims(warehouse) == []
     assert warehouse.documents_of(d)[0]["error_reason"] == "run-stopped"
+
+
+def test_a_run_that_meets_a_warehouse_outage_leaves_its_document_retrying_not_failed(
+    postgres_url,
+):
+    """PostgreSQL cut for real (a proxy that refuses and drops every connection) while a
+    queue run holds a claim: the run's write fails, and by the time it unwinds the server is
+    back. The attempt will be retried, so the document and its dossier are ``retrying``, not
+    ``failed`` (which a clerk reads as an end, and which had been recorded before)."""
+    engine = engine_for(postgres_url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    server = sa.engine.make_url(postgres_url)
+    proxy = TcpProxy(server.port or 5432).up()
+    warehouse = Warehouse.open(server.set(port=proxy.port).render_as_string(False))
+    try:
+        d = warehouse.ensure_dossier(AGENCY, "d1", source="test")
+        warehouse.set_dossier_status(d, "processing")
+        with pytest.raises(WarehouseUnavailable):
+            with Heartbeat(warehouse, "message-1", lease_s=600, retried=True):
+                warehouse.claim_document(d, owner="message-1", lease_s=600, **_doc("a" * 64))
+                proxy.down()  # the blip
+                try:
+                    warehouse.add_event(d, "ocr", "ok")
+                finally:
+                    proxy.up()
+        row = warehouse.documents_of(d)[0]
+        assert (row["status"], row["lease_owner"]) == ("retrying", None)
+        assert warehouse.dossier(d).status == "retrying"
+        again = warehouse.claim_document(d, owner="message-1", lease_s=600, **_doc("a" * 64))
+        assert again.status == "processing"  # the retry takes it up
+    finally:
+        proxy.down()
+        warehouse.engine.dispose()
 
 
 # -- through the CLI ------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def digitise(
     settings.data.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, warehouse: private
     stopping: list[Heartbeat] = []  # on SIGTERM/SIGINT: claims released, temporary files gone
     with (
-        scratch_folder(on_stop=lambda: [beat.release("run-stopped") for beat in stopping]),
+        scratch_folder(on_stop=lambda: [beat.release() for beat in stopping]),
         PagePool(settings.jobs) as pool,  # the OCR processes start while the rest opens
     ):
         outcomes = _digitise_all(paths, settings, pool, stopping)

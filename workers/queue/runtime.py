@@ -110,7 +110,7 @@ class WorkerRuntime:
         Intake objects are spooled to a local folder for the run, not held in memory."""
         with (
             tempfile.TemporaryDirectory(prefix="sohoa-intake-") as spool,
-            Heartbeat(self.warehouse, owner),  # claims end with this worker, not an hour on
+            Heartbeat(self.warehouse, owner, retried=True),  # claims end with this worker
         ):
             return self._digitise(message, owner, Path(spool))
 
