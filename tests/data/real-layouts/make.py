@@ -17,7 +17,7 @@ import io
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -37,11 +37,12 @@ class Doc:
     subject: list[str]
     preamble: list[str]  # centred lines under the subject (the issuer, "Kính gửi: ...")
     body: list[str]
-    recipients: list[str]
-    authority: list[str]
-    position: str
-    signer: str
-    seal_text: str
+    # the foot (Nơi nhận and the signer block); empty when the source gives only page 1
+    recipients: list[str] = field(default_factory=list)
+    authority: list[str] = field(default_factory=list)
+    position: str = ""
+    signer: str = ""
+    seal_text: str = ""
     seed: int = 0  # of the seal and signature drawing: the same ink each time the file is made
 
 
@@ -245,7 +246,8 @@ def fodt(doc: Doc, seed: int) -> str:
         parts += [_p("Subject", line) for line in doc.subject]
     parts += [_p("Centre", line) for line in doc.preamble]
     parts += [_p("Centre" if line.isupper() else "Body", line) for line in doc.body]
-    parts.append(_footer(doc, seed))
+    if doc.signer:
+        parts.append(_footer(doc, seed))
     body = "".join(parts)
     return f"{HEAD}{STYLES}<office:body><office:text>{body}</office:text></office:body></office:document>\n"
 
