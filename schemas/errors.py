@@ -8,6 +8,8 @@
     ├─ ConfigurationError    settings that make no sense, a tool that is missing: the operator's
     │    SigningKeyError     to fix; never retried, the input is kept (``failed``), exit 8
     │                        (the signing key or certificate cannot be used)
+    │    LocalFileRefused    a local file or folder sohoa may not write or read (permissions,
+    │                        a read-only file system)
     ├─ PermanentError        bad input or policy: never retried, the input is quarantined
     │    UnsupportedInput    not an image or PDF we accept
     │    CorruptInput        truncated, damaged, unparsable
@@ -23,7 +25,9 @@
     │    SignatureFailed     a signed input whose signature fails (TOTAL_FAILED, unreadable)
     └─ RetryableError        a service or resource failed: retried, then ``failed``
          StorageUnavailable, WarehouseUnavailable (connection, serialisation), OcrFailed,
-         OcrTimeout, TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy
+         OcrTimeout, TimestampUnavailable, RevocationUnavailable, QueueUnavailable, DocumentBusy,
+         LocalDiskError (a local file could not be read or written: this machine's disk, never
+         the store's), DiskFull (no space left on it)
 
 Every error carries a short machine ``reason`` (used as the quarantine folder name) and the
 process exit code that the CLI returns for it. Adapters translate backend exceptions into this
@@ -32,6 +36,7 @@ tree at their boundary; callers never match on message text.
 
 from __future__ import annotations
 
+import errno
 import functools
 from enum import IntEnum
 
@@ -116,6 +121,13 @@ class ConfigurationError(SohoaError):
 
 class SigningKeyError(ConfigurationError):
     reason = "signing-key"
+
+
+class LocalFileRefused(ConfigurationError):
+    """The operating system refuses sohoa a local file or folder (permissions, a read-only
+    file system): the operator's to fix; neither the store's fault nor the input's."""
+
+    reason = "local-file-refused"
 
 
 class PermanentError(SohoaError):
@@ -236,3 +248,38 @@ class RevocationUnavailable(RetryableError):
     """The signer's OCSP responder or CRL could not be reached to check revocation."""
 
     reason = "revocation-unavailable"
+
+
+class LocalDiskError(RetryableError):
+    """A local file (a spool, a temporary file, an input being stored) could not be read or
+    written: this machine's disk, never the object store's nor the input's fault."""
+
+    reason = "local-disk"
+
+
+class DiskFull(LocalDiskError):
+    """No space left on a local disk (the temporary or spool folder, the embedded store's
+    folder). Nothing is lost: the input stays where it was, the work is retried (the CLI: run
+    again) once space is freed."""
+
+    reason = "disk-full"
+
+
+_FULL = frozenset((errno.ENOSPC, errno.EDQUOT))
+_REFUSED = frozenset((errno.EACCES, errno.EPERM, errno.EROFS))
+
+
+def local_file_error(exc: OSError, subject: str) -> SohoaError:
+    """What an OS error on a local file means (by its errno, never its text): DiskFull,
+    LocalFileRefused, else LocalDiskError. ``subject``: the file."""
+    said = exc.strerror or exc.__class__.__name__
+    if exc.errno in _FULL:
+        return DiskFull("no space left on the local disk", subject=subject)
+    if exc.errno in _REFUSED:
+        return LocalFileRefused(f"the local file cannot be used: {said}", subject=subject)
+    return LocalDiskError(f"the local file cannot be read or written: {said}", subject=subject)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """True for an OS error that says a disk is full (ENOSPC, EDQUOT)."""
+    return isinstance(exc, OSError) and exc.errno in _FULL

@@ -1,7 +1,10 @@
 """Object stores behind one small protocol. The embedded default is a directory (file://).
 
 Writes are atomic (temporary file, fsync, rename), so a crash never leaves half an object
-under a real key. OS errors become StorageUnavailable at this boundary.
+under a real key. OS errors become StorageUnavailable at this boundary, a full disk DiskFull;
+those of a local file a store reads from or writes to (``read_local``, ``write_local``) are
+this machine's disk's (``local_file_error``: DiskFull, LocalFileRefused, LocalDiskError),
+never the store's.
 
 Nothing stored is ever replaced with different bytes: under ``originals/``, ``results/`` and
 ``quarantine/`` (``keys.is_immutable``) a put of the same bytes again is a no-op, a put of
@@ -24,10 +27,13 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from schemas.errors import (
+    DiskFull,
     InputChanged,
     ObjectConflict,
     ObjectNotFound,
     StorageUnavailable,
+    disk_full,
+    local_file_error,
 )
 from storage.object_keys import is_immutable, validate_key
 
@@ -63,7 +69,10 @@ class FileReader:
 
     def read(self, size: int = -1) -> bytes:
         want = self.size - self.done if size < 0 else min(size, self.size - self.done)
-        data = self.handle.read(want) if want > 0 else b""
+        try:
+            data = self.handle.read(want) if want > 0 else b""
+        except OSError as exc:  # the local file's, never the store's
+            raise local_file_error(exc, self.name) from exc
         self.digest.update(data)
         self.done += len(data)
         if len(data) < want or (self.done == self.size and self.handle.read(1)):
@@ -144,6 +153,8 @@ class FileObjectStore:
             finally:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as exc:
+            if disk_full(exc):
+                raise DiskFull(f"cannot write object: {exc.strerror}", subject=key) from exc
             raise StorageUnavailable(f"cannot write object: {exc.strerror}", subject=key) from exc
 
     @staticmethod
@@ -174,13 +185,22 @@ class FileObjectStore:
 
     def get_file(self, key: str, path: Path) -> None:
         try:
-            shutil.copyfile(self._path(key), path)
+            source = self._path(key).open("rb")
         except FileNotFoundError as exc:
-            if not self._path(key).is_file():
-                raise ObjectNotFound("no such object", subject=key) from exc
-            raise StorageUnavailable(f"cannot copy object: {exc.strerror}", subject=key) from exc
+            raise ObjectNotFound("no such object", subject=key) from exc
         except OSError as exc:
-            raise StorageUnavailable(f"cannot copy object: {exc.strerror}", subject=key) from exc
+            raise StorageUnavailable(f"cannot read object: {exc.strerror}", subject=key) from exc
+        with source, write_local(path) as write:
+            while True:
+                try:
+                    chunk = source.read(FileReader.CHUNK)
+                except OSError as exc:
+                    raise StorageUnavailable(
+                        f"cannot read object: {exc.strerror}", subject=key
+                    ) from exc
+                if not chunk:
+                    return
+                write(chunk)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -238,5 +258,31 @@ def read_local(path: Path, expected: str | None) -> Iterator[FileReader]:
         handle = path.open("rb")
     except FileNotFoundError as exc:
         raise InputChanged("the file is gone", subject=str(path)) from exc
+    except OSError as exc:
+        raise local_file_error(exc, str(path)) from exc
     with handle:
         yield FileReader(handle, str(path), expected)
+
+
+@contextmanager
+def write_local(path: Path) -> Iterator[Callable[[bytes], None]]:
+    """Write an object's bytes to the local file at ``path`` (``get_file``): what fails here
+    is this machine's disk (``local_file_error``), never the store."""
+    try:
+        handle = path.open("wb")
+    except OSError as exc:
+        raise local_file_error(exc, str(path)) from exc
+
+    def write(data: bytes) -> None:
+        try:
+            handle.write(data)
+        except OSError as exc:
+            raise local_file_error(exc, str(path)) from exc
+
+    try:
+        yield write
+    finally:
+        try:
+            handle.close()  # flushes: a full disk may first show here
+        except OSError as exc:
+            raise local_file_error(exc, str(path)) from exc

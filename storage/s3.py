@@ -13,6 +13,10 @@ still fails is translated into our error tree at this boundary and nowhere else:
     5xx answers, answers that are not S3, refused or reset connections, timeouts
                                                      -> StorageUnavailable  (retryable)
 
+A local file read for an upload or written by a download is not the store: its errors are
+translated where it is read or written (storage/objects.py: ``read_local``, ``write_local``:
+DiskFull, LocalFileRefused, LocalDiskError) and pass through this boundary unchanged.
+
 Nothing stored is replaced with different bytes (``keys.is_immutable``). An object of one
 part goes up with ``If-None-Match: *``: the server refuses to replace anything, and then the
 same bytes are fine, other bytes an ObjectConflict. A multipart object is checked by a stat
@@ -53,7 +57,7 @@ from schemas.errors import (
 from schemas.settings import S3Settings
 from storage import s3_sdk
 from storage.object_keys import is_immutable, validate_key
-from storage.objects import FileReader, ObjectInfo, file_sha256, read_local
+from storage.objects import FileReader, ObjectInfo, file_sha256, read_local, write_local
 from storage.s3_events import keys_in_event
 
 log = logging.getLogger(__name__)
@@ -271,9 +275,9 @@ class S3ObjectStore:
         with _boundary(key):
             response = self.client.get_object(bucket, name)
             try:
-                with path.open("wb") as out:
+                with write_local(path) as write:  # its errors are the local disk's
                     for chunk in response.stream(FileReader.CHUNK):
-                        out.write(chunk)
+                        write(chunk)
             finally:
                 response.close()
                 response.release_conn()

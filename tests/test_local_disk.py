@@ -1,0 +1,81 @@
+"""A local disk's faults are the local disk's: a full disk (a real tmpfs filled up) or a
+read-only folder met while an object is fetched to a local file is DiskFull or
+LocalFileRefused, never "S3 unreachable" nor a store that is down (storage/objects.py,
+storage/s3.py), over file:// and S3 (moto)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from schemas.errors import DiskFull, LocalFileRefused, StorageUnavailable
+from storage.places import open_store
+from tests.services import make_s3_place
+
+KEY = "originals/000.17.22.H56/2024/ho-so-1/" + "a" * 64 + ".png"
+
+
+def _mount(folder: Path, *options: str) -> None:
+    folder.mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=1m", *options)),
+                           "tmpfs", str(folder)])
+    if done.returncode != 0:
+        pytest.fail("cannot mount a small tmpfs (root is needed, as the suite has)")
+
+
+def _fill(folder: Path, leave: int = 0) -> Path:
+    """Fill the tmpfs at ``folder`` up, then give ``leave`` bytes back."""
+    filler = folder / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as out:
+        while True:
+            out.write(b"\0" * 4096)
+    if leave:
+        os.truncate(filler, filler.stat().st_size - leave)
+    return filler
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    _mount(mount)
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    mount = tmp_path / "read-only"
+    _mount(mount, "ro")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture(params=["file", "s3"])
+def store(request, tmp_path):
+    if request.param == "file":
+        return open_store(f"file://{tmp_path / 'objects'}")
+    return make_s3_place(request.getfixturevalue("moto_server").endpoint, tmp_path).store()
+
+
+@pytest.mark.contract  # a real tmpfs, mounted
+def test_fetching_onto_a_full_disk_is_disk_full_and_the_store_is_fine(store, small_disk):
+    store.put(KEY, os.urandom(256 * 1024))
+    _fill(small_disk)
+    target = small_disk / "spooled.png"
+    with pytest.raises(DiskFull) as caught:
+        store.get_file(KEY, target)
+    assert str(target) in str(caught.value) and "unreachable" not in str(caught.value)
+    assert len(store.get(KEY)) == 256 * 1024  # the store answers all along
+
+
+@pytest.mark.contract
+def test_fetching_into_a_read_only_folder_is_refused_not_the_store_down(store, read_only):
+    store.put(KEY, b"png bytes")
+    with pytest.raises(LocalFileRefused) as caught:
+        store.get_file(KEY, read_only / "spooled.png")
+    assert not isinstance(caught.value, StorageUnavailable)
+    assert "read-only" in str(caught.value).lower()
