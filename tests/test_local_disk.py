@@ -1,20 +1,24 @@
 """A local disk's faults are the local disk's: a full disk (a real tmpfs filled up) or a
 read-only folder met while an object is fetched to a local file is DiskFull or
 LocalFileRefused, never "S3 unreachable" nor a store that is down (storage/objects.py,
-storage/s3.py), over file:// and S3 (moto)."""
+storage/s3.py), over file:// and S3 (moto). Through the real CLI, a temporary folder that
+fills up mid-document fails the document as disk-full (retryable, exit 1, in the clerk's
+words), loses nothing, and the next run once space is freed digitises it."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from schemas.errors import DiskFull, LocalFileRefused, StorageUnavailable
 from storage.places import open_store
-from tests.services import make_s3_place
+from tests.conftest import text_image
+from tests.services import REPO, make_s3_place, sohoa_env
 
 KEY = "originals/000.17.22.H56/2024/ho-so-1/" + "a" * 64 + ".png"
 
@@ -79,3 +83,42 @@ def test_fetching_into_a_read_only_folder_is_refused_not_the_store_down(store, r
         store.get_file(KEY, read_only / "spooled.png")
     assert not isinstance(caught.value, StorageUnavailable)
     assert "read-only" in str(caught.value).lower()
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli", "digitise", *args],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.mark.e2e
+def test_a_temporary_folder_that_fills_up_fails_the_document_retryably_and_loses_nothing(
+    tmp_path, small_disk
+):
+    """Three pages of 2 MB uncompressed each: the page images Tesseract reads do not fit in
+    the 16 KB left."""
+    dossier = tmp_path / "in" / "ho-so-1"
+    dossier.mkdir(parents=True)
+    pages = [
+        text_image([f"Trang {n}", "QUYẾT ĐỊNH về việc số hóa"], size=(620, 877), dpi=75)
+        for n in (1, 2, 3)
+    ]
+    scan = dossier / "quyet-dinh.tiff"
+    pages[0].save(scan, save_all=True, append_images=pages[1:], dpi=(75, 75))
+    original = scan.read_bytes()
+    filler = _fill(small_disk, leave=16 * 1024)
+    env = sohoa_env(
+        TMPDIR=str(small_disk), SOHOA_DATA=str(tmp_path / "data"), SOHOA_JOBS="1", SOHOA_LANG="vi"
+    )
+    done = _cli(env, str(dossier))
+    said = " ".join(done.stdout.split())
+    assert done.returncode == 1, done.stdout + done.stderr  # retryable: run again
+    assert "disk-full" in said and "internal" not in said.lower(), said
+    assert "Ổ đĩa" in said, said  # the clerk's words, from the catalogue
+    assert scan.read_bytes() == original
+    assert not (tmp_path / "data" / "objects" / "quarantine").exists()
+    filler.unlink()  # space freed: the same command again
+    again = _cli(env, str(dossier))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "digitised" in again.stdout or "đã số hóa" in again.stdout

@@ -30,6 +30,12 @@ REASONS = {
     "ocr-timeout": "Reading the text took too long",
     "internal-error": "An internal error",
     "time-limit": "The dossier took too long",
+    "disk-full": "The disk of the computer doing the work is full (nothing is lost: it can run "
+    "again once space is freed)",
+    "local-disk": "A file on the computer doing the work could not be read or written (it can "
+    "run again)",
+    "local-file-refused": "The computer doing the work may not use one of its own files or "
+    "folders (permissions)",
 }
 
 ACTIONS = {  # storage/audit.py's actions, as the audit trail shows them

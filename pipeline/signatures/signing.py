@@ -63,6 +63,8 @@ from schemas.errors import (
     RevocationUnavailable,
     SigningKeyError,
     TimestampUnavailable,
+    disk_full,
+    local_file_error,
 )
 from schemas.signing import SignatureSpec, SigningLevel
 
@@ -360,6 +362,8 @@ def sign_stream(
     except (SigningKeyError, ConfigurationError, RevocationUnavailable, CorruptInput):
         raise
     except (SigningError, PathValidationError, TimestampRequestError, OSError) as exc:
+        if disk_full(exc):  # the signed file did not fit: this machine's, never the key's
+            raise local_file_error(exc, str(getattr(output, "name", "the signed PDF"))) from exc
         retryable = _unreachable(exc)
         if retryable is not None:
             raise retryable("cannot sign at %s: %s" % (profile.level.value, exc)) from exc

@@ -19,17 +19,20 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pipeline.inputs.files import Inspection, inspect
 from schemas.errors import (
     ConfigurationError,
+    DiskFull,
     DocumentBusy,
     ObjectNotFound,
     PermanentError,
     RetryableError,
     SohoaError,
+    disk_full,
 )
 from schemas.results import InputFile
 from schemas.states import DossierStatus
@@ -151,15 +154,16 @@ def _digitise_document(
         return claimed
     timer = StageTimer(ctx, dossier_id, claimed.id)
     try:
-        check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
-        if claimed.duplicate_of is not None:
-            reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
-            if reused is not None:
-                return reused
-        with timer("inspect"):
-            inspections = [_inspect(f, ctx) for f in doc.files]
-        run = DocumentRun(ctx, timer, dossier, doc, input_sha)
-        return digitise_document(run, inputs, inspections)
+        with _local_disk_full_is_retryable(doc.name):
+            check_reuse(ctx, doc)  # files and a false reused_from: quarantined, not counted
+            if claimed.duplicate_of is not None:
+                reused = duplicate(ctx, dossier_id, dossier, doc, claimed, inputs)
+                if reused is not None:
+                    return reused
+            with timer("inspect"):
+                inspections = [_inspect(f, ctx) for f in doc.files]
+            run = DocumentRun(ctx, timer, dossier, doc, input_sha)
+            return digitise_document(run, inputs, inspections)
     except PermanentError as exc:
         return quarantine_or_fail(ctx, dossier_id, dossier, doc, exc, input_sha)
     except RetryableError as exc:
@@ -175,6 +179,19 @@ def _digitise_document(
         log.exception("dossier %s document %s: internal error", dossier.code, doc.name)
         failure = f"{exc.__class__.__name__}: {exc}"
         return fail(ctx, dossier_id, dossier, doc, input_sha, "internal-error", failure)
+
+
+@contextmanager
+def _local_disk_full_is_retryable(document: str) -> Iterator[None]:
+    """A full local disk met by a stage that writes files of its own (Pillow's page for
+    Tesseract in the OCR processes, qpdf's spool, pyHanko's output) is DiskFull: retried, the
+    input kept; never an internal error."""
+    try:
+        yield
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        raise DiskFull("no space left on the local disk", subject=document) from exc
 
 
 def _claim_document(
