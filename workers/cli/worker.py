@@ -5,7 +5,9 @@ with a metrics port, one process serving their metrics. When one worker process 
 (kill -9, out of memory) dramatiq stops the whole group on purpose: run ``sohoa worker`` under a
 supervisor that restarts it (docker compose ``restart: unless-stopped``, systemd
 ``Restart=always``). The message the dead process held returns to the queue once its heartbeat
-is ``SOHOA_QUEUE__HEARTBEAT_TIMEOUT_S`` old (15 s) and is digitised exactly once.
+is ``SOHOA_QUEUE__HEARTBEAT_TIMEOUT_S`` old (15 s) and is digitised exactly once. A worker
+process that cannot work (its signing key or a setting gone bad since start-up) stops the same
+way, with exit code 8 and the reason in the log, never dead-lettering the message it held.
 Each process takes one dossier message per thread at a time, never one ahead (a killed process
 delays only the dossiers it was digitising; a small dossier never waits behind a big one).
 Logs at SOHOA_LOG_LEVEL (default INFO): a line per dossier per stage outcome.

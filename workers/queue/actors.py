@@ -8,18 +8,23 @@ a RedisBroker from storage/queue.py (retries, backoff, time limit and metrics ar
 
 Only a RetryableError is retried (``retry_when``); any other error (sohoa's own, a time limit)
 fails the dossier at once, with its reason recorded, through the same ``digitise_exhausted``.
+A worker process that cannot be built for good (a signing key or a setting that went bad
+after ``sohoa worker`` checked them) is no message's fault: it stops at once with exit code 8
+(70 for a bug) and says why, the message it held unacknowledged, so that the queue gives it
+to another worker once its heartbeat is old (or to this one, restarted and fixed).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from schemas.errors import PermanentError, RetryableError
+from schemas.errors import ExitCode, InternalError, PermanentError, RetryableError, SohoaError
 from schemas.messages import MESSAGE
 from schemas.settings import load_settings
 from storage.queue import (
@@ -68,8 +73,30 @@ def runtime() -> WorkerRuntime:
     global _runtime
     with _lock:
         if _runtime is None:
-            _runtime = WorkerRuntime.from_settings(settings, metrics(), _ask_for_help)
+            try:
+                _runtime = WorkerRuntime.from_settings(settings, metrics(), _ask_for_help)
+            except RetryableError:
+                raise  # a service away at boot: the message is retried as usual
+            except Exception as exc:  # noqa: BLE001 - the worker cannot work: not the message's
+                _stop_worker(exc)
         return _runtime
+
+
+def _stop_worker(exc: Exception) -> NoReturn:
+    """End this worker process now, its message left unacknowledged (never failed nor
+    dead-lettered): dramatiq's master stops the group with the same exit code."""
+    bug = not isinstance(exc, SohoaError) or isinstance(exc, InternalError)
+    code = ExitCode.INTERNAL if bug else ExitCode.CONFIG  # a key, a setting, a tool: exit 8
+    log = logging.getLogger(__name__)
+    log.critical(
+        "this worker cannot work, stopping it (exit %d); its message stays in the queue: %s",
+        code,
+        exc,
+        exc_info=bug,
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(code)
 
 
 class _BuildRuntimeAtBoot(dramatiq.Middleware):
@@ -80,9 +107,9 @@ class _BuildRuntimeAtBoot(dramatiq.Middleware):
 
 def _build_quietly() -> None:
     try:
-        runtime()
-    except Exception:  # noqa: BLE001 - the first message builds it again and reports why
-        logging.getLogger(__name__).exception("cannot prepare the worker; will retry")
+        runtime()  # a worker that cannot work stops here, before it takes a message
+    except RetryableError as exc:  # the first message builds it again and reports why
+        logging.getLogger(__name__).warning("cannot prepare the worker; will retry: %s", exc)
 
 
 broker.add_middleware(_BuildRuntimeAtBoot())
