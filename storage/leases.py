@@ -126,19 +126,27 @@ def release(
                 )
             )
         for dossier_id in {c.dossier_id for c in chosen}:
-            still_held = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(documents)
-                .where(documents.c.dossier_id == dossier_id, documents.c.lease_owner.is_not(None))
-            ).scalar()
-            if not still_held:
-                conn.execute(
-                    dossiers.update()
-                    .where(
-                        dossiers.c.id == dossier_id, dossiers.c.status == DossierStatus.PROCESSING
-                    )
-                    .values(
-                        status=dossier_status, error_reason=reason, error=message, updated_at=now
-                    )
-                )
+            _settle_dossier(conn, dossier_id, dossier_status, reason, message, now)
     return chosen
+
+
+def _settle_dossier(
+    conn: sa.Connection,
+    dossier_id: int,
+    status: DossierStatus,
+    reason: str,
+    message: str,
+    now: dt.datetime,
+) -> None:
+    """A dossier left ``processing`` with no claim held any more takes ``status``."""
+    still_held = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(documents)
+        .where(documents.c.dossier_id == dossier_id, documents.c.lease_owner.is_not(None))
+    ).scalar()
+    if not still_held:
+        conn.execute(
+            dossiers.update()
+            .where(dossiers.c.id == dossier_id, dossiers.c.status == DossierStatus.PROCESSING)
+            .values(status=status, error_reason=reason, error=message, updated_at=now)
+        )
