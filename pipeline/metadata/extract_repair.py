@@ -55,6 +55,13 @@ def _cased_like(model: str, word: str) -> str:
     return word.lower()
 
 
+def _is_syllable(word: str) -> bool:
+    """A Vietnamese syllable the lexicon knows ('chuẩn'; not 'chuãn', which no word has)."""
+    from pipeline.reading.lexicon import lexicon  # the word list, read once when first asked
+
+    return unicodedata.normalize("NFC", word).casefold() in lexicon().syllables
+
+
 def respell_from_body(subject: str, body: str) -> tuple[str, int]:
     """The subject with each word that the body spells otherwise, in the same ``WINDOW``
     words (folded alike), and one way only, spelt as the body does; and how many changed.
@@ -64,7 +71,9 @@ def respell_from_body(subject: str, body: str) -> tuple[str, int]:
     as the body's, takes it only when the body says it so twice or more ('Đảo tạo' under
     many 'Đào tạo'). Never a spelling with fewer marks: Tesseract loses a mark (the tone
     stacked over ê, â, ô) far more often than it makes one up, so the body's 'cơ chê' (read
-    twice so in decree 49) is no reason to take the subject's 'cơ chế' apart."""
+    twice so in decree 49) is no reason to take the subject's 'cơ chế' apart. A word in lower
+    case that is no Vietnamese syllable at all ('chuãn' read for 'chuẩn') takes the body's
+    spelling seen once, when that is one."""
     words, others = subject.split(), body.split()
     keys, other_keys = _keys(words), _keys(others)
     at: dict[tuple[str, ...], list[int]] = {}
@@ -81,9 +90,12 @@ def respell_from_body(subject: str, body: str) -> tuple[str, int]:
         core = _core(words[i])
         found = [_core(others[j]) for j in places if not _core(others[j]).isupper()]
         spelt = {w.casefold() for w in found}
-        if len(spelt) != 1 or not core.isalpha() or len(found) < (1 if core.isupper() else 2):
+        if len(spelt) != 1 or not core.isalpha():
             continue
         (new,) = spelt
+        once = core.isupper() or (_is_syllable(new) and not _is_syllable(core))
+        if len(found) < (1 if once else 2):
+            continue
         if new != core.casefold() and new.isalpha() and _marks(new) >= _marks(core):
             words[i] = words[i].replace(core, _cased_like(core, new))
             changed += 1

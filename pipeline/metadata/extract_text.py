@@ -55,9 +55,39 @@ def is_upper(line: str, share: float = 0.8) -> bool:
     return len(found) >= 2 and sum(ch.isupper() for ch in found) / len(found) > share
 
 
+_STRAY = " \t-_*•|,;:'\"`‘’“”"
+
+
 def clean(text: str) -> str:
-    """One line of a field: single spaces, no stray punctuation at either end."""
-    return re.sub(r"\s+", " ", text).strip(" \t-_*•|,;:'\"`‘’“”")
+    """One line of a field: single spaces, no stray punctuation at either end. A quotation
+    mark at an end that closes (or opens) a quotation inside the field is no stray mark:
+    'Tổ chức "Festival ... năm 2026"' keeps its last mark, spelt as the field opened it
+    (Tesseract reads a straight closing mark as ” about as often as ")."""
+    text = re.sub(r"\s+", " ", text).strip()
+    core = text.strip(_STRAY)
+    start = len(text) - len(text.lstrip(_STRAY))
+    before, after = text[:start], text[start + len(core) :]
+    opened = _open_quote(core)
+    if opened and any(c in '"“”' for c in after):
+        return core + ('"' if opened == '"' else "”")
+    closed = _open_quote(core[::-1].translate(_MIRROR))
+    if core and closed and any(c in '"“”' for c in before):
+        return ('"' if closed == '"' else "“") + core
+    return core
+
+
+_MIRROR = str.maketrans("“”", "”“")
+
+
+def _open_quote(text: str) -> str | None:
+    """The double quotation mark left open at the end of ``text`` ('"' or '“'), if one is."""
+    opened = None
+    for ch in text:
+        if ch == "“" or (ch == '"' and not opened):
+            opened = ch
+        elif ch in "”\"":
+            opened = None
+    return opened
 
 
 def blocks_of(lines: list[str]) -> list[list[str]]:
