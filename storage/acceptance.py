@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import ObjectNotFound
+from schemas.states import DocumentStatus
 from storage.database import warehouse_error
 from storage.tables import documents, dossiers, events
 from storage.warehouse import Warehouse
@@ -44,7 +45,10 @@ def _unconfirmed(agency: str | None = None, code: str | None = None) -> sa.Selec
             documents.c.error,
         )
         .select_from(documents.join(dossiers, documents.c.dossier_id == dossiers.c.id))
-        .where(documents.c.status == "digitised", documents.c.error_reason == UNCONFIRMED)
+        .where(
+            documents.c.status == DocumentStatus.DIGITISED,
+            documents.c.error_reason == UNCONFIRMED,
+        )
         .order_by(documents.c.id)
     )
     if code is not None:

@@ -8,13 +8,18 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from schemas.states import DocumentStatus, DossierStatus
 from storage.database import warehouse_error
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
 
 ALLOWED = {  # a dossier's final status: what the latest row of each document may be
-    "digitised": {"digitised", "reused"},
-    "quarantined": {"digitised", "reused", "quarantined"},
+    DossierStatus.DIGITISED: {DocumentStatus.DIGITISED, DocumentStatus.REUSED},
+    DossierStatus.QUARANTINED: {
+        DocumentStatus.DIGITISED,
+        DocumentStatus.REUSED,
+        DocumentStatus.QUARANTINED,
+    },
 }
 
 
@@ -30,7 +35,7 @@ def _problems(status: str, latest: dict[str, tuple[str, str | None]]) -> list[st
     problems = [
         f"document {name!r} is digitised without a result"
         for name, (state, result) in latest.items()
-        if state == "digitised" and not result
+        if state == DocumentStatus.DIGITISED and not result
     ]
     if status not in ALLOWED:
         return problems
@@ -41,7 +46,9 @@ def _problems(status: str, latest: dict[str, tuple[str, str | None]]) -> list[st
         for name, (state, _result) in latest.items()
         if state not in ALLOWED[status]
     ]
-    if status == "quarantined" and all(s != "quarantined" for s, _r in latest.values()):
+    if status == DossierStatus.QUARANTINED and all(
+        s != DocumentStatus.QUARANTINED for s, _r in latest.values()
+    ):
         problems.append("no document is quarantined")
     return problems
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from schemas.states import DocumentStatus
 from storage.tables import documents, dossiers, events
 from storage.warehouse import Warehouse
 
@@ -111,7 +112,7 @@ def quarantined(warehouse: Warehouse, scope: Scope) -> list[Any]:
     select = (
         sa.select(documents, dossiers.c.code.label("dossier_code"), dossiers.c.agency)
         .select_from(documents.join(dossiers))
-        .where(documents.c.status == "quarantined", ~accepted)
+        .where(documents.c.status == DocumentStatus.QUARANTINED, ~accepted)
         .order_by(documents.c.updated_at.desc())
         .limit(PAGE)
     )

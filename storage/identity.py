@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from schemas.states import DocumentStatus
 from storage.tables import documents, dossiers
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def reusable_result(
             .where(
                 documents.c.input_sha256 == input_sha256,
                 documents.c.pipeline_version == pipeline_version,
-                documents.c.status == "digitised",
+                documents.c.status == DocumentStatus.DIGITISED,
                 documents.c.result_key.is_not(None),
             )
             .order_by(documents.c.id)

@@ -13,12 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.indicators import Agency, DossierFacts, Operational
+from schemas.states import DocumentStatus
 from storage.acceptance import UNCONFIRMED
 from storage.database import aware, warehouse_error
 from storage.dates import day_in_vietnam
 from storage.register_store import agencies, procedures
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
+
+COUNTED = (DocumentStatus.DIGITISED, DocumentStatus.REUSED)  # a document that counts as digitised
 
 
 def _rows(warehouse: Warehouse, query: sa.Executable) -> list[sa.Row]:
@@ -51,7 +54,7 @@ def _per_dossier() -> sa.Subquery:
                 sa.distinct(
                     sa.case(
                         (
-                            component & documents.c.status.in_(("digitised", "reused")),
+                            component & documents.c.status.in_(COUNTED),
                             documents.c.name,
                         )
                     )
@@ -62,7 +65,7 @@ def _per_dossier() -> sa.Subquery:
                     sa.case(
                         (  # refused (its source is not in the warehouse): it does not count
                             documents.c.reused_from.is_not(None)
-                            & documents.c.status.in_(("digitised", "reused")),
+                            & documents.c.status.in_(COUNTED),
                             documents.c.name,
                         )
                     )
@@ -73,7 +76,7 @@ def _per_dossier() -> sa.Subquery:
                     sa.case(
                         (
                             (documents.c.role == "result")
-                            & (documents.c.status == "digitised")
+                            & (documents.c.status == DocumentStatus.DIGITISED)
                             & _confirmed,
                             documents.c.name,
                         )
@@ -146,7 +149,7 @@ def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Oper
         if not start <= day_in_vietnam(r.received_at) < end:
             continue
         count += 1
-        if r.status == "digitised":
+        if r.status == DocumentStatus.DIGITISED:
             unconfirmed += r.error_reason == UNCONFIRMED
             pages += r.page_count or 0
             pages_per_day[day_in_vietnam(r.updated_at)] += r.page_count or 0
@@ -155,7 +158,7 @@ def load_operational(warehouse: Warehouse, start: dt.date, end: dt.date) -> Oper
             finished[r.dossier_id] = (received, max(last, updated))  # type: ignore[type-var]
         else:
             all_done[r.dossier_id] = False
-            if r.status == "quarantined":
+            if r.status == DocumentStatus.QUARANTINED:
                 quarantined[r.error_reason or "unknown"] += 1
     hours = [
         (done - received).total_seconds() / 3600

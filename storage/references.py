@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from schemas.states import DocumentStatus
 from storage.tables import documents, dossiers
 from storage.warehouse import Warehouse
 
@@ -17,7 +18,7 @@ def digitised_result(warehouse: Warehouse, reference: str) -> str | None:
             sa.select(documents.c.result_key)
             .join(dossiers, dossiers.c.id == documents.c.dossier_id)
             .where(
-                documents.c.status == "digitised",
+                documents.c.status == DocumentStatus.DIGITISED,
                 sa.or_(
                     documents.c.result_key == reference,
                     sa.and_(dossiers.c.code == code, documents.c.name == name),

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.register import RegisterEntry
+from schemas.states import DossierStatus
 from storage.database import warehouse_error
 from storage.dates import VIETNAM, day_in_vietnam
 from storage.tables import dossiers, metadata
@@ -179,7 +180,7 @@ def register_dossier(warehouse: Warehouse, entry: RegisterEntry) -> bool:
             dossiers.insert().values(
                 agency=entry.agency,
                 code=entry.dossier_code,
-                status="received",
+                status=DossierStatus.RECEIVED,
                 source="register",
                 updated_at=now,
                 registered_at=now,

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from schemas.desk import SearchHit, SearchQuery
+from schemas.states import DocumentStatus
 from storage.tables import documents, dossiers
 
 COLUMNS = ("code", "number", "kind", "title", "body")  # dossier code, số/ký hiệu, type, ...
@@ -169,7 +170,7 @@ def reindex_all(conn: Connection) -> int:
     rows = conn.execute(
         sa.select(documents.c.id, dossiers.c.code, documents.c.metadata)
         .select_from(documents.join(dossiers))
-        .where(documents.c.status == "digitised")
+        .where(documents.c.status == DocumentStatus.DIGITISED)
     ).all()
     if rows:
         index_rows(conn, [(r.id, r.code, r.metadata, "") for r in rows])
@@ -252,7 +253,8 @@ def _matched(clause: Any) -> sa.Select:
 def _run(
     conn: Connection, select: sa.Select, query: SearchQuery, agencies: Any, limit: int
 ) -> list[Any]:
-    select = _filtered(select.where(documents.c.status == "digitised"), query, agencies)
+    digitised = select.where(documents.c.status == DocumentStatus.DIGITISED)
+    select = _filtered(digitised, query, agencies)
     return list(conn.execute(select.limit(limit)).all())
 
 

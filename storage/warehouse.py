@@ -191,7 +191,7 @@ class Warehouse:
                     .where(documents.c.id == document_id)
                     .values(updated_at=now, **values)
                 )
-            if values.get("status") == "digitised":
+            if values.get("status") == DocumentStatus.DIGITISED:
                 index_document(conn, document_id, values.get("metadata"), text)
             return document_id
 
@@ -206,7 +206,7 @@ class Warehouse:
             now = _now()
             until = now + dt.timedelta(seconds=lease_s)
             existing = self._find(dossier_id, values)
-            if existing is not None and existing.status == "digitised":
+            if existing is not None and existing.status == DocumentStatus.DIGITISED:
                 return existing
             claim = dict(values, status=DocumentStatus.PROCESSING)
             claim.update(lease_owner=owner, lease_until=until)
@@ -219,7 +219,7 @@ class Warehouse:
                             documents.update()
                             .where(
                                 documents.c.id == existing.id,
-                                documents.c.status != "digitised",
+                                documents.c.status != DocumentStatus.DIGITISED,
                                 sa.or_(
                                     documents.c.lease_owner.is_(None),
                                     documents.c.lease_owner == owner,
@@ -236,7 +236,7 @@ class Warehouse:
             if found is not None and found.lease_owner == owner:
                 return found
         found = self._find(dossier_id, values)
-        if found is not None and found.status == "digitised":
+        if found is not None and found.status == DocumentStatus.DIGITISED:
             return found
         raise DocumentBusy(
             "another run is digitising the same document", subject=values["input_sha256"][:12]
@@ -323,7 +323,7 @@ class Warehouse:
                     documents.c.status.not_in(FINAL_STATES),
                 )
                 .values(
-                    status="failed",
+                    status=DocumentStatus.FAILED,
                     error_reason=reason,
                     error=message,
                     lease_owner=None,
@@ -334,7 +334,9 @@ class Warehouse:
             conn.execute(
                 dossiers.update()
                 .where(dossiers.c.id == dossier_id)
-                .values(status="failed", error_reason=reason, error=message, updated_at=now)
+                .values(
+                    status=DossierStatus.FAILED, error_reason=reason, error=message, updated_at=now
+                )
             )
             conn.execute(
                 events.insert().values(

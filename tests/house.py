@@ -186,6 +186,38 @@ def has_reason(path: Path) -> bool:
     return any(line.startswith("# house:") for line in head)
 
 
+STATUS_WORDS = frozenset(
+    ("received", "processing", "retrying", "digitised", "reused", "quarantined", "failed")
+)  # schemas/states.py's DossierStatus and DocumentStatus, as the warehouse holds them
+
+
+def status_literals(root: Path, folder: str = "storage") -> list[str]:
+    """Where ``folder`` (its migrations apart: frozen history) spells a status as a plain
+    string where the enum exists: compared (``== "digitised"``, ``in ("failed", ...)``,
+    ``.in_((...))``) or written (``status="failed"``). A typo there is silently no status."""
+    found: list[tuple[str, int, str]] = []
+    for path in sorted((root / folder).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                spots = [node.left, *node.comparators]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "in_":
+                spots = list(node.args)
+            elif isinstance(node, ast.keyword) and node.arg == "status":
+                spots = [node.value]
+            else:
+                continue
+            for spot in spots:
+                items = spot.elts if isinstance(spot, ast.Tuple | ast.List | ast.Set) else [spot]
+                found += [
+                    (str(path.relative_to(root)), item.lineno, item.value)
+                    for item in items
+                    if isinstance(item, ast.Constant) and item.value in STATUS_WORDS
+                ]
+    return [f"{file}:{line} {word!r}" for file, line, word in sorted(found)]
+
+
 def figures(root: Path) -> dict[str, object]:
     known = modules(root)
     found = imports(root)

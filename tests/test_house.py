@@ -16,6 +16,7 @@ from tests.house import (
     has_reason,
     imports,
     modules,
+    status_literals,
     upward,
 )
 
@@ -110,3 +111,30 @@ def test_the_size_rule_sees_a_long_function_and_hears_a_reason(tmp_path: Path) -
     assert oversized(root) == [f"pipeline/long.py:long: {FUNCTION_LIMIT + 1} lines"]
     _tree(tmp_path, {"pipeline/long.py": f"# house: a table\ndef long():\n{body}"})
     assert oversized(root) == []
+
+
+def test_storage_names_statuses_by_their_enum() -> None:
+    found = status_literals(REPO)
+    assert found == [], "use schemas/states.py's DossierStatus/DocumentStatus:\n" + "\n".join(
+        found
+    )
+
+
+def test_the_status_rule_sees_a_typo_waiting_to_happen(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "storage/a.py": """
+                q = t.c.status == "digitised"
+                r = t.c.status.in_(("digitised", DocumentStatus.REUSED))
+                u = t.update().values(status="failed", label="reused")
+                ok = t.c.status == DocumentStatus.DIGITISED
+            """,
+            "storage/migrations/v1.py": "KNOWN = x in ('failed',)\n",
+        },
+    )
+    assert status_literals(root) == [
+        "storage/a.py:2 'digitised'",
+        "storage/a.py:3 'digitised'",
+        "storage/a.py:4 'failed'",
+    ]
