@@ -219,16 +219,18 @@ def _header(doc: Doc) -> str:
 def _footer(doc: Doc, seed: int) -> str:
     left = [_p("To", "Nơi nhận:")] + [_p("Item", item) for item in doc.recipients]
     # Decree 30/2020, art. 33: the seal covers about the left third of the signature, which
-    # sits in the space under the title lines (about 5 mm each after a 6 mm gap)
-    top = 5 * (len(doc.authority) + 1) + 1
+    # sits in the space under the title lines (about 5 mm each after a 6 mm gap); the head who
+    # signs in person has no authority line, only the position
+    titles = [*doc.authority, doc.position]
+    top = 5 * len(titles) + 1
     ink = (
         '<draw:frame draw:style-name="Ink" draw:name="ink" text:anchor-type="paragraph"'
         f' svg:x="6mm" svg:y="{top}mm" svg:width="52mm" svg:height="35mm" draw:z-index="1">'
         f'<draw:image><office:binary-data>{_seal_and_signature(doc.seal_text, seed)}'
         "</office:binary-data></draw:image></draw:frame>"
     )
-    right = [_p("TitleTop", doc.authority[0]).replace("</text:p>", ink + "</text:p>")]
-    right += [_p("Title", line) for line in [*doc.authority[1:], doc.position]]
+    right = [_p("TitleTop", titles[0]).replace("</text:p>", ink + "</text:p>")]
+    right += [_p("Title", line) for line in titles[1:]]
     right.append(_p("Signer", doc.signer))
     return (
         '<table:table table:style-name="Head"><table:table-column table:style-name="Foot.A"/>'
