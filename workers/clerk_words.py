@@ -36,6 +36,18 @@ REASONS = {
     "run again)",
     "local-file-refused": "The computer doing the work may not use one of its own files or "
     "folders (permissions)",
+    "storage-unavailable": "The document store did not answer (it can be tried again)",
+    "warehouse-unavailable": "The database did not answer (it can be tried again)",
+    "queue-unavailable": "The work queue did not answer (it can be tried again)",
+    "timestamp-unavailable": "The time-stamping service did not answer (it can be tried again)",
+    "revocation-unavailable": "The certificate status service (OCSP or CRL) did not answer (it "
+    "can be tried again)",
+    "retryable": "A service did not answer (it can be tried again)",
+    "busy": "Another run is digitising the same document right now",
+    "permanent": "The file cannot be digitised",
+    "error": "An error",
+    "run-stopped": "The run working on it stopped (it can be run again)",
+    "claim-released": "Taken back by hand from the run that held it (it can be run again)",
 }
 
 ACTIONS = {  # storage/audit.py's actions, as the audit trail shows them
@@ -76,6 +88,13 @@ STEPS = {  # the history's stages and outcomes (events), as a clerk reads them
     "refused": "refused",
     "retry": "try again",
     "accepted": "accepted as is",
+    "claim": "claim on the document",
+    "released": "given up",
+    "duplicate": "same file as an earlier one",
+    "reused-result": "earlier result reused",
+    "signature": "signature",
+    "skipped": "skipped (done already)",
+    "unconfirmed": "not confirmed",
 }
 
 # every status the warehouse can hold (schemas/states.py), each with its words in the catalogue
