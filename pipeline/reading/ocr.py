@@ -1,8 +1,10 @@
 """OCR of one upright page with Tesseract: the words with their boxes and confidences, and a
 text-only PDF page (invisible text, Tesseract's own glyphless font) aligned to those words.
 
-One Tesseract run per page produces both (``tessedit_create_tsv`` + ``textonly_pdf``), so the
-text layer and the recorded text never disagree. Tesseract failures become typed errors here.
+One Tesseract reading produces both (the words and the text-only page of the same call), so
+the text layer and the recorded text never disagree. sohoa's readings go to a Tesseract kept
+loaded (``reader``); the baseline, ``plain_tesseract``, runs the command as a user would.
+Tesseract failures become typed errors.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytesseract
 from PIL import Image
 
 from pipeline.reading.layout import Zone, uzn
+from pipeline.reading.reader import lent
 from schemas.errors import OcrFailed, OcrTimeout
 from schemas.results import Word
 from schemas.settings import OcrSettings
@@ -47,27 +50,16 @@ def ocr_page(
     image: Image.Image, dpi: int, settings: OcrSettings, zones: tuple[Zone, ...] = ()
 ) -> OcrOutput:
     """Read the page; with ``zones``, only those, in that order (each a block of one column)."""
-    psm = 4 if zones else 3
-    config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
-    if not settings.read_inverted:  # Tesseract 5 tries every line inverted too, by default
-        config += " -c tessedit_do_invert=0"
+    # Tesseract 5 tries every line inverted too, by default
+    variables = {"tessedit_do_invert": "1" if settings.read_inverted else "0"}
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         source = Path(tmp, "page.pnm")  # uncompressed: no time spent encoding
         image.save(source)
         if zones:  # Tesseract reads <image name>.uzn when the psm does its own layout no more
             Path(tmp, "page.uzn").write_text(uzn(zones), encoding="ascii")
         base = Path(tmp, "out")
-        command = tesseract(settings, str(source), str(base))
-        command += ["-l", settings.languages, *config.split(), "pdf"]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=settings.timeout_s)
-        except subprocess.TimeoutExpired as exc:
-            raise OcrTimeout(f"Tesseract took longer than {settings.timeout_s:g} s") from exc
-        except OSError as exc:
-            raise OcrFailed(f"cannot run Tesseract: {exc.strerror}") from exc
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip()[-300:]
-            raise OcrFailed(f"Tesseract exited with {done.returncode}: {message}")
+        with lent(settings) as reader:
+            reader.read(source, base, 4 if zones else 3, dpi, variables, settings.timeout_s)
         tsv = base.with_suffix(".tsv").read_text(encoding="utf-8")
         text_pdf = base.with_suffix(".pdf").read_bytes()
     words, text, lines = parse_tsv(tsv)
