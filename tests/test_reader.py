@@ -8,6 +8,7 @@ import collections
 import io
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,35 @@ def test_a_page_whose_tesseract_dies_fails_naming_its_file(tmp_path, monkeypatch
     with pytest.raises(OcrFailed, match=r"^letter\.png: Tesseract exited with -9"):
         process_page(task)
     assert os.path.exists(tmp_path / "marker")
+
+
+STARTS = """
+import json, os, pathlib, sys
+with open(sys.argv[1], "a") as starts:
+    print(os.getpid(), file=starts)
+for line in sys.stdin:
+    request = json.loads(line)
+    pathlib.Path(request["base"] + ".tsv").write_text("level\\ttext\\n")
+    pathlib.Path(request["base"] + ".pdf").write_bytes(b"")
+    print("ok", flush=True)
+"""
+
+
+def test_a_warmed_reader_is_the_one_lent_next(tmp_path, monkeypatch) -> None:
+    server = tmp_path / "starts.py"
+    server.write_text(STARTS)
+    monkeypatch.setattr(reader, "SERVER", server)
+    monkeypatch.setattr(reader, "_idle", collections.defaultdict(list))
+    starts = tmp_path / "starts"
+    settings = OcrSettings(languages=str(starts))
+    reader.warm(settings)
+    for _ in range(100):  # the child starts on its own, before any page is asked for
+        if starts.exists():
+            break
+        time.sleep(0.1)
+    assert starts.exists()
+    with reader.lent(settings) as engine:
+        read(engine, tmp_path)
+        read(engine, tmp_path)
+        engine.close()
+    assert len(starts.read_text().split()) == 1  # the warm child read both pages

@@ -17,7 +17,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
-import os
 import selectors
 import subprocess
 import sys
@@ -65,15 +64,17 @@ class TesseractReader:
         if answer != "ok":
             raise OcrFailed(f"Tesseract {answer}")
 
+    def start(self) -> None:
+        """Its child started (it loads Tesseract while the caller goes on), unless it is."""
+        if self._child is None:
+            self._start()
+
     def _start(self) -> subprocess.Popen[bytes]:
-        environment = {**os.environ, "OMP_THREAD_LIMIT": str(self.threads)}
+        limit = f"OMP_THREAD_LIMIT={self.threads}"  # env(1): this process's environment, and that
+        command = ["env", limit, sys.executable, str(self.server), self.languages]
         try:
             child = subprocess.Popen(
-                [sys.executable, str(self.server), self.languages],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=environment,
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as exc:
             raise OcrFailed(f"cannot run Tesseract: {exc.strerror}") from exc
@@ -137,3 +138,10 @@ def lent(settings: OcrSettings) -> Iterator[TesseractReader]:
     finally:
         with _lock:
             _idle[key].append(reader)
+
+
+def warm(settings: OcrSettings) -> None:
+    """This process's first reader for the settings started now, so that Tesseract loads
+    while the caller does something else (an OCR process, while the run opens its stores)."""
+    with lent(settings) as reader:
+        reader.start()

@@ -20,6 +20,7 @@ from pipeline.reading.regions import Found, Sight, clip, colour_of
 SEAL_MM = (20.0, 60.0)  # diameters of round seals (agencies' are 3.5-4.2 cm)
 REFINED = 12  # circles with the best rings that are measured again about a nearby centre
 RING_SHARE = 0.75  # a seal's ring is inked along at least this share of its circle
+BATCH = 32  # circles measured at once (~10 MB of indexes)
 
 
 def _shares(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
@@ -42,13 +43,36 @@ def _shares_about(
     return hits.mean(axis=2)
 
 
-def _ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
-    """(radius, share): the radius between 0.6 r and 1.3 r at which the circle about (cx, cy)
-    is inked along the largest share of its length, and that share."""
-    radii = np.arange(0.6 * r, 1.3 * r, 1.0)
-    shares = _shares(ink, cx, cy, radii)
-    best = int(np.argmax(shares))
-    return float(radii[best]), float(shares[best])
+def _best_shares(ink: np.ndarray, circles: np.ndarray) -> list[float]:
+    """For each circle (cx, cy, r), the largest share of its length that a circle about the
+    same centre is inked along, at a radius between 0.6 r and 1.3 r (``_shares``: the radii
+    ``np.arange(0.6 r, 1.3 r, 1.0)``, a radius's neighbours counted, not the first's and the
+    last's). The circles are measured BATCH at a time, each padded to the most radii of its
+    batch: the same sums as one at a time (Hough proposes ~250 circles on a page of print;
+    measuring each on its own was ~60 ms a page, most of it numpy's calls)."""
+    angles = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+    cos, sin = np.cos(angles), np.sin(angles)
+    best: list[float] = []
+    for start in range(0, len(circles), BATCH):
+        cxs, cys, rs = (np.asarray(c, dtype=float) for c in np.transpose(circles[start:start + BATCH]))
+        radii = [np.arange(0.6 * r, 1.3 * r, 1.0) for r in rs]
+        counts = np.array([len(r) for r in radii])
+        padded = np.zeros((len(radii), max(counts)))
+        for n, r in enumerate(radii):
+            padded[n, : len(r)] = r
+        xs = np.rint(cxs[:, None, None] + padded[:, :, None] * cos[None, None])
+        ys = np.rint(cys[:, None, None] + padded[:, :, None] * sin[None, None])
+        xs = np.clip(xs, 0, ink.shape[1] - 1).astype(int)
+        ys = np.clip(ys, 0, ink.shape[0] - 1).astype(int)
+        hits = ink[ys, xs]
+        valid = np.arange(padded.shape[1])[None] < counts[:, None]
+        hits &= valid[:, :, None]
+        last = hits[np.arange(len(radii)), counts - 1].copy()
+        hits[:, 1:-1] |= hits[:, :-2] | hits[:, 2:]
+        hits[np.arange(len(radii)), counts - 1] = last  # the last radius: its own ink only
+        shares = np.where(valid, hits.mean(axis=2), -1.0)
+        best += [float(v) for v in shares.max(axis=1)]
+    return best
 
 
 def _outermost(ink: np.ndarray, cx: float, cy: float, radius: float, high: float) -> float:
@@ -78,8 +102,9 @@ def find_seals(s: Sight) -> list[Found]:
     circles = [] if circles is None else circles[0] * 2
     # best rings first, and of rings inked alike (to a twentieth) the larger: a seal's outer
     # ring before the rings and the emblem inside it
+    shares = _best_shares(ink, np.asarray(circles).reshape(-1, 3))
     measured = sorted(
-        ((round(20 * _ring(ink, cx, cy, r)[1]) / 20, r, cx, cy) for cx, cy, r in circles),
+        ((round(20 * share) / 20, r, cx, cy) for share, (cx, cy, r) in zip(shares, circles)),
         reverse=True,
     )
     kept: list[tuple[float, float, float, float]] = []

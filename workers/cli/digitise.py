@@ -75,7 +75,7 @@ def digitise(
     stopping: list[Heartbeat] = []  # on SIGTERM/SIGINT: claims released, temporary files gone
     with (
         scratch_folder(on_stop=lambda: [beat.release() for beat in stopping]),
-        PagePool(settings.jobs) as pool,  # the OCR processes start while the rest opens
+        PagePool(settings.jobs, ocr=settings.ocr) as pool,  # OCR starts while the rest opens
     ):
         outcomes = _digitise_all(paths, settings, pool, stopping)
     _summarise(outcomes, settings.data, settings.lang)

@@ -151,7 +151,7 @@ def _score(sets: Sets, settings, plain: bool) -> list[DocumentScore]:
         TimeElapsedColumn(),
         console=console,
     )
-    with progress, PagePool(settings.jobs) as pool:
+    with progress, PagePool(settings.jobs, ocr=settings.ocr) as pool:
         bar = progress.add_task("eval", total=len(sets))
         for batch in _batches(sets, 2 * settings.jobs):
             tasks = [page_tasks(d, where, settings.ocr, settings.limits) for d, where in batch]

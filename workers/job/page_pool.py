@@ -11,7 +11,9 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.reading.page import PageResult, PageTask, process_page
+from pipeline.reading.reader import warm
 from schemas.errors import OcrFailed
+from schemas.settings import OcrSettings
 from workers.malloc import map_large_blocks
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -35,14 +37,22 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _ready() -> None:
-    """Nothing: submitted once per process at start, so that the processes start (and import
-    the page code) while the caller opens keys, stores and the warehouse."""
+def _ready(ocr: OcrSettings | None) -> None:
+    """Submitted once per process at start, so that the processes start (import the page
+    code, and load Tesseract when the settings are known) while the caller opens keys,
+    stores and the warehouse."""
+    if ocr is not None:
+        warm(ocr)
 
 
 class PagePool:
-    def __init__(self, jobs: int, on_page: Callable[[int], None] = lambda n: None) -> None:
-        self.jobs, self.on_page = jobs, on_page
+    def __init__(
+        self,
+        jobs: int,
+        on_page: Callable[[int], None] = lambda n: None,
+        ocr: OcrSettings | None = None,
+    ) -> None:
+        self.jobs, self.on_page, self.ocr = jobs, on_page, ocr
         self.on_plan: Callable[[int], None] = lambda n: None
         self.executor = self._start()
 
@@ -54,7 +64,7 @@ class PagePool:
             initargs=(os.getpid(),),
         )
         for _ in range(self.jobs):
-            executor.submit(_ready)
+            executor.submit(_ready, self.ocr)
         return executor
 
     def run(self, tasks: Sequence[PageTask]) -> list[PageResult]:
