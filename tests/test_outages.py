@@ -1,7 +1,8 @@
-"""Outages in the middle of a batch of multi-page dossiers, caused for real: Redis stopped for
-20 s, Redis killed with SIGKILL (its data lost), S3 unreachable for 20 s, the workers' spool
-folder full, a worker killed with SIGKILL while it signs. Real processes throughout: the watcher
-(``sohoa watch``) feeds two worker processes whose pages are fanned out through Redis.
+"""Outages in the middle of a batch of multi-page dossiers, caused for real: Redis stopped
+for 20 s, Redis killed with SIGKILL (its data lost), S3 or PostgreSQL unreachable for 20 s,
+the workers' spool folder full, a worker killed with SIGKILL while it signs. Real processes
+throughout: the watcher (``sohoa watch``) feeds two worker processes whose pages are fanned
+out through Redis.
 
 After each: every dossier digitised exactly once, no intake object left, no result version
 twice, nothing in another dossier's folder. The figures of the fault table (dossiers in flight,
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 
 from storage.queue import DossierQueue
 from storage.tables import documents, dossiers, events
-from tests.distributed import deployment, dossier_statuses, drop_folder, page
+from tests.distributed import deployment, document_rows, dossier_statuses, drop_folder, page
 from tests.services import (
     RedisServer,
     TcpProxy,
@@ -188,6 +189,32 @@ def test_s3_unreachable_for_20_s_mid_batch_loses_nothing(deploy, moto_server, tm
         proxy.down()
     assert "S3 unreachable" in (tmp_path / "worker.log").read_text()  # attempts that failed
     _assert_whole(batch.figures("s3 unreachable 20 s", in_flight, recovered))
+
+
+def test_postgresql_unreachable_for_20_s_mid_batch_loses_nothing(deploy, tmp_path):
+    """The workers and the watcher reach PostgreSQL through a proxy that refuses and cuts
+    every connection for 20 s while pages are read: attempts fail on the warehouse and are
+    retried; no document is left failed, none is done twice."""
+    batch = Batch.drop(deploy, tmp_path)
+    server = sa.engine.make_url(deploy.warehouse_url)
+    proxy = TcpProxy(server.port or 5432).up()
+    proxied = server.set(port=proxy.port).render_as_string(hide_password=False)
+    processes = batch.start(deploy.env(SOHOA_WAREHOUSE_URL=proxied))
+    try:
+        wait_until(batch.begun, timeout=180, what="OCR to begin")
+        in_flight = batch.in_flight()
+        proxy.down()
+        time.sleep(20)
+        proxy.up()
+        recovered = batch.wait_done()
+    finally:
+        _stop(processes)
+        proxy.down()
+    assert "warehouse-unavailable" in (tmp_path / "worker.log").read_text()
+    figures = batch.figures("postgresql unreachable 20 s", in_flight, recovered)
+    _assert_whole(figures)
+    rows = document_rows(deploy.warehouse())
+    assert [r["status"] for r in rows] == ["digitised"] * DOSSIERS, rows
 
 
 @pytest.fixture
