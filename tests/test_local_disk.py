@@ -25,7 +25,7 @@ KEY = "originals/000.17.22.H56/2024/ho-so-1/" + "a" * 64 + ".png"
 
 def _mount(folder: Path, *options: str) -> None:
     folder.mkdir(parents=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=1m", *options)),
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=8m", *options)),
                            "tmpfs", str(folder)])
     if done.returncode != 0:
         pytest.fail("cannot mount a small tmpfs (root is needed, as the suite has)")
@@ -93,19 +93,29 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("kind", ["tiff", "pdf"])
 def test_a_temporary_folder_that_fills_up_fails_the_document_retryably_and_loses_nothing(
-    tmp_path, small_disk
+    kind, tmp_path, small_disk
 ):
-    """Three pages of 2 MB uncompressed each: the page images Tesseract reads do not fit in
-    the 16 KB left."""
+    """Three pages of 2 MB uncompressed each (a TIFF) or two 150 dpi scanned pages (a PDF,
+    whose page images poppler takes out into the temporary folder): they do not fit in the
+    16 KB left."""
     dossier = tmp_path / "in" / "ho-so-1"
     dossier.mkdir(parents=True)
-    pages = [
-        text_image([f"Trang {n}", "QUYẾT ĐỊNH về việc số hóa"], size=(620, 877), dpi=75)
-        for n in (1, 2, 3)
-    ]
-    scan = dossier / "quyet-dinh.tiff"
-    pages[0].save(scan, save_all=True, append_images=pages[1:], dpi=(75, 75))
+    scan = dossier / f"quyet-dinh.{kind}"
+    if kind == "tiff":
+        pages = [
+            text_image([f"Trang {n}", "QUYẾT ĐỊNH về việc số hóa"], size=(620, 877), dpi=75)
+            for n in (1, 2, 3)
+        ]
+        pages[0].save(scan, save_all=True, append_images=pages[1:], dpi=(75, 75))
+    else:
+        pages = [
+            text_image([f"Trang {n}", "QUYẾT ĐỊNH về việc số hóa"], size=(1240, 1754), dpi=150)
+            .convert("L")
+            for n in (1, 2)
+        ]
+        pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=150)
     original = scan.read_bytes()
     filler = _fill(small_disk, leave=16 * 1024)
     env = sohoa_env(
