@@ -307,6 +307,9 @@ def find_organ(lines: list[str], stop: int | None) -> Found | None:
     for i, line in enumerate(header):
         key = fold(line) + " "
         continues = i > 0 and (fold(header[i - 1]).endswith((" VA", ",", "-")) or key[:3] == "VA ")
+        # a head word alone ending the block names no agency: the name above it wrapped
+        # there ('SỞ NÔNG NGHIỆP VÀ MÔI' / 'TRƯỜNG')
+        continues = continues or (i > 0 and i == len(header) - 1 and key in _ORGAN_HEADS)
         if key.startswith(_ORGAN_HEADS) and not continues:
             start = i
     known = (fold(header[start]) + " ").startswith(_ORGAN_HEADS)

@@ -21,33 +21,31 @@ from pipeline.metadata.extract_repair import complete_title
 from pipeline.metadata.extract_text import clean, correct_title_words, fold, is_upper, letters
 
 _AUTHORITY = re.compile(r"(?:^|\s)(TM|KT|TL|TUQ|Q|T\.M|K\.T|T\.L)\s*[.,:]\s*(?=\w)")
-_POSITION_WORDS = tuple(
-    fold(w)
-    for w in (
-        "CHỦ TỊCH",
-        "GIÁM ĐỐC",
-        "VỤ TRƯỞNG",
-        "VIỆN TRƯỞNG",
-        "TỔNG CỤC TRƯỞNG",
-        "TRƯỞNG BAN",
-        "TRƯỞNG PHÒNG",
-        "TRƯỞNG",
-        "THỦ TRƯỞNG",
-        "CHÁNH",
-        "BỘ TRƯỞNG",
-        "THỨ TRƯỞNG",
-        "CỤC TRƯỞNG",
-        "TỔNG GIÁM ĐỐC",
-        "HIỆU TRƯỞNG",
-        "BÍ THƯ",
-        "CHÁNH VĂN PHÒNG",
-        "KẾ TOÁN",
-        "THƯ KÝ",
-        "THỦ TƯỚNG",
-        "CHỦ NHIỆM",
-        "CHÁNH ÁN",
-    )
+_POSITIONS = (
+    "CHỦ TỊCH",
+    "GIÁM ĐỐC",
+    "VỤ TRƯỞNG",
+    "VIỆN TRƯỞNG",
+    "TỔNG CỤC TRƯỞNG",
+    "TRƯỞNG BAN",
+    "TRƯỞNG PHÒNG",
+    "TRƯỞNG",
+    "THỦ TRƯỞNG",
+    "CHÁNH",
+    "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG",
+    "CỤC TRƯỞNG",
+    "TỔNG GIÁM ĐỐC",
+    "HIỆU TRƯỞNG",
+    "BÍ THƯ",
+    "CHÁNH VĂN PHÒNG",
+    "KẾ TOÁN",
+    "THƯ KÝ",
+    "THỦ TƯỚNG",
+    "CHỦ NHIỆM",
+    "CHÁNH ÁN",
 )
+_POSITION_WORDS = tuple(fold(w) for w in _POSITIONS)
 # Common Vietnamese family names: a line that starts with one is most likely the signer.
 # The deputy of a head whose title is not 'PHÓ' + the head's.
 _DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
@@ -137,7 +135,10 @@ def find_signer(lines: list[str]) -> Signer | None:
     found = _authority_block(tail) or _position_block(tail)
     if found is None:  # the title lines lost under a seal: a name that ends the page
         names = [n for n in map(_name_of, tail[-3:]) if n and fold(n.split()[0]) in SURNAMES]
-        return Signer(None, None, names[-1], 0.5) if names else None
+        if not names:
+            return None
+        position = _head_from_piece(tail[-4:-1])
+        return Signer(None, position, names[-1], 0.5, 0.5 if position else 0.8)
     authority, first, title_at = found
     if authority and first >= 0:  # its last line went on to one more, its front lost
         above = "\n".join(lines[: at[first]])
@@ -246,6 +247,23 @@ def _piece_of(line: str, title: str) -> bool:
         if n == 0 and len(key) >= 5 and near <= 1:
             return True
     return False
+
+
+def _head_from_piece(lines: list[str]) -> str | None:
+    """With no authority line the head signs in person: a line over the name that is the end
+    (or the front) of one position's letters, and of no other's, is what the seal left of
+    it ('TƯỚNG' of THỦ TƯỚNG); None when no line is, or when it could be two ('ĐỐC')."""
+    for line in reversed(lines):
+        key = "".join(fold(ch) for ch in letters(line))
+        if len(key) < 3 or not is_upper(line, 0.5):
+            continue
+        whole = {p: fold(p).replace(" ", "") for p in _POSITIONS}
+        fits = [
+            p for p, w in whole.items() if len(key) < len(w) and key in (w[-len(key) :], w[: len(key)])
+        ]  # fmt: skip
+        if len(fits) == 1:
+            return fits[0]
+    return None
 
 
 def _head_of(authority: str) -> str | None:

@@ -21,7 +21,7 @@ from pipeline.metadata.extract_header import (
     _is_motto,
     _place_before,
 )
-from pipeline.metadata.extract_text import clean, fold, fold_chars, is_upper
+from pipeline.metadata.extract_text import clean, fold, fold_chars, is_upper, nfc
 
 _CONG_VAN_SUBJECT = re.compile(r"^V\s*[/|]\s*([vVyY])?[\s.:]*(?=\S)")
 _BODY_STARTS = ("CAN CU ", "KINH GUI", "THUC HIEN ", "DIEU ", "XET ", "THEO DE NGHI", "NOI NHAN")
@@ -35,6 +35,9 @@ _ISSUER_HEADS = tuple(
         "TỔNG KIỂM TOÁN|CHỦ NHIỆM|ỦY BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN|CHÍNH PHỦ"
     ).split("|")
 )
+# Words a phrase cannot end on (a preposition, a conjunction, a quantifier), as spelt: folded,
+# 'từ' would be 'tư' too ('ĐẦU TƯ' ends many a line)
+_DANGLING = frozenset("nhằm về của và cho để trong tại theo với đối giữa từ đến các những".split())
 UPPER_LINES = 8  # a subject in capitals: at most this many lines (they are short)
 VV_LINES = 8  # a công văn's V/v: at most this many lines (its column is narrow)
 V_COLUMN = 48  # characters: a line of the V/v's column (60 mm or so) is no longer
@@ -75,7 +78,8 @@ def _in_capitals(lines: list[str], organ: str | None) -> str | None:
     line is the issuer's."""
     taken: list[str] = []
     for line in [line for line in lines[: UPPER_LINES + 2] if line][:UPPER_LINES]:
-        if not is_upper(line) or _is_issuer(line, organ) or _ends_preamble(line):
+        ends = _is_issuer(line, organ) or _ends_preamble(line)
+        if not is_upper(line) or (ends and not (taken and _dangles(taken[-1]))):
             break  # a blank line may split it ('... BAN HÀNH / MỚI / <blank> / TRONG ...')
         taken.append(line)
     return clean(" ".join(taken))[:500] or None
@@ -135,12 +139,20 @@ def _gather(lines: list[str], most: int = 4) -> str:
     taken: list[str] = []
     for line in lines[:most]:
         key = fold(line) + " "
-        if not line or (taken and (is_upper(line) or key.startswith(_BODY_STARTS))):
+        body = key.startswith(_BODY_STARTS) and not _dangles(taken[-1] if taken else "")
+        if not line or (taken and (is_upper(line) or body)):
             break
         if taken and (re.match(r"^(\d+|[IVX]+)[.)]\s", line) or _opens_paragraph(line)):
             break
         taken.append(line)
     return clean(" ".join(taken))[:500]
+
+
+def _dangles(line: str) -> bool:
+    """The line ends on a word that asks for more ('... NHẰM', '... của'): the next line goes
+    on with it, whatever its first words ('THỰC HIỆN ĐÓNG GÓP ...' is no body's opening)."""
+    words = line.split()
+    return bool(words) and nfc(words[-1]).lower() in _DANGLING
 
 
 def _opens_paragraph(line: str) -> bool:

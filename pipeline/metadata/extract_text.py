@@ -173,14 +173,31 @@ def correct_organ_phrases(line: str) -> str:
 
 
 def correct_title_words(line: str) -> str:
-    """A signer title ('KT. GLIÁM ĐỐC', 'PHO CHU TICH') in its printed spelling."""
+    """A signer title ('KT. GLIÁM ĐỐC', 'PHO CHU TICH') in its printed spelling; a lone
+    letter the seal split off a title word put back on it ('GIÁM ĐỐI C' -> 'GIÁM ĐỐC')."""
     out = []
-    for word in line.split(" "):
+    for word in _lone_letters_joined(line.split(" ")):
         core = word.strip(".,;:")
         key = fold(core)
         fixed = _TITLE_BY_FOLD.get(key) if key in _TITLE_BY_FOLD else _one_letter_off(key)
         out.append(word.replace(core, fixed) if fixed and core else word)
     return " ".join(out)
+
+
+def _lone_letters_joined(words: list[str]) -> list[str]:
+    """A lone letter after a word that is no title word, joined to it where together they
+    are one (or one letter off one): 'ĐỐI' + 'C' -> 'ĐỐIC' (ĐỐC, an I of seal marks)."""
+    out: list[str] = []
+    for word in words:
+        if out and len(word) == 1 and word.isalpha() and out[-1].isalpha():
+            alone, joined = fold(out[-1]), fold(out[-1] + word)
+            if alone not in _TITLE_BY_FOLD and (
+                joined in _TITLE_BY_FOLD or _one_letter_off(joined)
+            ):
+                out[-1] += word
+                continue
+        out.append(word)
+    return out
 
 
 def _one_letter_off(key: str) -> str | None:
