@@ -87,6 +87,32 @@ def test_a_stopped_heartbeat_releases_what_its_run_still_holds(warehouse):
     assert warehouse.documents_of(d)[0]["error_reason"] == "run-stopped"
 
 
+def test_a_heartbeat_keeps_beating_after_an_error_that_is_not_an_outage(warehouse, caplog):
+    """The claims' column goes away under a live run (a migration run by hand while workers
+    work) and comes back: renewing fails with an error of ours, not an outage. The heartbeat
+    must not die of it: once the column is back, the run's claim is renewed again, instead of
+    running out under the live run and being taken by another."""
+    d = warehouse.ensure_dossier(AGENCY, "d1", source="test")
+    warehouse.claim_document(d, owner="run-1", lease_s=600, **_doc("a" * 64))
+    rename = "ALTER TABLE documents RENAME COLUMN {} TO {}"
+    with Heartbeat(warehouse, "run-1", lease_s=0.6):
+        with warehouse.transaction() as conn:
+            conn.exec_driver_sql(rename.format("lease_until", "lease_until_away"))
+        try:
+            wait_until(
+                lambda: "could not renew" in caplog.text, timeout=30, what="a beat to fail"
+            )
+        finally:
+            with warehouse.transaction() as conn:
+                conn.exec_driver_sql(rename.format("lease_until_away", "lease_until"))
+        (before,) = leases.claims(warehouse)
+        wait_until(
+            lambda: leases.claims(warehouse)[0].until != before.until,
+            timeout=30,
+            what="the claim renewed again",
+        )
+
+
 def test_a_run_that_meets_a_warehouse_outage_leaves_its_document_retrying_not_failed(
     postgres_url,
 ):

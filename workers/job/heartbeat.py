@@ -41,6 +41,8 @@ class Heartbeat:
                 leases.renew(self.warehouse, self.owner, self.lease_s)
             except RetryableError as exc:  # the next beat tries again; the lease has slack
                 log.warning("run %s: could not renew its claims: %s", self.owner, exc)
+            except Exception:  # noqa: BLE001 - a dead heartbeat would let a live run's claims lapse
+                log.exception("run %s: could not renew its claims", self.owner)
 
     def release(self, stopped_by: BaseException | None = None) -> int:
         """Give up every claim still held (the run stops); how many there were. A run stopped
