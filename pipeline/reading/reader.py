@@ -71,7 +71,8 @@ class TesseractReader:
 
     def _start(self) -> subprocess.Popen[bytes]:
         limit = f"OMP_THREAD_LIMIT={self.threads}"  # env(1): this process's environment, and that
-        command = ["env", limit, sys.executable, str(self.server), self.languages]
+        # -I -S: none of this environment's Python settings or packages (it imports only ctypes)
+        command = ["env", limit, sys.executable, "-I", "-S", str(self.server), self.languages]
         try:
             child = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -27,16 +27,23 @@ TSV_HEADER = (
 )
 
 
-def _library(name: str, soname: str) -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library(name) or soname)
+def _library(soname: str, *names: str) -> ctypes.CDLL:
+    """The library by its soname (Debian's), else by what the linker's cache finds."""
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        found = next(filter(None, map(ctypes.util.find_library, names)), None)
+        if found is None:
+            raise
+        return ctypes.CDLL(found)
 
 
 class Api:
     """One TessBaseAPI, initialised for ``languages``."""
 
     def __init__(self, languages: str) -> None:
-        tess = _library("tesseract", "libtesseract.so.5")
-        lept = _library("lept", "liblept.so.5")
+        tess = _library("libtesseract.so.5", "tesseract")
+        lept = _library("liblept.so.5", "leptonica", "lept")
         p, s, i = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
         signatures = [  # (library, function, result, arguments)
             (tess, "TessBaseAPICreate", p, []),
