@@ -8,13 +8,17 @@ words), loses nothing, and the next run once space is freed digitises it."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from pipeline.reading.searchable_pdf import assemble
+from schemas.document import DocumentMetadata
 from schemas.errors import DiskFull, LocalFileRefused, StorageUnavailable
 from storage.places import open_store
 from tests.conftest import text_image
@@ -132,3 +136,16 @@ def test_a_temporary_folder_that_fills_up_fails_the_document_retryably_and_loses
     again = _cli(env, str(dossier))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "digitised" in again.stdout or "đã số hóa" in again.stdout
+
+
+@pytest.mark.contract  # qpdf, a real tmpfs
+def test_putting_pages_together_on_a_full_disk_is_disk_full_not_a_corrupt_input(
+    tmp_path, small_disk
+):
+    page = tmp_path / "page-00001.pdf"
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(page, resolution=100)
+    _fill(small_disk, leave=64 * 1024)  # room for qpdf's spec, not for the page
+    out = small_disk / "result.pdf"
+    with pytest.raises(DiskFull):
+        assemble([(page, 0)], DocumentMetadata(), now=dt.datetime.now(dt.UTC), out=out)
+    assert not out.exists()

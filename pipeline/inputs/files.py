@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import subprocess
 import tempfile
 import warnings
@@ -20,10 +19,9 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PageObject, PdfReader
 
 from pipeline.inputs.bounds import check_pdf_bytes, head, size_of
-from pipeline.inputs.source import openable, read_source
+from pipeline.inputs.source import no_space_left, openable, read_source
 from schemas.errors import (
     CorruptInput,
-    DiskFull,
     EmptyInput,
     EncryptedInput,
     InputTooLarge,
@@ -282,7 +280,7 @@ def rasterise_pdf_page(
             ) from exc
         found = sorted(Path(tmp).glob("page.ppm")) + sorted(Path(tmp).glob("scan-*"))
         if done.returncode != 0 or len(found) != 1:
-            _no_space_left(tmp, index)
+            no_space_left(tmp, f"render page {index + 1}")
             message = done.stderr.decode("utf-8", "replace").strip()[-200:]
             message = message.replace(str(source), "the file")
             raise CorruptInput(f"cannot render page {index + 1}: {message}", page=index + 1)
@@ -290,20 +288,9 @@ def rasterise_pdf_page(
         try:
             image.load()
         except OSError:  # a file poppler wrote cut short: its disk, or the page's image
-            _no_space_left(tmp, index)
+            no_space_left(tmp, f"render page {index + 1}")
             raise
     return image, dpi
-
-
-def _no_space_left(folder: str, index: int) -> None:
-    """DiskFull when the file system of ``folder``, where a tool that just failed was
-    writing, has no block left: the tool met a full disk (ENOSPC), not a bad page."""
-    try:
-        full = os.statvfs(folder).f_bavail == 0
-    except OSError:
-        return
-    if full:
-        raise DiskFull(f"no space left on the local disk to render page {index + 1}")
 
 
 def scan_resolution(source: Path, index: int, size_pt: tuple[float, float]) -> int | None:

@@ -26,9 +26,9 @@ from pypdf.generic import (
 from pypdf.xmp import XmpInformation
 
 from pipeline.inputs.active_content import strip_page
-from pipeline.inputs.source import openable
+from pipeline.inputs.source import no_space_left, openable
 from schemas.document import DocumentMetadata
-from schemas.errors import ConfigurationError, CorruptInput
+from schemas.errors import ConfigurationError, CorruptInput, InternalError
 from schemas.results import PageText
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,8 @@ def assemble(
     qpdf copies the pages file to file and reads each page's streams only while writing
     them, so a document of any length is never held in memory (pypdf's writer would hold it
     all). Our own page files and those written by ``keep_pages`` are clean PDFs; a failure
-    here is a broken input that slipped through, named by the file qpdf stopped at."""
+    here is a broken input that slipped through, named by the file qpdf stopped at, or a
+    full disk (DiskFull; qpdf itself may exit 0 with its file cut short)."""
     carrier = out.with_name(out.name + ".carrier.pdf")
     carrier.write_bytes(_carrier(meta, now))
     spec = out.with_name(out.name + ".pages")
@@ -154,19 +155,36 @@ def assemble(
         lines += [str(file), ",".join(str(i + 1) for i in indexes)]
     lines += ["--", str(out)]
     spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = False
     try:
         done = subprocess.run(["qpdf", f"@{spec}"], capture_output=True, text=True)
+        whole = done.returncode in QPDF_OK and _ends_whole(out)
+        if not whole:  # qpdf 11 exits 0, silent, when a full disk cut its file short
+            no_space_left(out.parent, "put the pages together")  # before anything is removed
     except FileNotFoundError as exc:
         raise ConfigurationError("qpdf is not installed (apt install qpdf)") from exc
     finally:
         carrier.unlink(missing_ok=True)
         spec.unlink(missing_ok=True)
-    if done.returncode not in QPDF_OK:
-        out.unlink(missing_ok=True)
+        if not whole:
+            out.unlink(missing_ok=True)
+    if not whole:
+        if done.returncode in QPDF_OK:
+            raise InternalError("qpdf wrote the document cut short", subject=out.name)
         said = (done.stderr.strip() or done.stdout.strip()).splitlines()
         raise CorruptInput("the pages cannot be put together: %s" % (said[-1] if said else "?"))
     if done.returncode == QPDF_WARNED:
         log.warning("qpdf, putting the pages together: %s", done.stderr.strip()[:500])
+
+
+def _ends_whole(pdf: Path) -> bool:
+    """The file ends as a PDF does (``%%EOF`` in its last kilobyte), not cut short."""
+    try:
+        with pdf.open("rb") as handle:
+            handle.seek(max(0, pdf.stat().st_size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
 
 
 QPDF_WARNED = 3  # qpdf wrote the file but had warnings
