@@ -149,3 +149,20 @@ def test_putting_pages_together_on_a_full_disk_is_disk_full_not_a_corrupt_input(
     with pytest.raises(DiskFull):
         assemble([(page, 0)], DocumentMetadata(), now=dt.datetime.now(dt.UTC), out=out)
     assert not out.exists()
+
+
+@pytest.mark.contract  # pyHanko, the development PKI, a real tmpfs
+def test_signing_onto_a_full_disk_is_disk_full_never_the_key(tmp_path, small_disk):
+    from pypdf import PdfWriter
+
+    from pipeline.signatures.signing import load_signer, make_dev_pki, sign_file
+
+    now = dt.datetime.now(dt.UTC)
+    pki = make_dev_pki(now)
+    source = tmp_path / "unsigned.pdf"
+    blank = PdfWriter()
+    blank.add_blank_page(595, 842)
+    blank.write(source)
+    _fill(small_disk)
+    with pytest.raises(DiskFull):
+        sign_file(source, small_disk / "signed.pdf", load_signer(pki.pkcs12, pki.password, now=now))

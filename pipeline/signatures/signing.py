@@ -315,8 +315,13 @@ def sign_file(
     spec: SignatureSpec = DEFAULT_SPEC,
 ) -> None:
     """``sign_stream`` file to file: neither file is ever held in memory whole."""
-    with source.open("rb") as pdf, target.open("w+b") as out:
-        sign_stream(pdf, out, signer, profile=profile, spec=spec)
+    try:
+        with source.open("rb") as pdf, target.open("w+b") as out:
+            sign_stream(pdf, out, signer, profile=profile, spec=spec)
+    except OSError as exc:  # the last bytes meet a full disk as the file is closed
+        if disk_full(exc):
+            raise local_file_error(exc, str(target)) from exc
+        raise
 
 
 def sign_stream(
