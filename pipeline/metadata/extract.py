@@ -128,7 +128,8 @@ def _settle_type(values, confidence, type_found, put) -> None:  # type: ignore[n
 def _after(lines: list[str], subject: Found) -> str:
     """The text after the subject's lines (whose words the body may say again)."""
     taken, i = "", subject.line
-    while i < len(lines) and clean(taken) != subject.value and len(taken) < 600:
+    want = "".join(str(subject.value).split())  # its lines may be joined without a space
+    while i < len(lines) and "".join(clean(taken).split()) != want and len(taken) < 600:
         taken += " " + lines[i]
         i += 1
     return "\n".join(lines[i:])

@@ -215,6 +215,9 @@ def _position_after(tail: list[str], at: int, authority: str) -> tuple[str | Non
     wanted = _deputy_of(authority) or _head_of(authority)  # the title the authority implies
     if wanted and at + 1 < end and _piece_of(tail[at + 1], wanted):
         return wanted, at + 2, 0.5  # 'HỦ TỊCH' under KT. CHỦ TỊCH, 'THỦ' under TM. CHÍNH PHỦ
+    fits = [d for d in _deputies_of_both(authority) if at + 1 < end and _piece_of(tail[at + 1], d)]
+    if len(fits) == 1:  # 'NHIỆM' under KT. BỘ TRƯỞNG, CHỦ NHIỆM: PHÓ CHỦ NHIỆM, not THỨ TRƯỞNG
+        return fits[0], at + 2, 0.5
     deputy = _deputy_of(authority)
     if deputy and end == at + 1 and "," not in authority.rsplit("KT.", 1)[-1]:
         return deputy, at + 1, 0.4  # under KT. X the name at once: X's deputy signs, its line lost
@@ -305,6 +308,16 @@ def _deputy_of(authority: str) -> str | None:
     """The title of whoever signs under 'KT. X': PHÓ X, or X's deputy by name (THỨ TRƯỞNG)."""
     head = _kt_head(authority)
     return _DEPUTIES.get(head, "PHÓ " + head) if head else None
+
+
+def _deputies_of_both(authority: str) -> list[str]:
+    """Under 'KT. X, Y' (one head with two titles: 'BỘ TRƯỞNG, CHỦ NHIỆM') the deputy of
+    either may sign: [X's deputy, Y's deputy]; [] under any other authority."""
+    match = re.search(r"(?:^|\s)KT\.\s*([^,]+),\s*(.+)$", authority)
+    if not match:
+        return []
+    found = [_deputy_of("KT. " + title.strip()) for title in match.groups()]
+    return [d for d in found if d]
 
 
 def _kt_head(authority: str) -> str | None:

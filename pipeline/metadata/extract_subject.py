@@ -82,7 +82,7 @@ def _in_capitals(lines: list[str], organ: str | None) -> str | None:
         if not is_upper(line) or (ends and not (taken and _dangles(taken[-1]))):
             break  # a blank line may split it ('... BAN HÀNH / MỚI / <blank> / TRONG ...')
         taken.append(line)
-    return clean(" ".join(taken))[:500] or None
+    return clean(_joined(taken))[:500] or None
 
 
 def _is_issuer(line: str, organ: str | None) -> bool:
@@ -145,7 +145,17 @@ def _gather(lines: list[str], most: int = 4) -> str:
         if taken and (re.match(r"^(\d+|[IVX]+)[.)]\s", line) or _opens_paragraph(line)):
             break
         taken.append(line)
-    return clean(" ".join(taken))[:500]
+    return clean(_joined(taken))[:500]
+
+
+def _joined(lines: list[str]) -> str:
+    """The subject's lines as one: a word broken at its hyphen at a line's end ('CÁC-' / 'BON')
+    joined without a space; a dash set apart ('Châu Á -' / 'Thái Bình Dương') keeps it."""
+    out = ""
+    for line in lines:
+        glued = len(out) > 1 and out.endswith("-") and out[-2].isalpha()
+        out += line if glued or not out else " " + line
+    return out
 
 
 def _dangles(line: str) -> bool:
