@@ -27,13 +27,16 @@ class User(BaseModel):
     active: bool = True
 
 
+QUESTION_MAX = 500  # characters a search question may have
+
+
 class SearchQuery(BaseModel):
     """What a clerk asks for: any words (a dossier code, số/ký hiệu, words of the text),
     narrowed by the fields below."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    text: str = Field("", max_length=500)
+    text: str = Field("", max_length=QUESTION_MAX)
     dossier: str | None = Field(None, max_length=255, description="mã số hồ sơ, exactly")
     agency: str | None = Field(None, max_length=30)
     type_name: str | None = Field(None, max_length=100, description="e.g. NGHỊ ĐỊNH")

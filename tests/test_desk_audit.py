@@ -44,7 +44,7 @@ def test_every_desk_action_is_recorded_with_its_user_and_a_supervisor_reads_it(t
     clerk = TestClient(app)
     assert log_in(clerk, "clerk-a")[0].status_code == 303
     (a_dossier, a_doc), (qa_dossier, qa_doc) = ids["a"], ids["qa"]
-    clerk.get("/search", params={"q": "nghi dinh 49"})
+    clerk.get("/search", params={"q": "nghi dinh 49 079123456789"})  # a CCCD, masked below
     clerk.get(f"/documents/{a_doc}/result.pdf")
     clerk.get(f"/documents/{a_doc}/sidecar.json")
     clerk.get(f"/documents/{qa_doc}/original/0")
@@ -74,7 +74,7 @@ def test_every_desk_action_is_recorded_with_its_user_and_a_supervisor_reads_it(t
     ]
     assert _actions(warehouse, "nobody-at-all") == [("login-failed", None)]
     rows = {r.action: r for r in trail(warehouse, None, username="clerk-a")}
-    assert rows["search"].detail == "q=nghi dinh 49"
+    assert rows["search"].detail == "q=nghi dinh 49 079******789"
     assert rows["download-original"].document_id == qa_doc
     assert rows["download-original"].detail == "scan.png"
     assert rows["accept"].dossier_id == qa_dossier and rows["accept"].detail == "đã đối chiếu"

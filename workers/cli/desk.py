@@ -6,20 +6,26 @@ from __future__ import annotations
 import getpass
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from schemas.desk import ROLES, User
+from schemas.desk import QUESTION_MAX, ROLES, SearchQuery, User
+from schemas.errors import ExitCode, SohoaError
 from storage import places
 from storage.audit import record
 from storage.search import search as run_search
+from storage.search import tokens
 from storage.users import add_user, list_users, set_active
 from storage.warehouse import Warehouse
 from workers.cli import DataOption, settings_for
+from workers.clerk_words import reason_words
 from workers.i18n import translations
+from workers.logs import for_humans, mask_identifiers
 
 users_app = typer.Typer(help="Accounts of the web desk.", no_args_is_help=True)
 
@@ -108,21 +114,45 @@ def users_list(data: DataOption = None) -> None:
 def search(
     query: Annotated[list[str], typer.Argument(help="words, a dossier code, số/ký hiệu")],
     agency: Annotated[str | None, typer.Option(help="only this agency")] = None,
-    limit: Annotated[int, typer.Option(help="most results")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="most results")] = 20,
     data: DataOption = None,
 ) -> None:
-    from schemas.desk import SearchQuery
-
+    """Exits 0 whether anything was found or not (1 is a warehouse that did not answer); a
+    question with no word in it and no --agency, or too long, is a usage error (2). What is
+    printed of a hit is masked (for_humans) and never read as markup; the question is in the
+    audit trail, masked, by ``cli:<system user>``."""
     settings = settings_for(data=data)
     _ = translations(settings.lang).gettext
-    wanted = SearchQuery(text=" ".join(query), agency=agency, limit=limit)
-    with places.warehouse(settings).transaction() as conn:
-        hits = run_search(conn, wanted, None)
+    text = " ".join(query)
+    if not tokens(text) and not agency:
+        _refuse(_("Type a word, a number or a dossier code to search for"), ExitCode.USAGE)
+    if len(text) > QUESTION_MAX:
+        too_long = _("The question is too long (at most %d characters)") % QUESTION_MAX
+        _refuse(too_long, ExitCode.USAGE)
+    try:
+        wanted = SearchQuery(text=text, agency=agency, limit=limit)
+    except ValidationError as exc:  # named by field, never echoing what was typed
+        fields = ", ".join(str(e["loc"][0]) for e in exc.errors())
+        _refuse(_("The search is not valid: %s") % fields, ExitCode.USAGE)
+    try:
+        warehouse = places.existing_warehouse(settings)
+        with warehouse.transaction() as conn:
+            hits = run_search(conn, wanted, None)
+        by = f"cli:{getpass.getuser()}"
+        record(warehouse, "search", by, agency=agency, detail=mask_identifiers(f"q={text}"))
+    except SohoaError as exc:
+        words = reason_words(exc.reason, _)
+        _refuse(f"{words}: {for_humans(str(exc))}", exc.exit_code)
     out = Console(highlight=False)
     for hit in hits:
-        out.print(
+        line = (
             f"{hit.dossier}/{hit.document}  {hit.type_name or ''} {hit.number or ''}"
             f"  {hit.subject or ''}  [{hit.agency}]"
         )
+        out.print(escape(for_humans(line)), soft_wrap=True)  # one hit, one line
     out.print(_("%d results") % len(hits))
-    raise typer.Exit(0 if hits else 1)
+
+
+def _refuse(message: str, code: int) -> NoReturn:
+    Console(stderr=True, highlight=False).print(f"[red]{escape(message)}[/red]")
+    raise typer.Exit(int(code))

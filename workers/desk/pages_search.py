@@ -18,6 +18,7 @@ from storage.search import search as run_search
 from workers.desk.auth import audit, check_csrf, current_user, scope
 from workers.job.context import DocumentInput, DossierInput
 from workers.job.reuse import record_reused
+from workers.logs import mask_identifiers
 
 
 SEARCH_ARGS = ("q", "dossier", "agency", "type", "from", "to")
@@ -49,7 +50,8 @@ async def search(request: Request) -> Response:
         with desk.warehouse.transaction() as conn:
             hits = run_search(conn, query_from(args), scope(request, user))
         asked = {k: v for k, v in args.items() if v and k in SEARCH_ARGS}
-        audit(request, user, "search", detail=" ".join(f"{k}={v}" for k, v in asked.items()))
+        detail = mask_identifiers(" ".join(f"{k}={v}" for k, v in asked.items()))
+        audit(request, user, "search", detail=detail)
     return desk.page(request, "search.html", user=user, args=args, hits=hits)
 
 
