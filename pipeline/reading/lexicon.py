@@ -3,6 +3,7 @@
     respell(texts)   -> {n: new text} for the words of a reading (in reading order) that the
                         lexicon says were misread; every other word stays as it was
     alternatives(w)  -> the syllables a lowercase syllable w may have been misread from
+    restored(w)      -> the syllables w may be with marks it lost restored (for capitals)
 
 Two confusions of Tesseract's ``vie`` model leave a real syllable for another real one, so no
 rule on the syllable alone can see them: the bar of đ (a bilevel scan's d grows one, "sử đụng";
@@ -21,8 +22,17 @@ Evidence, in this order, none of it from the material sohoa is measured on:
   list, CC-BY-SA 4.0), a guard: the alternative is never more than 10 times rarer than the word
   as read ("được" is never "dược" for "dược tính"); and, with no compound on either side for
   any reading, a word becomes an alternative 100 times more frequent ("Điêu 5" -> "Điều 5").
-Codes, numbers, Roman numerals and capitals without a Vietnamese mark are left alone; case and
-punctuation are kept.
+Codes, numbers and Roman numerals are left alone; case and punctuation are kept.
+
+Capitals (a trích yếu, a title, a signer block) lose or swap more marks than lower case:
+"THỰC HIẸN", "KET LUẠN ... VE". A word in capitals (two letters or more) that the rule above
+leaves as it is, whose lowercase is no known syllable or makes no compound with its neighbours,
+is respelt to a restored form (``restored``: the known syllables that keep every mark it was
+read with and add any others: a vowel's hat, breve or horn, a tone, the bar of đ) when exactly
+one of them makes a compound with a neighbour, as that neighbour was read or as one of its own
+restored forms, and it passes the frequency guard above; it is written in capitals. Capitals
+next to capitals are taken as words here (a line in capitals is no name), while a capital word
+with no Vietnamese mark is left to this rule alone.
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ class Lexicon:
     syllables: frozenset[str]  # every syllable of the word list
     pairs: frozenset[tuple[str, str]]  # syllables that stand next to each other in a word
     freq: dict[str, int]  # syllable -> centibels (100 x log10 of its frequency)
+    bare: dict[str, tuple[str, ...]]  # letters without any mark -> the syllables spelt so
 
 
 def _nfc(text: str) -> str:
@@ -68,7 +79,42 @@ def lexicon() -> Lexicon:
     syllables = frozenset(w for w in text.split() if w.isalpha())
     rows = (DATA / "vi-syllable-freq.tsv").read_text(encoding="utf-8").split()
     freq = dict(zip(rows[::2], map(int, rows[1::2]), strict=True))
-    return Lexicon(syllables, pairs, freq)
+    bare: dict[str, list[str]] = {}
+    for syllable in sorted(syllables):
+        bare.setdefault(_unmarked(syllable), []).append(syllable)
+    return Lexicon(syllables, pairs, freq, {k: tuple(v) for k, v in bare.items()})
+
+
+def _unmarked(syllable: str) -> str:
+    """The letters without any mark: "trường" -> "truong", "đề" -> "de"."""
+    letters = unicodedata.normalize("NFD", syllable.replace("đ", "d"))
+    return "".join(c for c in letters if not unicodedata.combining(c))
+
+
+def _marks(syllable: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """(its tones, the other marks of each letter: hat, breve, horn, the bar of đ)."""
+    tones, letters = set(), []
+    for letter in syllable:
+        marks = set(unicodedata.normalize("NFD", letter)[1:])
+        marks |= {"bar"} if letter == "đ" else set()
+        tones |= marks & _TONES
+        letters.append(frozenset(marks - _TONES))
+    return frozenset(tones), tuple(letters)
+
+
+@cache
+def restored(syllable: str) -> tuple[str, ...]:
+    """The known syllables spelt with the letters of ``syllable`` (lowercase, NFC) that keep
+    every mark it has and add others: a vowel's hat, breve or horn, a tone, the bar of đ."""
+    tones, letters = _marks(syllable)
+    found = []
+    for other in lexicon().bare.get(_unmarked(syllable), ()):
+        their_tones, theirs = _marks(other)
+        more = len(their_tones) + sum(map(len, theirs)) > len(tones) + sum(map(len, letters))
+        if more and tones <= their_tones and len(theirs) == len(letters):
+            if all(a <= b for a, b in zip(letters, theirs, strict=True)):
+                found.append(other)  # never the same marks moved: "hòa" is "hoà" spelt old
+    return tuple(found)
 
 
 @cache
@@ -98,15 +144,17 @@ class _Word:
     low: str  # the core in lowercase: what the lexicon is asked
 
 
-def _word(text: str) -> _Word | None:
-    """The text as a word the lexicon may speak of, or None (a code, a number, a mark)."""
+def _word(text: str, bare_capitals: bool = False) -> _Word | None:
+    """The text as a word the lexicon may speak of, or None (a code, a number, a mark; unless
+    ``bare_capitals``, capitals without a Vietnamese mark)."""
     found = _CORE.match(_nfc(text))
     if found is None:
         return None
     lead, core, trail = found.groups()
     if any(c.isdigit() or c == "_" for c in core) or _ROMAN.match(core):
         return None
-    if core.isupper() and not (_MARKS | _TONES) & set(unicodedata.normalize("NFD", core.lower())):
+    marked = (_MARKS | _TONES) & set(unicodedata.normalize("NFD", core.lower()))
+    if core.isupper() and not marked and not bare_capitals:
         return None  # capitals with no Vietnamese mark: an abbreviation, perhaps no word
     if not (core.islower() or core.isupper() or core[1:].islower()):
         return None  # mixed case: not a word read cleanly
@@ -130,8 +178,15 @@ def _recased(syllable: str, core: str) -> str:
 class _Context:
     """The words of a reading and the compounds they make with their neighbours."""
 
-    def __init__(self, words: list[_Word | None], lex: Lexicon) -> None:
-        self.words, self.lex = words, lex
+    def __init__(self, words: list[_Word | None], lex: Lexicon, capitals: bool = False) -> None:
+        self.words, self.lex, self.capitals = words, lex, capitals
+
+    def variants(self, word: _Word) -> tuple[str, ...]:
+        """What a neighbour may have been read from: its alternatives, or with ``capitals``
+        its restored forms where it is in capitals."""
+        if self.capitals and word.core.isupper():
+            return restored(word.low)
+        return alternatives(word.low)
 
     def joined(self, left: int, right: int) -> bool:
         """Whether words left and right (= left + 1) stand together, no punctuation between."""
@@ -161,7 +216,7 @@ class _Context:
             spell = (lambda x: (x, syllable)) if other < n else (lambda x: (syllable, x))
             if spell(word.low) in pairs:
                 score += 2
-            elif any(spell(x) in pairs for x in alternatives(word.low)):
+            elif any(spell(x) in pairs for x in self.variants(word)):
                 score += 1
         return score
 
@@ -185,14 +240,33 @@ class _Context:
         return common if freq.get(common, _UNKNOWN) >= read + COMMONER else None
 
 
+    def restore(self, n: int) -> str | None:
+        """The restored form word n (in capitals) is respelt to, or None (the docstring)."""
+        word, freq = self.words[n], self.lex.freq
+        if word is None or len(word.core) < 2 or not word.core.isupper():
+            return None
+        if word.low in self.lex.syllables and self.support(n, word.low, lend=True):
+            return None  # a syllable making a compound as read: it stays
+        making = [r for r in restored(word.low) if self.support(n, r, lend=True)]
+        if len(making) != 1 or not self.support(n, making[0], lend=False):
+            return None
+        rarer = freq.get(making[0], _UNKNOWN) < freq.get(word.low, _UNKNOWN) - RARER
+        return None if rarer else making[0]
+
+
 def respell(texts: Sequence[str]) -> dict[int, str]:
     """{n: new text} for the words (in reading order) the lexicon sets right."""
-    words = [_word(t) for t in texts]
-    words = [None if _in_name(words, n) else w for n, w in enumerate(words)]
+    read = [_word(t) for t in texts]
+    words = [None if _in_name(read, n) else w for n, w in enumerate(read)]
+    capital = [
+        _word(t, bare_capitals=True) if t.isupper() else w
+        for t, w in zip(texts, words, strict=True)
+    ]
     context = _Context(words, lexicon())
+    capitals = _Context(capital, lexicon(), capitals=True)
     changed = {}
-    for n, word in enumerate(words):
-        choice = context.best(n)
+    for n, word in enumerate(capital):
+        choice = context.best(n) or capitals.restore(n)
         if word is not None and choice is not None:
             changed[n] = word.lead + _recased(choice, word.core) + word.trail
     return changed
