@@ -194,7 +194,8 @@ STATUS_WORDS = frozenset(
 def status_literals(root: Path, folder: str = "storage") -> list[str]:
     """Where ``folder`` (its migrations apart: frozen history) spells a status as a plain
     string where the enum exists: compared (``== "digitised"``, ``in ("failed", ...)``,
-    ``.in_((...))``) or written (``status="failed"``). A typo there is silently no status."""
+    ``.in_((...))``), written (``status="failed"``) or kept as a tuple or set of them
+    (``STILL_RUNNING = (None, "received", ...)``). A typo there is silently no status."""
     found: list[tuple[str, int, str]] = []
     for path in sorted((root / folder).rglob("*.py")):
         if "migrations" in path.parts:
@@ -206,6 +207,8 @@ def status_literals(root: Path, folder: str = "storage") -> list[str]:
                 spots = list(node.args)
             elif isinstance(node, ast.keyword) and node.arg == "status":
                 spots = [node.value]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple | ast.Set):
+                spots = [node.value]  # a set of statuses kept aside: STILL_RUNNING = (...)
             else:
                 continue
             for spot in spots:

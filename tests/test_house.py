@@ -113,8 +113,8 @@ def test_the_size_rule_sees_a_long_function_and_hears_a_reason(tmp_path: Path) -
     assert oversized(root) == []
 
 
-def test_storage_names_statuses_by_their_enum() -> None:
-    found = status_literals(REPO)
+def test_storage_and_workers_name_statuses_by_their_enum() -> None:
+    found = status_literals(REPO) + status_literals(REPO, "workers")
     assert found == [], "use schemas/states.py's DossierStatus/DocumentStatus:\n" + "\n".join(
         found
     )
@@ -129,6 +129,8 @@ def test_the_status_rule_sees_a_typo_waiting_to_happen(tmp_path: Path) -> None:
                 r = t.c.status.in_(("digitised", DocumentStatus.REUSED))
                 u = t.update().values(status="failed", label="reused")
                 ok = t.c.status == DocumentStatus.DIGITISED
+                RUNNING = (None, "received", DossierStatus.PROCESSING)
+                ROLES = ("clerk", "admin")
             """,
             "storage/migrations/v1.py": "KNOWN = x in ('failed',)\n",
         },
@@ -137,4 +139,5 @@ def test_the_status_rule_sees_a_typo_waiting_to_happen(tmp_path: Path) -> None:
         "storage/a.py:2 'digitised'",
         "storage/a.py:3 'digitised'",
         "storage/a.py:4 'failed'",
+        "storage/a.py:6 'received'",
     ]

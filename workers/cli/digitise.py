@@ -24,7 +24,7 @@ from schemas.errors import (
     SohoaError,
 )
 from schemas.settings import Settings
-from schemas.states import DossierStatus
+from schemas.states import DocumentStatus, DossierStatus
 from storage import places
 from storage.object_keys import safe_name
 from workers.clerk_words import REASONS, reason_words
@@ -188,7 +188,7 @@ def _failed(
 def _exit_code(outcomes: list[DocumentOutcome]) -> ExitCode:
     """The worst outcome's code: a failure of sohoa's own, then its configuration, then a
     retryable failure, then input that was rejected."""
-    failed = {o.reason for o in outcomes if o.status == "failed"}
+    failed = {o.reason for o in outcomes if o.status == DocumentStatus.FAILED}
     if InternalError.reason in failed:
         return ExitCode.INTERNAL
     if failed & {ConfigurationError.reason, SigningKeyError.reason}:
@@ -227,12 +227,14 @@ def _summarise(outcomes: list[DocumentOutcome], data: Path, lang: str = "vi") ->
     out.print(table)
     counts = Counter(o.status for o in outcomes)
     line = ", ".join(f"{n} {said[s]}" for s, n in sorted(counts.items()))
-    internal = sum(o.status == "failed" and o.reason == InternalError.reason for o in outcomes)
+    internal = sum(
+        o.status == DocumentStatus.FAILED and o.reason == InternalError.reason for o in outcomes
+    )
     if internal:  # not the input's fault, and running again will not help: say so
         line += " " + _("(%d on an internal error of sohoa: a bug, its traceback is in the log)")
         line %= internal
     out.print(_("%(outcomes)s; data in %(data)s") % {"outcomes": line, "data": data})
-    flagged = sum(1 for o in outcomes if o.status == "digitised" and o.reason)
+    flagged = sum(1 for o in outcomes if o.status == DocumentStatus.DIGITISED and o.reason)
     if flagged:
         out.print(
             _(
@@ -256,13 +258,13 @@ def _where(o: DocumentOutcome, _: Callable[[str], str]) -> str:
     """Where the result is, or why there is none: the clerk's words first, then the facts."""
     where = o.result_key or (
         _("recorded as reused")
-        if o.status == "reused"
+        if o.status == DocumentStatus.REUSED
         else f"{o.message}\n→ {', '.join(o.quarantine_keys) or o.reason}"
     )
-    if o.status in ("quarantined", "failed") and o.reason in REASONS:
+    if o.status in (DocumentStatus.QUARANTINED, DocumentStatus.FAILED) and o.reason in REASONS:
         words = reason_words(o.reason, _, o.page, o.subject or "")
         where = f"{o.subject}: {words}\n{where}" if o.subject else f"{words}\n{where}"
-    if o.status == "digitised" and o.reason:  # kept, but flagged (an unconfirmed signature)
+    if o.status == DocumentStatus.DIGITISED and o.reason:  # kept, flagged (unconfirmed signature)
         where = f"{where}\n⚠ {o.reason}: {o.message}"
     return where
 

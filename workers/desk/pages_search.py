@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from pipeline import PIPELINE_VERSION
 from schemas.desk import SearchQuery
+from schemas.states import DocumentStatus
 from storage import desk_queries as q
 from storage.search import search as run_search
 from workers.desk.auth import audit, check_csrf, current_user, scope
@@ -62,7 +63,7 @@ async def reuse(request: Request) -> Response:
     desk = request.app.state.desk
     seen = scope(request, user)
     source = q.document(desk.warehouse, request.path_params["id"], seen)
-    if source is None or source.status != "digitised":
+    if source is None or source.status != DocumentStatus.DIGITISED:
         raise HTTPException(404)
     form = await request.form()
     check_csrf(request, form)

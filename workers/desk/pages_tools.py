@@ -22,6 +22,7 @@ from pipeline.inputs.files import sniff
 from schemas.document import AGENCY_CODE_PATTERN
 from schemas.errors import InvalidObjectKey, ObjectNotFound, UnsupportedInput
 from schemas.settings import InputLimits
+from schemas.states import DossierStatus
 from storage import desk_queries as q
 from storage.object_keys import validate_key, validate_segment
 from workers.desk.auth import audit, check_csrf, current_user, scope
@@ -127,7 +128,7 @@ async def follow(request: Request) -> Response:
     if len(parts) < 3 or (seen is not None and parts[1] not in seen):
         raise HTTPException(404)
     found = q.dossier_by_source(desk.warehouse, unit, seen)
-    if found is not None and found.status in ("digitised", "quarantined", "failed"):
+    if found is not None and DossierStatus(found.status).final:
         return RedirectResponse(f"/dossiers/{found.id}", status_code=303)
     return desk.page(request, "follow.html", user=user, unit=unit, dossier=found)
 

@@ -35,6 +35,7 @@ from typing import Any
 from schemas.errors import InvalidObjectKey, RetryableError
 from schemas.messages import IntakeMessage
 from schemas.settings import WatchSettings
+from schemas.states import DossierStatus
 from storage.dossier_states import dossiers_of_units
 from storage.intake_ledger import IntakeLedger, UnitVersion
 from storage.object_keys import validate_key
@@ -43,7 +44,7 @@ from workers.intake.bucket import INTAKE, MANIFEST, unit_of
 
 log = logging.getLogger(__name__)
 
-STILL_RUNNING = (None, "received", "processing", "retrying")  # None: no dossier yet
+STILL_RUNNING = (None, *(s for s in DossierStatus if not s.final))  # None: no dossier yet
 RESENDING = "resending"  # the ledger's message id while a lost message is sent again
 
 

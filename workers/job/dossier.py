@@ -35,7 +35,7 @@ from schemas.errors import (
     disk_full,
 )
 from schemas.results import InputFile
-from schemas.states import DossierStatus
+from schemas.states import DocumentStatus, DossierStatus
 from storage import object_keys as keys
 from storage.rows import DocumentRow
 from workers.job.context import (
@@ -93,7 +93,7 @@ def digitise_dossier(dossier: DossierInput, ctx: JobContext) -> list[DocumentOut
         )
         raise
     final = final_status(outcomes)
-    if final != "failed":  # every document is stored and recorded: the intake can go
+    if final != DossierStatus.FAILED:  # every document is stored and recorded: the intake can go
         _keep_manifest(ctx, dossier)
         _release_intake(ctx, dossier)
     ctx.warehouse.set_dossier_status(dossier_id, final)  # last: a final status means all done
@@ -223,7 +223,7 @@ def _claim_document(
         return DocumentOutcome(
             dossier.code, doc.name, "failed", names, reason=exc.reason, message=str(exc)
         )
-    if claimed.status == "digitised":  # this very document, e.g. a redelivered message
+    if claimed.status == DocumentStatus.DIGITISED:  # this very document (a redelivered message)
         ctx.warehouse.add_event(
             dossier_id,
             "dedupe",
