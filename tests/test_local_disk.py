@@ -166,3 +166,25 @@ def test_signing_onto_a_full_disk_is_disk_full_never_the_key(tmp_path, small_dis
     _fill(small_disk)
     with pytest.raises(DiskFull):
         sign_file(source, small_disk / "signed.pdf", load_signer(pki.pkcs12, pki.password, now=now))
+
+
+@pytest.mark.contract  # Tesseract kept loaded in its child, a real tmpfs
+@pytest.mark.parametrize("leave", [0, 4096])  # none, or room for its PDF layer but not its words
+def test_tesseract_writing_its_reading_onto_a_full_disk_is_disk_full_not_ocr_failed(
+    tmp_path, small_disk, leave
+):
+    from pipeline.reading.reader import TesseractReader
+
+    page = tmp_path / "page.png"
+    text_image(["QUYẾT ĐỊNH về việc số hóa", "Trang 1"], size=(620, 877), dpi=75).save(page)
+    reader = TesseractReader("vie", 1)
+    try:
+        filler = _fill(small_disk, leave=leave)
+        with pytest.raises(DiskFull, match="no space left on the local disk"):
+            reader.read(page, small_disk / "out", 3, 75, {}, 120)
+        filler.unlink()  # space freed: the same reader reads the page there
+        reader.read(page, small_disk / "out", 3, 75, {}, 120)
+    finally:
+        reader.close()
+    assert (small_disk / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert (small_disk / "out.tsv").read_text(encoding="utf-8").startswith("level\tpage_num")

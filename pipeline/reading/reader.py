@@ -7,6 +7,8 @@ is read 1.2 times on average (a band read again). The child reads exactly as the
 byte for byte). What the command gave is kept: a page that takes longer than the settings'
 timeout has its child killed (``OcrTimeout``: a native call cannot be stopped otherwise); a
 child that dies, or cannot read the page, gives ``OcrFailed``; the next page starts a new one.
+Either, where the disk it writes its reading to has no block left, is ``DiskFull`` (as for
+poppler and qpdf: ``pipeline.inputs.source.no_space_left``).
 
 Readers are lent one per caller at a time (``lent``): the OCR processes read one page each,
 but a queue worker's threads may read side by side, each with its own child.
@@ -25,6 +27,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline.inputs.source import no_space_left
 from schemas.errors import OcrFailed, OcrTimeout
 from schemas.settings import OcrSettings
 
@@ -60,8 +63,13 @@ class TesseractReader:
             child.stdin.flush()
         except BrokenPipeError:
             raise self._died() from None
-        answer = self._answer(child, timeout_s)
+        try:
+            answer = self._answer(child, timeout_s)
+        except OcrFailed:  # it died: on a full disk, its words and layer could not be written
+            no_space_left(base.parent, "write the page's reading")
+            raise
         if answer != "ok":
+            no_space_left(base.parent, "write the page's reading")
             raise OcrFailed(f"Tesseract {answer}")
 
     def start(self) -> None:

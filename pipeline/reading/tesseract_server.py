@@ -113,7 +113,7 @@ def serve(languages: str) -> None:
         try:
             api.read(**request)
             answer = "ok"
-        except RuntimeError as exc:
+        except (RuntimeError, OSError) as exc:  # OSError: its .tsv not written (a full disk)
             answer = f"failed: {exc}"
         sys.stdout.write(answer + "\n")
         sys.stdout.flush()
