@@ -30,7 +30,9 @@ leaves as it is, whose lowercase is no known syllable or makes no compound with 
 is respelt to a restored form (``restored``: the known syllables that keep every mark it was
 read with and add any others: a vowel's hat, breve or horn, a tone, the bar of đ) when exactly
 one of them makes a compound with a neighbour, as that neighbour was read or as one of its own
-restored forms, and it passes the frequency guard above; it is written in capitals. Capitals
+restored forms, and it passes the frequency guard above; or, standing between two words in
+capitals with no punctuation, when no restored form makes a compound and the commonest is 100
+times commoner than the word as read ("HỌP VE ĐỀ ÁN" -> "VỀ"). It is written in capitals. Capitals
 next to capitals are taken as words here (a line in capitals is no name), while a capital word
 with no Vietnamese mark is left to this rule alone.
 """
@@ -247,11 +249,20 @@ class _Context:
             return None
         if word.low in self.lex.syllables and self.support(n, word.low, lend=True):
             return None  # a syllable making a compound as read: it stays
-        making = [r for r in restored(word.low) if self.support(n, r, lend=True)]
+        forms, read = restored(word.low), freq.get(word.low, _UNKNOWN)
+        making = [r for r in forms if self.support(n, r, lend=True)]
+        if not making and forms and self.amid_capitals(n):
+            common = max(forms, key=lambda a: freq.get(a, _UNKNOWN))
+            return common if freq.get(common, _UNKNOWN) >= read + COMMONER else None
         if len(making) != 1 or not self.support(n, making[0], lend=False):
             return None
-        rarer = freq.get(making[0], _UNKNOWN) < freq.get(word.low, _UNKNOWN) - RARER
-        return None if rarer else making[0]
+        return None if freq.get(making[0], _UNKNOWN) < read - RARER else making[0]
+
+    def amid_capitals(self, n: int) -> bool:
+        """Whether word n stands between two words in capitals, no punctuation between."""
+        if not (self.joined(n - 1, n) and self.joined(n, n + 1)):
+            return False
+        return all(w is not None and w.core.isupper() for w in self.words[n - 1 : n + 2])
 
 
 def respell(texts: Sequence[str]) -> dict[int, str]:
