@@ -7,6 +7,12 @@ regions set them apart, beside plain `tesseract -l vie` (its TSV) on the same im
 
     python bench/regions.py [--pages 1-29] [--styles colour,grey,bilevel] [--generated 6]
                             [--jobs 2] [--out regions.json]
+    python bench/regions.py --signed    # signatures over seals, found from the image alone
+
+--signed: the signed pages of tests/data/real-layouts (the signature drawn mostly under the
+seal, as Decree 30/2020 art. 33 places it) and the last pages of 16 generated documents (seed
+11, their scrawl drawn over the seal), each scanned colour, grey and bilevel at 200 dpi; the
+truth is the blue ink's box on the colour page; found = a signature at IoU >= 0.5.
 
 Per page: regions found / missed / false against the laid boxes (IoU >= 0.5, same kind); noise
 words = words read inside a laid box that are no word of the page's truth (pdftotext); body
@@ -40,6 +46,7 @@ from samplegen.office_scans import page_truth  # noqa: E402
 from schemas.settings import OcrSettings  # noqa: E402
 from tests.regions_material import (  # noqa: E402
     as_scanned,
+    blue_ink_box,
     decree_page_at,
     iou,
     overlay,
@@ -191,6 +198,58 @@ def by_kind(rows: list[dict]) -> str:
     return "\n".join(f"  {s:8} {k:15} {hit[(s, k)]}/{n}" for (s, k), n in sorted(laid.items()))
 
 
+def signed_pages() -> list[tuple[str, Image.Image, float]]:
+    """(name, colour page, skew) of every page with blue ink: real layouts, then generated."""
+    import io
+    import subprocess
+
+    from samplegen.samples import generate_documents
+
+    pages = []
+    for pdf in sorted((HERE / "tests" / "data" / "real-layouts").glob("*.pdf")):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        count = int(info.stdout.split("Pages:")[1].split()[0])
+        for n in range(1, count + 1):
+            args = ["pdftoppm", "-r", str(DPI), "-f", str(n), "-l", str(n), "-png", str(pdf)]
+            done = subprocess.run(args, capture_output=True, check=True)
+            pages.append((f"real {pdf.stem} p{n}", Image.open(io.BytesIO(done.stdout)), 0.0))
+    for n, doc in enumerate(generate_documents(16, 11, dpi=DPI, turned_ratio=0.0)):
+        pages.append((f"generated {n}", doc.pages[-1].image, doc.pages[-1].defects.skew))
+    return [(name, page.convert("RGB"), skew) for name, page, skew in pages if _blue(page)]
+
+
+def _blue(page: Image.Image) -> bool:
+    try:
+        return blue_ink_box(page)[2] > 0
+    except ValueError:  # no blue ink: not the signed page
+        return False
+
+
+def signed(styles: list[str]) -> None:
+    from pipeline.reading.region_words import find_marks
+    from pipeline.reading.regions import look
+
+    found: Counter = Counter()
+    pages: Counter = Counter()
+    extra: Counter = Counter()
+    for name, rgb, skew in signed_pages():
+        truth, group = blue_ink_box(rgb), name.split()[0]
+        for style in styles:
+            image = to_working_mode(as_scanned(rgb, style))
+            image = image.convert("L") if image.mode == "1" else image
+            sight = look(image, DPI, 0, skew, image.size)
+            fx, fy = image.width / sight.ink.shape[1], image.height / sight.ink.shape[0]
+            boxes = [(round(x0 * fx), round(y0 * fy), round((x1 - x0) * fx), round((y1 - y0) * fy))
+                     for f in find_marks(sight) if f.kind == "signature"
+                     for x0, y0, x1, y1 in [f.box]]  # fmt: skip
+            pages[(group, style)] += 1
+            found[(group, style)] += any(iou(b, truth) >= 0.5 for b in boxes)
+            extra[(group, style)] += max(0, len(boxes) - 1)
+    for (group, style), n in pages.items():
+        print(f"  {group:9} {style:8} signatures {found[(group, style)]}/{n}, "
+              f"more than one on a page: {extra[(group, style)]}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -199,7 +258,10 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=6, help="generated documents per kind")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--signed", action="store_true", help="signatures over seals only")
     args = parser.parse_args()
+    if args.signed:
+        return signed(args.styles.split(","))
     first, _, last = args.pages.partition("-")
     pages = range(int(first), int(last or first) + 1)
     jobs = [("decree", n, s) for n in pages for s in args.styles.split(",")]

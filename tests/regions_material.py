@@ -212,3 +212,11 @@ def decree_page_at(number: int, dpi: int, colour: bool = False) -> Image.Image:
     args += [str(pdf)] if colour else ["-gray", str(pdf)]
     done = subprocess.run(args, capture_output=True, check=True)
     return Image.open(io.BytesIO(done.stdout)).convert("RGB" if colour else "L")
+
+
+def blue_ink_box(rgb: Image.Image) -> Box:
+    """The box of a colour page's blue ink (a signature drawn in samplegen.ink's PEN colour)."""
+    a = np.asarray(rgb.convert("RGB"), dtype=np.int16)
+    ys, xs = np.nonzero((a[..., 2] - a[..., 0] > 40) & (a[..., 2] - a[..., 1] > 30))
+    x0, y0 = int(xs.min()), int(ys.min())
+    return (x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1)

@@ -11,7 +11,9 @@ from pipeline.reading.region_words import find_marks
 from pipeline.reading.regions import Found, Sight, look
 from samplegen.samples import generate_documents
 from tests.regions_material import (
+    DATA,
     as_scanned,
+    blue_ink_box,
     decree_colour_page,
     decree_page,
     iou,
@@ -154,6 +156,37 @@ def test_the_generators_signature_is_found_on_its_pages_scanned_without_colour(s
         assert len(signatures) == 1, (doc.name, found)
         (x, y, w, h), middle = signatures[0], seal[0] + seal[2] / 2
         assert x + w > middle + seal[2] / 2 and w * 25.4 / DPI <= 60, (doc.name, found)
+
+
+@pytest.mark.parametrize("style", ["grey", "bilevel"])
+def test_a_signature_mostly_inside_a_seal_is_followed_into_it_without_colour(style) -> None:
+    """QĐ 1680's signer block (real text laid out in tests/data/real-layouts, its seal and
+    signature drawn by samplegen.ink) at 200 dpi: the seal covers the signature's left half,
+    as Decree 30/2020 art. 33 places it. Scanned grey or bilevel, the strokes are followed
+    through the seal's rings into it (the rings run round its centre, the strokes across
+    them), and the box is the whole signature's (the blue ink's on the colour crop); the seal
+    is where the colour scan finds it (its outer ring about the centre of its inner one)."""
+    page = Image.open(DATA / "qd1680-signer-colour200.png").convert("RGB")
+    found = _found(as_scanned(page, style))
+    assert _best(found, "signature", blue_ink_box(page)) >= 0.5, found
+    assert sorted(k for k, _, _ in found) == ["seal", "signature"], found
+    (seal,) = [box for kind, box, _ in _found(page) if kind == "seal"]
+    assert _best(found, "seal", seal) >= 0.8, found
+
+
+@pytest.mark.parametrize("style", ["grey", "bilevel"])
+def test_the_generators_signature_over_its_seal_is_followed_into_it(style) -> None:
+    """A generated signer block whose scrawl runs mostly over the seal (seed 11, its first
+    document, degraded), scanned grey or bilevel: the signature's box is the blue ink's, and
+    the seal's the colour scan's."""
+    doc = next(generate_documents(1, 11, dpi=DPI, turned_ratio=0.0))
+    last = doc.pages[-1]
+    rgb = last.image.convert("RGB")
+    found = _found(as_scanned(rgb, style), skew=last.defects.skew)
+    assert _best(found, "signature", blue_ink_box(rgb)) >= 0.5, found
+    assert [k for k, _, _ in found].count("signature") == 1, found
+    (seal,) = [box for kind, box, _ in _found(rgb, skew=last.defects.skew) if kind == "seal"]
+    assert _best(found, "seal", seal) >= 0.8, found
 
 
 def test_a_stamp_and_scanner_marks_on_a_generated_page_are_found() -> None:

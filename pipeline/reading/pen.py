@@ -41,6 +41,9 @@ TURN = 15.0  # ... in the direction it came in at, give or take this many degree
 INTO = 0.9  # ... on a line that passes this share of the seal's radius from its centre ...
 THIN = 0.3  # ... inking less than this share of its box; where nothing runs on so,
 MEND = 7  # gaps this many pixels long (at WORK_DPI) along its way are mended (dashes)
+ARC_EM = 2.0  # inside a seal, ink running round its centre this many lines long is a ring;
+PAPER_SHARE = 0.05  # strokes are followed in only where a circle inside it (between PAPER
+PAPER = (0.3, 0.95)  # times its radius) is paper but for this share (the strokes crossing it)
 
 
 def find_signatures(
@@ -71,7 +74,7 @@ def _signatures(
     whose letters are taken off the strokes that cross it)."""
     pen = _strokes(s, _without_discs(without(mask, found), seals), has_print)
     for seal in seals:
-        pen |= _through(s, without(mask, found), pen, seal)
+        pen |= _through(s, without(mask, found), pen, seal) | _within(s, mask, pen, seal)
     if not pen.any():
         return []
     gap = max(3, round(s.em))
@@ -252,3 +255,60 @@ def _line(length: int, angle: float) -> np.ndarray:
     start = (round(half - dx), round(half - dy))
     cv2.line(kernel, start, (round(half + dx), round(half + dy)), 1, 1)
     return kernel
+
+
+def _within(s: Sight, mask: np.ndarray, pen: np.ndarray, seal: Found) -> np.ndarray:
+    """The pen strokes inside a seal that join the strokes ``pen`` found at its edge. About
+    the seal's centre in polar coordinates all that is concentric runs straight along the
+    angle: its rings are the ink that runs so for ARC_EM lines or more; they are taken out,
+    and mended again where ink goes on across them at both sides (a stroke crossing a ring,
+    the ring's width and a pixel). The ink then joined to the pen's strokes at the rim is
+    theirs (with the letters of the seal's lettering or emblem they touch). Only in a seal
+    whose marks stand apart on paper (PAPER_SHARE): in a dense one (an emblem of fine lines,
+    print under it) everything is joined to everything, and ``_through`` alone goes in."""
+    x0, y0, x1, y1 = seal.box
+    radius = (x1 - x0) / 2
+    reach = radius + s.em
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    bx0, by0 = max(0, int(cx - reach)), max(0, int(cy - reach))
+    bx1, by1 = min(mask.shape[1], int(cx + reach) + 2), min(mask.shape[0], int(cy + reach) + 2)
+    turn = int(np.ceil(2 * np.pi * reach))  # rows round the circle: a pixel each at the rim
+    centre, size = (cx - bx0, cy - by0), (int(np.ceil(reach)), turn)
+    flags = cv2.INTER_NEAREST + cv2.WARP_POLAR_LINEAR
+
+    def polar(image: np.ndarray) -> np.ndarray:  # [angle, radius], twice round the circle
+        ring = cv2.warpPolar(image[by0:by1, bx0:bx1].astype(np.uint8), size, centre, reach, flags)
+        return np.vstack([ring, ring])  # a mark across the angle's origin is whole once
+
+    ink, seed = polar(mask), polar(pen)
+    inside = int(radius)
+    between = ink[:turn, round(PAPER[0] * radius) : round(PAPER[1] * radius)].mean(axis=0)
+    if not between.size or between.min() >= PAPER_SHARE:
+        return np.zeros(mask.shape, dtype=bool)  # its marks do not stand apart: no way in
+    arcs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(ARC_EM * s.em), 1), np.uint8))
+    rings = np.flatnonzero(arcs[:turn].mean(axis=0) >= 0.5)  # radii inked most of the way
+    if rings.size:
+        ink &= ~arcs
+        across = _widest(rings) + 2  # the thickest ring, and a pixel each side
+        ink |= cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, across), np.uint8)) & arcs
+    ink[:, inside:] |= seed[:, inside:]
+    count, labels = cv2.connectedComponents(ink, None, 8)
+    joined = np.unique(labels[:, inside:][seed[:, inside:] > 0])
+    twice = np.isin(labels, joined[joined > 0])
+    strokes = (twice[:turn] | twice[turn:]).astype(np.uint8) * 255
+    strokes[:, inside:] = 0
+    back = cv2.warpPolar(strokes, (bx1 - bx0, by1 - by0), centre, reach,
+                         flags + cv2.WARP_INVERSE_MAP)  # fmt: skip
+    ys, xs = np.ogrid[by0:by1, bx0:bx1]
+    disc = np.hypot(xs - cx, ys - cy) < radius
+    out = np.zeros(mask.shape, dtype=bool)
+    out[by0:by1, bx0:bx1] = (cv2.dilate(back, np.ones((3, 3), np.uint8)) > 0) & disc
+    return out & mask
+
+
+def _widest(rings: np.ndarray) -> int:
+    """The longest run of consecutive radii in ``rings`` (sorted)."""
+    breaks = np.flatnonzero(np.diff(rings) > 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [rings.size - 1]])
+    return int((ends - starts).max() + 1)

@@ -124,7 +124,10 @@ def find_seals(s: Sight) -> list[Found]:
         if not same:
             kept.append((share, cx, cy, radius))
         elif all(radius > k[3] and _apart(k, cx, cy) + k[3] < 1.1 * radius for k in same):
-            kept = [k for k in kept if k not in same] + [(share, cx, cy, radius)]  # outer ring
+            # its outer ring; a seal's rings are concentric, so the better inked one tells
+            # the centre (a circle through the lettering is inked less, and a little off)
+            best = max([*same, (share, cx, cy, radius)])
+            kept = [k for k in kept if k not in same] + [(share, best[1], best[2], radius)]
     found = []
     for share, cx, cy, radius in kept:
         pad = _outermost(ink, cx, cy, radius, high) * 1.04 + 1
