@@ -57,6 +57,9 @@ def test_restored_forms_keep_every_mark_read_and_add_others() -> None:
         ("CUỘC HỌP VE ĐỀ ÁN", "CUỘC HỌP VỀ ĐỀ ÁN"),  # no compound: "về" 100x commoner than "ve"
         ("cuộc họp VE đề án", "cuộc họp VE đề án"),  # not between capitals: frequency is not enough
         ("CÁC BỘ: CA, TC, XD", "CÁC BỘ: CA, TC, XD"),  # punctuation between: not enough
+        ("UBND TỈNH THANH HÓA SỞ", "UBND TỈNH THANH HÓA SỞ"),  # a place's name: no "tỉnh thành"
+        ("UBND HUYỆN LONG THÀNH PHÒNG", "UBND HUYỆN LONG THÀNH PHÒNG"),  # no "lòng thành"
+        ("PHỐ HÀ NỘI VỀ THỰC HIẸN", "PHỐ HÀ NỘI VỀ THỰC HIỆN"),  # a name: three words at most
     ],
 )
 def test_a_word_in_capitals_is_restored_by_the_compound_it_makes(read: str, meant: str) -> None:

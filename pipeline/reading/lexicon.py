@@ -33,8 +33,9 @@ one of them makes a compound with a neighbour, as that neighbour was read or as 
 restored forms, and it passes the frequency guard above; or, standing between two words in
 capitals with no punctuation, when no restored form makes a compound and the commonest is 100
 times commoner than the word as read ("HỌP VE ĐỀ ÁN" -> "VỀ"). It is written in capitals. Capitals
-next to capitals are taken as words here (a line in capitals is no name), while a capital word
-with no Vietnamese mark is left to this rule alone.
+next to capitals are taken as words here (a line in capitals is no name), but for the three
+after a unit (TỈNH, HUYỆN, XÃ, PHƯỜNG, QUẬN, THÀNH PHỐ, THỊ TRẤN: a place's name); a capital
+word with no Vietnamese mark is left to this rule alone.
 """
 
 from __future__ import annotations
@@ -171,6 +172,24 @@ def _in_name(words: Sequence[_Word | None], n: int) -> bool:
     return capital[1 if n > 0 else 0] and sum(capital) > 1
 
 
+_UNITS = {"tỉnh", "huyện", "quận", "xã", "phường", "phố", "trấn"}  # thành phố, thị trấn, ...
+_NAME_WORDS = 3  # "BÀ RỊA - VŨNG TÀU": a place's name, in words after its unit
+
+
+def _named(words: Sequence[_Word | None], n: int) -> bool:
+    """Whether word n, in capitals, may be part of a place's name: one of the words in
+    capitals after a unit ("TỈNH THANH HÓA" is no "tỉnh thành", "HUYỆN LONG THÀNH" no
+    "lòng thành"), which the capitals rule neither changes nor takes as evidence."""
+    for back in range(1, _NAME_WORDS + 1):
+        between = words[max(0, n - back + 1) : n + 1]
+        if any(w is None or not w.core.isupper() for w in between) or n - back < 0:
+            return False
+        unit = words[n - back]
+        if unit is not None and unit.low in _UNITS and not unit.trail:
+            return True
+    return False
+
+
 def _recased(syllable: str, core: str) -> str:
     if core.isupper() and len(core) > 1:
         return syllable.upper()
@@ -273,6 +292,10 @@ def respell(texts: Sequence[str]) -> dict[int, str]:
         _word(t, bare_capitals=True) if t.isupper() else w
         for t, w in zip(texts, words, strict=True)
     ]
+    named = [
+        w is not None and w.core.isupper() and _named(capital, n) for n, w in enumerate(capital)
+    ]
+    capital = [None if name else w for name, w in zip(named, capital, strict=True)]
     context = _Context(words, lexicon())
     capitals = _Context(capital, lexicon(), capitals=True)
     changed = {}
