@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.document import AGENCY_CODE_PATTERN
 
@@ -45,6 +45,14 @@ class SearchQuery(BaseModel):
     received_from: dt.datetime | None = None
     received_to: dt.datetime | None = None
     limit: int = Field(50, ge=1, le=500)
+
+    @field_validator("text", "dossier", "agency", "type_name")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        """Nothing a clerk types holds a NUL, and PostgreSQL refuses to compare with one."""
+        if value is not None and "\x00" in value:
+            raise ValueError("a NUL character")
+        return value
 
 
 class SearchHit(BaseModel):

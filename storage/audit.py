@@ -34,6 +34,12 @@ ACTIONS = (
 PAGE = 200
 
 
+def _storable(text: str) -> str:
+    """What was typed, as PostgreSQL can hold it: a NUL (``q=%00`` in a desk search, a login
+    name) written ``\\x00``; PostgreSQL's text refuses it, and the row, and the page, failed."""
+    return text.replace("\x00", "\\x00")
+
+
 def record(
     warehouse: Warehouse,
     action: str,
@@ -53,12 +59,12 @@ def record(
             audit.insert().values(
                 at=dt.datetime.now(dt.UTC),
                 user_id=user_id,
-                username=username[:80],
+                username=_storable(username[:80]),
                 action=action,
                 agency=agency,
                 dossier_id=dossier_id,
                 document_id=document_id,
-                detail=None if detail is None else detail[:2000],
+                detail=None if detail is None else _storable(detail[:2000]),
             )
         )
 

@@ -71,8 +71,16 @@ def set_active(warehouse: Warehouse, username: str, active: bool) -> User:
 
 def find_user(warehouse: Warehouse, username: str) -> User | None:
     with warehouse.transaction() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+        row = _named(conn, username)
     return None if row is None else _user(row)
+
+
+def _named(conn: Any, username: str) -> Any:
+    """The account's row by its name; a name with a NUL in it is nobody's (PostgreSQL's text
+    cannot hold one, and refuses even to compare with it: the login page failed, 500)."""
+    if "\x00" in username:
+        return None
+    return conn.execute(sa.select(users).where(users.c.username == username)).first()
 
 
 def user_by_id(warehouse: Warehouse, user_id: int) -> User | None:
@@ -90,7 +98,7 @@ def authenticate(warehouse: Warehouse, username: str, password: str) -> User | N
     """The active user with this name and password, else None (same cost either way)."""
     nobody = _nobody()  # before the look-up: the first call costs the same either way
     with warehouse.transaction() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+        row = _named(conn, username)
     try:
         _hasher.verify(nobody if row is None else row.password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -128,3 +128,35 @@ def test_a_data_folder_with_no_warehouse_is_a_setting_error_and_none_is_made(tmp
     assert asked.exit_code == 8, asked.output
     assert "Cấu hình không đúng" in asked.output and "no warehouse there" in asked.output
     assert not (tmp_path / "typo" / "warehouse.sqlite").exists()
+
+
+def test_a_nul_typed_at_the_desk_is_refused_or_recorded_never_a_500_on_postgresql(
+    postgres_url, tmp_path
+):
+    """PostgreSQL's text refuses a NUL, even to compare with: a login under "an%00" and a
+    search for "nghi%00dinh" or in agency "H56%00" failed as internal errors (500)."""
+    import warnings
+
+    from storage.audit import trail
+    from storage.users import add_user
+    from tests.desk_support import PASSWORD, log_in, settings_in
+    from workers.desk import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    engine = engine_for(postgres_url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    w = Warehouse.open(postgres_url)
+    add_user(w, "an", "Nguyễn An", "clerk", "000.17.22.H56", PASSWORD)
+    client = TestClient(create_app(settings_in(tmp_path, SOHOA_WAREHOUSE_URL=postgres_url)))
+    refused, _ = log_in(client, "an\x00")
+    assert refused.status_code not in (303, 500)
+    assert [r.action for r in trail(w, None, username="an\\x00")] == ["login-failed"]
+    assert log_in(client, "an")[0].status_code == 303
+    assert client.get("/search", params={"q": "nghi\x00dinh"}).status_code == 400
+    assert client.get("/search", params={"agency": "H56\x00"}).status_code == 400
+    assert client.get("/search", params={"q": "nghi dinh"}).status_code == 200
+    w.engine.dispose()
