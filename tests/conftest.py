@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfWriter
 
+from storage import migrations
+from storage.database import engine_for
+from storage.warehouse import Warehouse
 from tests.kinds import (  # noqa: F401 - unit, contract and e2e markers, and the unit guard
     pytest_collection_modifyitems,
     pytest_ignore_collect,
@@ -83,3 +87,19 @@ def bad_inputs() -> dict[str, tuple[bytes, str]]:
         "locked.pdf": (encrypted_pdf(), "encrypted"),
         "huge.png": (encode(Image.new("1", (12000, 12000)), "PNG"), "too-large"),
     }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse(request, tmp_path) -> Iterator[Warehouse]:
+    """The warehouse on SQLite and on the test PostgreSQL, its schema at the newest migration
+    (a test module that needs another kind defines its own ``warehouse``)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = engine_for(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    w = Warehouse.open(url)
+    yield w
+    w.engine.dispose()

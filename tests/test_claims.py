@@ -25,20 +25,6 @@ from workers.job.heartbeat import Heartbeat
 AGENCY = "000.17.22.H56"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = engine_for(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    w = Warehouse.open(url)
-    yield w
-    w.engine.dispose()
-
-
 def _doc(sha: str, name: str = "quyet-dinh") -> dict:
     return dict(name=name, input_sha256=sha, pipeline_version="1", inputs=[], role="component")
 

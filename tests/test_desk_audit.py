@@ -9,9 +9,7 @@ import warnings
 import pytest
 from typer.testing import CliRunner
 
-from storage import migrations
 from storage.audit import record, trail
-from storage.database import engine_for
 from storage.register_store import agencies
 from storage.tables import audit, dossiers
 from storage.users import add_user
@@ -122,21 +120,6 @@ def test_account_changes_on_the_command_line_are_audited(tmp_path):
     rows = list(reversed(trail(w, {AGENCY_A})))
     assert [r.action for r in rows] == ["user-added", "user-disabled", "user-enabled"]
     assert all(r.username.startswith("cli:") and r.detail.startswith("an (clerk") for r in rows)
-    w.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'w.sqlite'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = engine_for(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    w = Warehouse.open(url)
-    yield w
     w.engine.dispose()
 
 

@@ -28,20 +28,6 @@ def test_fold_takes_diacritics_and_d_bar_away():
     assert fold("HOÀ ỦY THỎA Đường") == "hoa uy thoa duong"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = engine_for(url)
-        migrations.upgrade(engine)
-        engine.dispose()
-    w = Warehouse.open(url)
-    yield w
-    w.engine.dispose()
-
-
 def test_search_is_diacritic_insensitive_ranked_and_filtered(warehouse, tmp_path):
     store = open_store(f"file://{tmp_path / 'objects'}")
     a = seed_dossier(

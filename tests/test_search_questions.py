@@ -32,20 +32,6 @@ QUESTIONS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = engine_for(url)
-        migrations.upgrade(engine)
-        engine.dispose()
-    w = Warehouse.open(url)
-    yield w
-    w.engine.dispose()
-
-
 def test_every_question_a_clerk_may_type_is_answered_alike_on_both_warehouses(warehouse, tmp_path):
     store = open_store(f"file://{tmp_path / 'objects'}")
     text = "Ủy ban nhân dân tỉnh Hòa Bình thỏa thuận"
