@@ -90,16 +90,20 @@ def bad_inputs() -> dict[str, tuple[bytes, str]]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request, tmp_path) -> Iterator[Warehouse]:
-    """The warehouse on SQLite and on the test PostgreSQL, its schema at the newest migration
-    (a test module that needs another kind defines its own ``warehouse``)."""
+def warehouse_url(request, tmp_path) -> str:
+    """A warehouse's address on SQLite and on the test PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = engine_for(url)
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def warehouse(warehouse_url) -> Iterator[Warehouse]:
+    """The warehouse at ``warehouse_url``, its schema at the newest migration (a test module
+    that needs another kind defines its own ``warehouse``)."""
+    engine = engine_for(warehouse_url)
     migrations.upgrade(engine)
     engine.dispose()
-    w = Warehouse.open(url)
+    w = Warehouse.open(warehouse_url)
     yield w
     w.engine.dispose()

@@ -176,17 +176,7 @@ def test_s3_unreachable_for_20_s_mid_batch_loses_nothing(deploy, moto_server, tm
     batch = Batch.drop(deploy, tmp_path)
     proxy = TcpProxy(moto_server.port).up()
     env = deploy.env(SOHOA_STORE_URL=f"s3://127.0.0.1:{proxy.port}")
-    processes = batch.start(env)
-    try:
-        wait_until(batch.begun, timeout=180, what="OCR to begin")
-        in_flight = batch.in_flight()
-        proxy.down()
-        time.sleep(20)
-        proxy.up()
-        recovered = batch.wait_done()
-    finally:
-        _stop(processes)
-        proxy.down()
+    in_flight, recovered = _proxy_down_for_20_s(batch, proxy, env)
     assert "S3 unreachable" in (tmp_path / "worker.log").read_text()  # attempts that failed
     _assert_whole(batch.figures("s3 unreachable 20 s", in_flight, recovered))
 
@@ -199,17 +189,8 @@ def test_postgresql_unreachable_for_20_s_mid_batch_loses_nothing(deploy, tmp_pat
     server = sa.engine.make_url(deploy.warehouse_url)
     proxy = TcpProxy(server.port or 5432).up()
     proxied = server.set(port=proxy.port).render_as_string(hide_password=False)
-    processes = batch.start(deploy.env(SOHOA_WAREHOUSE_URL=proxied))
-    try:
-        wait_until(batch.begun, timeout=180, what="OCR to begin")
-        in_flight = batch.in_flight()
-        proxy.down()
-        time.sleep(20)
-        proxy.up()
-        recovered = batch.wait_done()
-    finally:
-        _stop(processes)
-        proxy.down()
+    env = deploy.env(SOHOA_WAREHOUSE_URL=proxied)
+    in_flight, recovered = _proxy_down_for_20_s(batch, proxy, env)
     assert "warehouse-unavailable" in (tmp_path / "worker.log").read_text()
     figures = batch.figures("postgresql unreachable 20 s", in_flight, recovered)
     _assert_whole(figures)
@@ -289,3 +270,21 @@ def test_a_worker_killed_while_it_signs_loses_nothing(deploy, tmp_path):
     finally:
         _stop(processes)
     _assert_whole(batch.figures("worker kill -9 while signing", in_flight, recovered))
+
+
+def _proxy_down_for_20_s(batch: Batch, proxy: TcpProxy, env: dict[str, str]) -> tuple[int, float | None]:
+    """The batch run by workers reaching a service through ``proxy``, which refuses and cuts
+    every connection for 20 s once pages are being read: the documents in flight then, and
+    the seconds from the proxy's return to the batch's end."""
+    processes = batch.start(env)
+    try:
+        wait_until(batch.begun, timeout=180, what="OCR to begin")
+        in_flight = batch.in_flight()
+        proxy.down()
+        time.sleep(20)  # the outage itself (not an assertion)
+        proxy.up()
+        recovered = batch.wait_done()
+    finally:
+        _stop(processes)
+        proxy.down()
+    return in_flight, recovered

@@ -28,23 +28,6 @@ from tests.services import REPO, sohoa_env
 AGENCY = "000.17.22.H56"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def warehouse(url):
-    engine = engine_for(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    w = Warehouse.open(url)
-    yield w
-    w.engine.dispose()
-
-
 def _doc(sha="a" * 64, version="1", name="quyet-dinh"):
     return dict(name=name, input_sha256=sha, pipeline_version=version, inputs=[])
 
@@ -196,8 +179,8 @@ def _entry(code: str, received: str):
     )
 
 
-def test_0004_lets_two_dossiers_hold_the_same_bytes(url):
-    engine = engine_for(url)
+def test_0004_lets_two_dossiers_hold_the_same_bytes(warehouse_url):
+    engine = engine_for(warehouse_url)
     migrations.upgrade(engine, "0003")
     now = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
     doc = dict(name="x", status="digitised", input_sha256="a" * 64, pipeline_version="1")
@@ -361,8 +344,8 @@ def test_the_warehouse_refuses_an_unknown_status_before_the_database(warehouse):
         warehouse.record_document(dossier, status="signed", **_doc())
 
 
-def test_0009_stops_at_a_status_it_does_not_know(url):
-    engine = engine_for(url)
+def test_0009_stops_at_a_status_it_does_not_know(warehouse_url):
+    engine = engine_for(warehouse_url)
     migrations.upgrade(engine, "0008")
     now = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
     with engine.begin() as conn:
