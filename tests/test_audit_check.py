@@ -8,7 +8,6 @@ import pytest
 from storage.consistency import inconsistent_dossiers
 from storage.warehouse import Warehouse
 from tests.test_digitise_e2e import sohoa
-from tests.test_warehouse import url, warehouse  # noqa: F401  - both backends
 
 AGENCY = "000.17.22.H56"
 
